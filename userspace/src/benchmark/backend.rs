@@ -1,0 +1,97 @@
+//! What the runner needs from a tracer: prepare a scenario's probes, attach and detach them
+//! around each traced run, and count their events with the kernel's statistics.
+
+use crate::{
+    benchmark::ProgramStats, result::DeliveryCounts, scenario::Scenario, workload::WorkloadError,
+};
+
+/// The attach point a backend chose for a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachChoice {
+    /// Attach point(s) used, e.g. `tracepoint:syscalls:sys_enter_read`.
+    pub attach: String,
+    /// Why the talk's attach point was not used, when it was not.
+    pub substitution_reason: Option<String>,
+}
+
+/// Errors that stop a benchmark (as opposed to a scenario the kernel cannot run).
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The verifier rejected a program.
+    #[error("the kernel's verifier rejected program `{program}`: {error}\nverifier log:\n{log}")]
+    VerifierRejected {
+        /// Program name.
+        program: String,
+        /// The syscall's error.
+        error: String,
+        /// The verifier's log.
+        log: String,
+    },
+    /// Loading the eBPF object or a program failed for another reason.
+    #[error("could not load {what}: {error}")]
+    Load {
+        /// What was being loaded.
+        what: String,
+        /// Why it failed.
+        error: String,
+    },
+    /// Attaching or detaching failed after the scenario had attached before.
+    #[error("could not {action} `{program}` at {attach}: {error}")]
+    Attach {
+        /// attach or detach.
+        action: &'static str,
+        /// Program name.
+        program: String,
+        /// Attach point.
+        attach: String,
+        /// Why it failed.
+        error: String,
+    },
+    /// Reading BPF statistics or maps failed.
+    #[error("could not read {what}: {error}")]
+    Read {
+        /// What was being read.
+        what: String,
+        /// Why it failed.
+        error: String,
+    },
+    /// The workload's I/O failed.
+    #[error("workload failed: {0}")]
+    Workload(String),
+}
+
+/// A tracer that can run scenarios.
+pub trait TracerBackend {
+    /// The tracer and its version, for the environment record.
+    fn tracer(&self) -> String;
+
+    /// Loads `scenario`'s programs on the best attach point this kernel offers. `Ok(Err(reason))`
+    /// means the kernel cannot run it at all; `Err` is a failure worth stopping for.
+    #[allow(clippy::type_complexity)]
+    fn prepare(
+        &mut self,
+        scenario: &'static Scenario,
+    ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError>;
+}
+
+/// A scenario's loaded programs.
+pub trait PreparedScenario {
+    /// Where the programs attach.
+    fn choice(&self) -> &AttachChoice;
+
+    /// Attaches every program (idempotent).
+    fn attach(&mut self) -> Result<(), BackendError>;
+
+    /// Detaches every program (idempotent).
+    fn detach(&mut self) -> Result<(), BackendError>;
+
+    /// Attaches with kernel BPF statistics on, calls `run`, detaches, and returns each
+    /// program's run count and run time over `run`.
+    fn verify(
+        &mut self,
+        run: &mut dyn FnMut() -> Result<(), WorkloadError>,
+    ) -> Result<ProgramStats, crate::benchmark::MeasureError>;
+
+    /// Per-event records delivered so far (per-event scenarios only).
+    fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError>;
+}

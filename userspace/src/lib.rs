@@ -1,0 +1,22 @@
+//! probecost: what tracing costs, in nanoseconds per event.
+//!
+//! The library runs the scenarios of the BSDCan 2023 talk "Performance analysis of DTrace on
+//! FreeBSD & eBPF on Linux" (and Gregg's per-event cost table) against a pinned dd-style
+//! workload, interleaving control and traced runs on one CPU, and reports the per-event cost
+//! with its uncertainty. The `probecost` binary is its command-line front end.
+
+pub mod benchmark;
+pub mod cpu;
+pub mod environment;
+pub mod export;
+pub mod histogram;
+pub mod interrupt;
+pub mod reference;
+pub mod report;
+pub mod result;
+pub mod scenario;
+pub mod stats;
+pub mod workload;
+
+#[cfg(target_os = "linux")]
+pub mod linux;

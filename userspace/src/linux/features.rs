@@ -1,0 +1,166 @@
+//! What the running kernel can attach to, found by looking, and for fentry by trying: a kernel
+//! may list BTF yet refuse tracing programs (this machine kind answers BPF_PROG_LOAD with EPERM).
+
+use std::{ffi::CString, fs, path::Path};
+
+use aya::{programs::FEntry, Btf};
+use probecost_common::SYS_ENTER_READ_COUNT_OFFSET;
+
+use crate::scenario::AttachKind;
+
+/// Whether an attach kind works here, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// It works.
+    Yes,
+    /// It does not; the reason names the missing feature.
+    No(String),
+}
+
+/// The attach kinds this kernel supports.
+#[derive(Clone, Debug)]
+pub struct KernelFeatures {
+    kprobes: Support,
+    fentry: Support,
+    syscall_tracepoints: Support,
+    uprobes: Support,
+}
+
+const TRACEFS_MOUNTS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
+const PMU_DIR: &str = "/sys/bus/event_source/devices";
+
+impl KernelFeatures {
+    /// Detects the features; mounts tracefs at /sys/kernel/tracing when nothing has.
+    pub fn detect() -> Self {
+        Self {
+            kprobes: pmu("kprobe", "kprobes", "CONFIG_KPROBES"),
+            fentry: detect_fentry(),
+            syscall_tracepoints: detect_syscall_tracepoints(),
+            uprobes: pmu("uprobe", "uprobes", "CONFIG_UPROBE_EVENTS"),
+        }
+    }
+
+    /// Whether `kind` works here.
+    pub fn support(&self, kind: AttachKind) -> &Support {
+        match kind {
+            AttachKind::Kprobe => &self.kprobes,
+            AttachKind::Fentry => &self.fentry,
+            AttachKind::SyscallTracepoint => &self.syscall_tracepoints,
+            AttachKind::Uprobe => &self.uprobes,
+        }
+    }
+}
+
+/// aya attaches k/uprobes through the PMU when it exists and falls back to tracefs
+/// `*_events` files otherwise; those entries would outlive a killed process, so probecost
+/// only uses the PMU, whose probes the kernel removes with the file descriptor.
+fn pmu(pmu: &str, feature: &str, config: &str) -> Support {
+    if Path::new(PMU_DIR).join(pmu).join("type").exists() {
+        Support::Yes
+    } else {
+        Support::No(format!(
+            "{feature}: {config} not set (no {pmu} PMU in {PMU_DIR})"
+        ))
+    }
+}
+
+fn detect_fentry() -> Support {
+    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return Support::No("fentry: no kernel BTF (/sys/kernel/btf/vmlinux missing)".into());
+    }
+    let btf = match Btf::from_sys_fs() {
+        Ok(btf) => btf,
+        Err(e) => return Support::No(format!("fentry: kernel BTF unreadable ({e})")),
+    };
+    let mut ebpf = match super::object::load() {
+        Ok(ebpf) => ebpf,
+        Err(e) => return Support::No(format!("fentry: {e}")),
+    };
+    let program: &mut FEntry = match ebpf.program_mut("probe_fentry").map(TryInto::try_into) {
+        Some(Ok(p)) => p,
+        _ => return Support::No("fentry: probe program missing from the object".into()),
+    };
+    match program.load("vfs_read", &btf) {
+        Ok(()) => Support::Yes,
+        Err(aya::programs::ProgramError::LoadError { io_error, .. }) => Support::No(format!(
+            "fentry: BPF_PROG_LOAD of a tracing program failed: {io_error}"
+        )),
+        Err(e) => Support::No(format!("fentry: {e}")),
+    }
+}
+
+/// The tracefs mount point, mounting tracefs when nothing has.
+pub fn tracefs() -> Result<&'static str, String> {
+    if let Some(found) = TRACEFS_MOUNTS
+        .into_iter()
+        .find(|m| Path::new(m).join("events").is_dir())
+    {
+        return Ok(found);
+    }
+    let target = TRACEFS_MOUNTS[0];
+    let c = |s: &str| CString::new(s).expect("no NUL");
+    // SAFETY: valid C strings; mounting tracefs has no other preconditions.
+    let rc = unsafe {
+        libc::mount(
+            c("tracefs").as_ptr(),
+            c(target).as_ptr(),
+            c("tracefs").as_ptr(),
+            0,
+            std::ptr::null(),
+        )
+    };
+    if rc == 0 {
+        Ok(target)
+    } else {
+        Err(format!(
+            "tracefs is not mounted and mounting it at {target} failed ({})",
+            std::io::Error::last_os_error()
+        ))
+    }
+}
+
+fn detect_syscall_tracepoints() -> Support {
+    let root = match tracefs() {
+        Ok(root) => root,
+        Err(reason) => return Support::No(format!("syscall tracepoints: {reason}")),
+    };
+    let format = Path::new(root).join("events/syscalls/sys_enter_read/format");
+    let Ok(text) = fs::read_to_string(&format) else {
+        return Support::No(
+            "syscall tracepoints: not available (CONFIG_FTRACE_SYSCALLS not set: no events/syscalls in tracefs)"
+                .into(),
+        );
+    };
+    match field_offset(&text, "count") {
+        Some(offset) if offset == SYS_ENTER_READ_COUNT_OFFSET => Support::Yes,
+        other => Support::No(format!(
+            "syscall tracepoints: sys_enter_read's `count` is at offset {other:?}, the programs expect {SYS_ENTER_READ_COUNT_OFFSET}"
+        )),
+    }
+}
+
+/// Offset of `field` in a tracefs `format` file.
+fn field_offset(format: &str, field: &str) -> Option<usize> {
+    format.lines().find_map(|line| {
+        let decl = line.trim().strip_prefix("field:")?;
+        let (decl, rest) = decl.split_once(';')?;
+        if decl.split_whitespace().last()?.trim_start_matches('*') != field {
+            return None;
+        }
+        let offset = rest.trim().strip_prefix("offset:")?;
+        offset.split(';').next()?.trim().parse().ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_field_offsets() {
+        let format = "name: sys_enter_read\nformat:\n\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:char * buf;\toffset:24;\tsize:8;\tsigned:0;\n\tfield:size_t count;\toffset:32;\tsize:8;\tsigned:0;\n";
+        assert_eq!(field_offset(format, "count"), Some(32));
+        assert_eq!(field_offset(format, "buf"), Some(24));
+        assert_eq!(field_offset(format, "fd"), None);
+    }
+}

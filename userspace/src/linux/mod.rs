@@ -1,0 +1,88 @@
+//! The Linux backend: probecost's own eBPF programs, loaded and attached with aya.
+
+mod bpf_stats;
+mod features;
+mod object;
+mod per_event_drain;
+mod privileges;
+mod programs;
+mod scenario_probe;
+
+pub use features::{KernelFeatures, Support};
+pub use privileges::check_privileges;
+
+use crate::{
+    benchmark::{AttachChoice, BackendError, PreparedScenario, TracerBackend},
+    scenario::{AttachKind, Scenario},
+};
+use scenario_probe::AyaScenario;
+pub use scenario_probe::DrainSettings;
+
+/// Runs scenarios with probecost's own eBPF programs.
+pub struct AyaBackend {
+    features: KernelFeatures,
+    drain: DrainSettings,
+}
+
+impl AyaBackend {
+    /// Detects what this kernel supports (mounting tracefs if needed).
+    pub fn new(drain: DrainSettings) -> Self {
+        Self {
+            features: KernelFeatures::detect(),
+            drain,
+        }
+    }
+
+    /// What the kernel supports.
+    pub fn features(&self) -> &KernelFeatures {
+        &self.features
+    }
+}
+
+/// How `scenario` would run here: the attach kind chosen and why earlier ones were passed over,
+/// or why none works.
+pub fn plan(
+    features: &KernelFeatures,
+    scenario: &Scenario,
+) -> Result<(AttachKind, Vec<String>), Vec<String>> {
+    let mut passed_over = Vec::new();
+    for &kind in scenario.attach_preference {
+        match features.support(kind) {
+            Support::Yes => return Ok((kind, passed_over)),
+            Support::No(reason) => passed_over.push(reason.clone()),
+        }
+    }
+    Err(passed_over)
+}
+
+impl TracerBackend for AyaBackend {
+    fn tracer(&self) -> String {
+        "probecost eBPF programs (aya 0.14.0)".into()
+    }
+
+    fn prepare(
+        &mut self,
+        scenario: &'static Scenario,
+    ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError> {
+        let (kind, passed_over) = match plan(&self.features, scenario) {
+            Ok(plan) => plan,
+            Err(reasons) => return Ok(Err(reasons.join("; "))),
+        };
+        let substitution_reason = if Some(&kind) == scenario.attach_preference.first() {
+            None
+        } else {
+            Some(format!(
+                "substituted {} for {}: {}",
+                scenario.attach_points(kind),
+                scenario.talk_attach_points(),
+                passed_over.join("; ")
+            ))
+        };
+        let choice = AttachChoice {
+            attach: scenario.attach_points(kind),
+            substitution_reason,
+        };
+        let probe = AyaScenario::load(scenario, kind, choice, &self.drain)?;
+        Ok(Ok(Box::new(probe)))
+    }
+}

@@ -1,0 +1,209 @@
+//! User space's half of the per-event scenarios: a thread that drains per-event records while
+//! the workload runs, formats one line per record and writes it to the sink, as bpftrace's
+//! printf does. It runs on a CPU other than the workload's where there is one.
+
+use std::{
+    fs::File,
+    io::{BufWriter, Write},
+    path::Path,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    thread::JoinHandle,
+    time::{Duration, Instant},
+};
+
+use aya::maps::{MapData, RingBuf};
+use aya_log::EbpfLogger;
+use probecost_common::ReadRecord;
+use tokio::io::unix::AsyncFd;
+
+/// Where formatted lines go, and how many went. Cloning shares the sink.
+#[derive(Clone)]
+pub struct Sink(Arc<SinkInner>);
+
+struct SinkInner {
+    out: Mutex<BufWriter<File>>,
+    delivered: AtomicU64,
+}
+
+impl Sink {
+    /// A sink writing to `path` (e.g. /dev/null, or a file to look at).
+    pub fn create(path: &Path) -> std::io::Result<Self> {
+        Ok(Self(Arc::new(SinkInner {
+            out: Mutex::new(BufWriter::with_capacity(1 << 16, File::create(path)?)),
+            delivered: AtomicU64::new(0),
+        })))
+    }
+
+    /// The `log` logger aya-log hands each record to.
+    pub fn logger(&self) -> SinkLogger {
+        SinkLogger(self.clone())
+    }
+
+    /// Lines written so far.
+    pub fn delivered(&self) -> u64 {
+        self.0.delivered.load(Ordering::Relaxed)
+    }
+
+    fn line(&self, args: std::fmt::Arguments<'_>) {
+        let mut out = self.0.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = out.write_fmt(args);
+        let _ = out.write_all(b"\n");
+        self.0.delivered.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn flush(&self) {
+        let _ = self.0.out.lock().map(|mut o| o.flush());
+    }
+}
+
+/// Writes each aya-log record's formatted message to the sink.
+pub struct SinkLogger(Sink);
+
+impl log::Log for SinkLogger {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        self.0.line(format_args!("{}", record.args()));
+    }
+
+    fn flush(&self) {
+        self.0.flush();
+    }
+}
+
+/// The source of per-event records.
+pub enum RecordSource {
+    /// aya-log's ring buffer, formatted by aya-log.
+    AyaLog(EbpfLogger<SinkLogger>),
+    /// probecost's ring buffer of [`ReadRecord`]s.
+    RingBuf(RingBuf<MapData>),
+}
+
+/// A running drain; dropping it stops the thread after a last drain.
+pub struct PerEventDrain {
+    sink: Sink,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PerEventDrain {
+    /// Starts draining `source` into `sink` on a thread pinned away from `workload_cpu`.
+    pub fn start(source: RecordSource, sink: Sink, workload_cpu: usize) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            let sink = sink.clone();
+            std::thread::Builder::new()
+                .name("per-event-drain".into())
+                .spawn(move || {
+                    if let Some(cpu) = crate::cpu::allowed_cpus()
+                        .ok()
+                        .and_then(|cpus| cpus.into_iter().find(|c| *c != workload_cpu))
+                    {
+                        let _ = crate::cpu::pin_current_thread(cpu);
+                    }
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_io()
+                        .enable_time()
+                        .build()
+                        .expect("a current-thread tokio runtime builds");
+                    runtime.block_on(drain(source, sink, stop));
+                })?
+        };
+        Ok(Self {
+            sink,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Records delivered so far.
+    pub fn delivered(&self) -> u64 {
+        self.sink.delivered()
+    }
+
+    /// Waits until `expected` records were delivered, or nothing arrived for 300 ms.
+    pub fn settle(&self, expected: u64) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut last = self.delivered();
+        let mut quiet_since = Instant::now();
+        while self.delivered() < expected && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            let now = self.delivered();
+            if now != last {
+                last = now;
+                quiet_since = Instant::now();
+            } else if quiet_since.elapsed() > Duration::from_millis(300) {
+                break;
+            }
+        }
+        self.sink.flush();
+    }
+}
+
+impl Drop for PerEventDrain {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.sink.flush();
+    }
+}
+
+async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) {
+    const POLL: Duration = Duration::from_millis(20);
+    match source {
+        RecordSource::AyaLog(logger) => {
+            // SAFETY: the descriptor belongs to `logger`, which the AsyncFd owns until it is dropped.
+            let Ok(mut fd) =
+                (unsafe { AsyncFd::register_with_interest(logger, tokio::io::Interest::READABLE) })
+            else {
+                return;
+            };
+            loop {
+                if let Ok(Ok(mut guard)) = tokio::time::timeout(POLL, fd.readable_mut()).await {
+                    guard.get_inner_mut().flush();
+                    guard.clear_ready();
+                }
+                if stop.load(Ordering::Relaxed) {
+                    fd.get_mut().flush();
+                    return;
+                }
+            }
+        }
+        RecordSource::RingBuf(ring) => {
+            // SAFETY: the descriptor belongs to `ring`, which the AsyncFd owns until it is dropped.
+            let Ok(mut fd) =
+                (unsafe { AsyncFd::register_with_interest(ring, tokio::io::Interest::READABLE) })
+            else {
+                return;
+            };
+            loop {
+                if let Ok(Ok(mut guard)) = tokio::time::timeout(POLL, fd.readable_mut()).await {
+                    drain_ring(guard.get_inner_mut(), &sink);
+                    guard.clear_ready();
+                }
+                if stop.load(Ordering::Relaxed) {
+                    drain_ring(fd.get_mut(), &sink);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn drain_ring(ring: &mut RingBuf<MapData>, sink: &Sink) {
+    while let Some(item) = ring.next() {
+        if item.len() >= std::mem::size_of::<ReadRecord>() {
+            // SAFETY: the kernel side writes exactly one ReadRecord per entry; read unaligned.
+            let record: ReadRecord = unsafe { std::ptr::read_unaligned(item.as_ptr().cast()) };
+            sink.line(format_args!("{} bytes", record.count));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Loading and attaching one program, one file per program type (as in aya's `programs/`).
+//! Every attachment is held as an owned link: dropping it detaches, and the kernel drops it
+//! with our file descriptors if the process dies.
+
+mod fentry;
+mod kprobe;
+mod tracepoint;
+mod uprobe;
+
+use aya::{programs::ProgramError, Ebpf};
+
+use crate::{
+    benchmark::BackendError,
+    scenario::{AttachKind, Hook, ProgramSpec},
+};
+
+/// An attached program.
+pub enum OwnedLink {
+    /// kprobe / kretprobe.
+    Kprobe(aya::programs::kprobe::KProbeLink),
+    /// fentry.
+    Fentry(aya::programs::fentry::FEntryLink),
+    /// fexit.
+    Fexit(aya::programs::fexit::FExitLink),
+    /// tracepoint.
+    Tracepoint(aya::programs::trace_point::TracePointLink),
+    /// uprobe / uretprobe.
+    Uprobe(aya::programs::uprobe::UProbeLink),
+}
+
+impl OwnedLink {
+    /// Detaches, reporting failure (dropping would detach silently).
+    pub fn detach(self) -> Result<(), ProgramError> {
+        use aya::programs::Link as _;
+        match self {
+            Self::Kprobe(l) => l.detach(),
+            Self::Fentry(l) => l.detach(),
+            Self::Fexit(l) => l.detach(),
+            Self::Tracepoint(l) => l.detach(),
+            Self::Uprobe(l) => l.detach(),
+        }
+    }
+}
+
+/// Loads `spec`'s program for `kind` into the kernel (the verifier runs here).
+pub fn load(ebpf: &mut Ebpf, spec: &ProgramSpec, kind: AttachKind) -> Result<(), BackendError> {
+    let name = spec.program_name(kind);
+    let program = ebpf.program_mut(&name).ok_or_else(|| BackendError::Load {
+        what: format!("program `{name}`"),
+        error: "not in the eBPF object".into(),
+    })?;
+    let loaded = match kind {
+        AttachKind::Kprobe => kprobe::load(program),
+        AttachKind::Fentry => fentry::load(program, spec.hook),
+        AttachKind::SyscallTracepoint => tracepoint::load(program),
+        AttachKind::Uprobe => uprobe::load(program),
+    };
+    loaded.map_err(|e| load_error(&name, e))
+}
+
+/// Attaches `spec`'s loaded program for `kind`.
+pub fn attach(
+    ebpf: &mut Ebpf,
+    spec: &ProgramSpec,
+    kind: AttachKind,
+) -> Result<OwnedLink, BackendError> {
+    let name = spec.program_name(kind);
+    let program = ebpf.program_mut(&name).ok_or_else(|| BackendError::Load {
+        what: format!("program `{name}`"),
+        error: "not in the eBPF object".into(),
+    })?;
+    let attached = match kind {
+        AttachKind::Kprobe => kprobe::attach(program),
+        AttachKind::Fentry => fentry::attach(program, spec.hook),
+        AttachKind::SyscallTracepoint => tracepoint::attach(program, spec.hook),
+        AttachKind::Uprobe => uprobe::attach(program),
+    };
+    attached.map_err(|e| BackendError::Attach {
+        action: "attach",
+        program: name,
+        attach: kind.attach_point(spec.hook).into(),
+        error: error_chain(&e),
+    })
+}
+
+/// Kernel statistics of `spec`'s program for `kind`: (run_count, run_time in ns).
+pub fn run_stats(
+    ebpf: &Ebpf,
+    spec: &ProgramSpec,
+    kind: AttachKind,
+) -> Result<(u64, u64), BackendError> {
+    let name = spec.program_name(kind);
+    let info = ebpf
+        .program(&name)
+        .ok_or_else(|| BackendError::Read {
+            what: format!("statistics of `{name}`"),
+            error: "not in the eBPF object".into(),
+        })?
+        .info()
+        .map_err(|e| BackendError::Read {
+            what: format!("statistics of `{name}`"),
+            error: error_chain(&e),
+        })?;
+    Ok((info.run_count(), info.run_time().as_nanos() as u64))
+}
+
+fn load_error(name: &str, error: ProgramError) -> BackendError {
+    match error {
+        ProgramError::LoadError {
+            io_error,
+            verifier_log,
+        } => BackendError::VerifierRejected {
+            program: name.into(),
+            error: io_error.to_string(),
+            log: verifier_log.to_string(),
+        },
+        other => BackendError::Load {
+            what: format!("program `{name}`"),
+            error: error_chain(&other),
+        },
+    }
+}
+
+/// An error with its sources, on one line.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
+/// The kernel function the read path's kprobes and fentry programs attach to.
+pub const READ_FUNCTION: &str = "vfs_read";
+
+/// The hook's tracepoint name in the `syscalls` category.
+fn syscall_tracepoint(hook: Hook) -> &'static str {
+    match hook {
+        Hook::ReadReturn => "sys_exit_read",
+        _ => "sys_enter_read",
+    }
+}

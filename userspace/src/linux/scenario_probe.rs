@@ -1,0 +1,200 @@
+//! One scenario's programs, loaded on the chosen attach kind, attached around each traced run.
+
+use std::path::PathBuf;
+
+use aya::{
+    maps::{PerCpuArray, RingBuf},
+    Ebpf,
+};
+use aya_log::EbpfLogger;
+use probecost_common::{map_names, per_event_slot};
+
+use super::{
+    bpf_stats, object,
+    per_event_drain::{PerEventDrain, RecordSource, Sink},
+    programs::{self, error_chain, OwnedLink},
+};
+use crate::{
+    benchmark::{AttachChoice, BackendError, MeasureError, PreparedScenario, ProgramStats},
+    result::DeliveryCounts,
+    scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
+    workload::WorkloadError,
+};
+
+/// Where per-event output goes and which CPU to keep the drain off.
+#[derive(Clone, Debug)]
+pub struct DrainSettings {
+    /// File the per-event lines are written to.
+    pub sink: PathBuf,
+    /// The workload's CPU.
+    pub workload_cpu: usize,
+}
+
+/// A scenario's programs in the kernel. Field order is drop order: the drain stops first,
+/// then the links detach, then the object (programs and maps) goes.
+pub struct AyaScenario {
+    drain: Option<PerEventDrain>,
+    links: Vec<OwnedLink>,
+    ebpf: Ebpf,
+    specs: &'static [ProgramSpec],
+    kind: AttachKind,
+    choice: AttachChoice,
+}
+
+impl AyaScenario {
+    /// Loads `scenario`'s programs for `kind` into a fresh copy of the object.
+    pub fn load(
+        scenario: &'static Scenario,
+        kind: AttachKind,
+        choice: AttachChoice,
+        drain: &DrainSettings,
+    ) -> Result<Self, BackendError> {
+        let mut ebpf = object::load()?;
+        for spec in scenario.programs {
+            programs::load(&mut ebpf, spec, kind)?;
+        }
+        let drain = start_drain(&mut ebpf, scenario.delivery, drain)?;
+        Ok(Self {
+            drain,
+            links: Vec::new(),
+            ebpf,
+            specs: scenario.programs,
+            kind,
+            choice,
+        })
+    }
+
+    fn stats(&self) -> Result<Vec<(u64, u64)>, BackendError> {
+        self.specs
+            .iter()
+            .map(|spec| programs::run_stats(&self.ebpf, spec, self.kind))
+            .collect()
+    }
+
+    fn per_event_counter(&self, slot: u32) -> Result<u64, BackendError> {
+        let read_error = |e: &dyn std::error::Error| BackendError::Read {
+            what: format!("map {}", map_names::PER_EVENT_COUNTERS),
+            error: error_chain(e),
+        };
+        let map = self
+            .ebpf
+            .map(map_names::PER_EVENT_COUNTERS)
+            .ok_or_else(|| read_error(&std::io::Error::other("not in the object")))?;
+        let counters = PerCpuArray::<_, u64>::try_from(map).map_err(|e| read_error(&e))?;
+        let values = counters.get(&slot, 0).map_err(|e| read_error(&e))?;
+        Ok(values.iter().sum())
+    }
+}
+
+fn start_drain(
+    ebpf: &mut Ebpf,
+    delivery: Delivery,
+    settings: &DrainSettings,
+) -> Result<Option<PerEventDrain>, BackendError> {
+    let sink_error = |e: std::io::Error| BackendError::Load {
+        what: format!("the per-event sink {}", settings.sink.display()),
+        error: e.to_string(),
+    };
+    let source = match delivery {
+        Delivery::None => return Ok(None),
+        Delivery::AyaLog => {
+            let sink = Sink::create(&settings.sink).map_err(sink_error)?;
+            let logger = EbpfLogger::init_with_logger(ebpf, sink.logger()).map_err(|e| {
+                BackendError::Load {
+                    what: "aya-log's logger".into(),
+                    error: error_chain(&e),
+                }
+            })?;
+            (RecordSource::AyaLog(logger), sink)
+        }
+        Delivery::RingBuf => {
+            let sink = Sink::create(&settings.sink).map_err(sink_error)?;
+            let map = ebpf
+                .take_map(map_names::READ_RECORDS)
+                .ok_or_else(|| BackendError::Load {
+                    what: format!("map {}", map_names::READ_RECORDS),
+                    error: "not in the object".into(),
+                })?;
+            let ring = RingBuf::try_from(map).map_err(|e| BackendError::Load {
+                what: format!("map {}", map_names::READ_RECORDS),
+                error: error_chain(&e),
+            })?;
+            (RecordSource::RingBuf(ring), sink)
+        }
+    };
+    let (source, sink) = source;
+    PerEventDrain::start(source, sink, settings.workload_cpu)
+        .map(Some)
+        .map_err(|e| BackendError::Load {
+            what: "the per-event drain thread".into(),
+            error: e.to_string(),
+        })
+}
+
+impl PreparedScenario for AyaScenario {
+    fn choice(&self) -> &AttachChoice {
+        &self.choice
+    }
+
+    fn attach(&mut self) -> Result<(), BackendError> {
+        if !self.links.is_empty() {
+            return Ok(());
+        }
+        for spec in self.specs {
+            let link = programs::attach(&mut self.ebpf, spec, self.kind)?;
+            self.links.push(link);
+        }
+        Ok(())
+    }
+
+    fn detach(&mut self) -> Result<(), BackendError> {
+        let mut first_error = None;
+        for (link, spec) in self.links.drain(..).zip(self.specs) {
+            if let Err(e) = link.detach() {
+                first_error.get_or_insert(BackendError::Attach {
+                    action: "detach",
+                    program: spec.program_name(self.kind),
+                    attach: self.kind.attach_point(spec.hook).into(),
+                    error: error_chain(&e),
+                });
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    fn verify(
+        &mut self,
+        run: &mut dyn FnMut() -> Result<(), WorkloadError>,
+    ) -> Result<ProgramStats, MeasureError> {
+        let stats_enabled = bpf_stats::enable()?;
+        self.attach()?;
+        let before = self.stats()?;
+        let outcome = run();
+        let after = self.stats()?;
+        self.detach()?;
+        drop(stats_enabled);
+        outcome?;
+        Ok(ProgramStats {
+            programs: before
+                .iter()
+                .zip(&after)
+                .map(|((c0, t0), (c1, t1))| (c1.saturating_sub(*c0), t1.saturating_sub(*t0)))
+                .collect(),
+        })
+    }
+
+    fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
+        let Some(drain) = &self.drain else {
+            return Ok(None);
+        };
+        let seen = self.per_event_counter(per_event_slot::SEEN)?;
+        let dropped = self.per_event_counter(per_event_slot::DROPPED)?;
+        drain.settle(seen.saturating_sub(dropped));
+        let delivered = drain.delivered();
+        Ok(Some(DeliveryCounts {
+            seen,
+            delivered,
+            lost: seen.saturating_sub(delivered),
+        }))
+    }
+}

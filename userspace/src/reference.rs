@@ -1,0 +1,60 @@
+//! The published Benchmark 1 figures (Gregg, *BPF Performance Tools* ch. 18, and the BSDCan
+//! 2023 talk), shown beside probecost's measurements as reference columns. They were measured
+//! on other machines: never results of this run.
+
+use serde::Serialize;
+
+const BENCHMARK1_CSV: &str = include_str!("../../reference/benchmark1.csv");
+
+/// Published per-event costs (ns) and slowdowns (%) of one Benchmark 1 row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PublishedFigures {
+    /// Gregg's bpftrace, ns per event.
+    pub gregg_bpftrace_ns: f64,
+    /// The talk's bpftrace, ns per event.
+    pub talk_bpftrace_ns: f64,
+    /// The talk's DTrace, ns per event.
+    pub talk_dtrace_ns: f64,
+    /// Gregg's bpftrace slowdown, %.
+    pub gregg_bpftrace_pct: f64,
+    /// The talk's bpftrace slowdown, %.
+    pub talk_bpftrace_pct: f64,
+    /// The talk's DTrace slowdown, %.
+    pub talk_dtrace_pct: f64,
+}
+
+/// The published figures for the scenario called `name`, if it is a row of the talk.
+pub fn published(name: &str) -> Option<PublishedFigures> {
+    BENCHMARK1_CSV.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if fields.len() != 8 || fields[1] != name {
+            return None;
+        }
+        let num = |i: usize| fields[i].parse::<f64>().ok();
+        Some(PublishedFigures {
+            gregg_bpftrace_ns: num(2)?,
+            talk_bpftrace_ns: num(3)?,
+            talk_dtrace_ns: num(4)?,
+            gregg_bpftrace_pct: num(5)?,
+            talk_bpftrace_pct: num(6)?,
+            talk_dtrace_pct: num(7)?,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::ScenarioCatalog;
+
+    #[test]
+    fn every_talk_row_has_figures() {
+        for s in ScenarioCatalog.all().iter().filter(|s| s.row.is_some()) {
+            assert!(published(s.name).is_some(), "{}", s.name);
+        }
+        let per_event = published("per-event").unwrap();
+        assert_eq!(per_event.talk_dtrace_ns, 312.0);
+        assert_eq!(per_event.talk_bpftrace_ns, 1539.0);
+        assert!(published("per-event-ringbuf").is_none());
+    }
+}

@@ -1,0 +1,5 @@
+//! Human-readable output.
+
+mod table;
+
+pub use table::{render_environment, render_table};

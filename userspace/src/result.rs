@@ -1,0 +1,109 @@
+//! What a benchmark produces: one [`ScenarioResult`] per scenario and the [`SuiteReport`]
+//! that the table and every export are made from.
+
+use serde::Serialize;
+
+use crate::{environment::Environment, histogram::Percentiles, reference::PublishedFigures};
+
+/// How a scenario ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScenarioStatus {
+    /// On the talk's attach point.
+    Measured,
+    /// On a substitute attach point (`reason` says why).
+    Substituted,
+    /// Not run: this kernel cannot (`reason` says why).
+    Unsupported,
+}
+
+/// Per-event records delivered to user space (per-event scenarios only), over all traced runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryCounts {
+    /// Events the program saw.
+    pub seen: u64,
+    /// Records formatted and written to the sink.
+    pub delivered: u64,
+    /// Records lost on the way (seen but never delivered).
+    pub lost: u64,
+}
+
+/// What the kernel's BPF statistics said during the verification run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verification {
+    /// Workload operations in the verification run.
+    pub ops: u64,
+    /// Program invocations the kernel counted, per program.
+    pub run_counts: Vec<u64>,
+    /// Whether every program ran at least once per operation.
+    pub events_verified: bool,
+    /// Invocations per workload operation (background activity pushes it above 1).
+    pub events_per_op_observed: f64,
+    /// Kernel-measured average time in the program bodies per event (sum over the scenario's
+    /// programs of run_time / run_count), ns.
+    pub body_ns: f64,
+}
+
+/// The result of one scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioResult {
+    /// Row of the talk's table (`null` for probecost's own scenarios).
+    pub row: Option<u32>,
+    /// Scenario name.
+    pub name: &'static str,
+    /// measured | substituted | unsupported.
+    pub status: ScenarioStatus,
+    /// Attach point(s) used.
+    pub attach: String,
+    /// Attach point(s) in the talk.
+    pub attach_talk: String,
+    /// Why the scenario did not run as in the talk.
+    pub reason: Option<String>,
+    /// Workload operations per run.
+    pub ops: u64,
+    /// Completed control/traced run pairs.
+    pub runs: usize,
+    /// Events each operation triggers (by construction; see `verification`).
+    pub events_per_op: f64,
+    /// Per-event cost from the fastest runs, ns.
+    pub per_event_ns: Option<f64>,
+    /// Median of the paired per-event costs, ns.
+    pub per_event_ns_median: Option<f64>,
+    /// 95% bootstrap interval of the median, ns.
+    pub per_event_ns_ci95: Option<[f64; 2]>,
+    /// Slowdown of the workload from the fastest runs, %.
+    pub slowdown_pct: Option<f64>,
+    /// Kernel-measured program-body time per event, ns.
+    pub body_ns: Option<f64>,
+    /// Whether the kernel counted at least one event per operation.
+    pub events_verified: Option<bool>,
+    /// The verification run in detail.
+    pub verification: Option<Verification>,
+    /// Traced runs' ns per operation, percentiles over batches.
+    pub traced: Option<Percentiles>,
+    /// Control runs' ns per operation, percentiles over batches.
+    pub control: Option<Percentiles>,
+    /// Mean ns per operation of each traced run, in run order.
+    pub traced_runs_ns_per_op: Vec<f64>,
+    /// Mean ns per operation of each control run, in run order.
+    pub control_runs_ns_per_op: Vec<f64>,
+    /// Per-event records (per-event scenarios).
+    pub delivery: Option<DeliveryCounts>,
+    /// Whether the run was cut short by Ctrl-C / SIGTERM.
+    pub interrupted: bool,
+    /// Published figures from other machines, for reference.
+    pub published: Option<PublishedFigures>,
+}
+
+/// Everything one `probecost run` measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct SuiteReport {
+    /// Where it was measured.
+    pub environment: Environment,
+    /// Control/traced run pairs asked for.
+    pub runs_requested: usize,
+    /// Whether the suite was interrupted.
+    pub interrupted: bool,
+    /// One result per scenario, in table order.
+    pub scenarios: Vec<ScenarioResult>,
+}

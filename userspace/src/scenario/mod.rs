@@ -1,0 +1,137 @@
+//! What a scenario is: a row of the talk's Benchmark 1, the eBPF programs that implement it on
+//! Linux, the D program that implements it on FreeBSD, and where each may attach.
+
+mod catalog;
+
+pub use catalog::ScenarioCatalog;
+
+/// Where in the traced `read` a program runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hook {
+    /// Entry of the kernel's read path (`vfs_read`, or the read syscall's entry).
+    ReadEntry,
+    /// Return of the kernel's read path.
+    ReadReturn,
+    /// Entry of libc's `read`.
+    LibcReadEntry,
+    /// Return of libc's `read`.
+    LibcReadReturn,
+}
+
+/// The kind of attach point a program uses, in the order probecost prefers them for the
+/// kernel's read path: kprobes as in the talk, then fentry/fexit, then syscall tracepoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AttachKind {
+    /// kprobe / kretprobe on `vfs_read`.
+    Kprobe,
+    /// fentry / fexit on `vfs_read` (BTF trampolines).
+    Fentry,
+    /// `syscalls:sys_enter_read` / `syscalls:sys_exit_read`.
+    SyscallTracepoint,
+    /// uprobe / uretprobe on libc's `read`.
+    Uprobe,
+}
+
+impl AttachKind {
+    /// The attach point a program on `hook` uses with this kind, as bpftrace would name it.
+    pub fn attach_point(self, hook: Hook) -> &'static str {
+        match (self, hook) {
+            (Self::Kprobe, Hook::ReadReturn) => "kretprobe:vfs_read",
+            (Self::Kprobe, _) => "kprobe:vfs_read",
+            (Self::Fentry, Hook::ReadReturn) => "fexit:vfs_read",
+            (Self::Fentry, _) => "fentry:vfs_read",
+            (Self::SyscallTracepoint, Hook::ReadReturn) => "tracepoint:syscalls:sys_exit_read",
+            (Self::SyscallTracepoint, _) => "tracepoint:syscalls:sys_enter_read",
+            (Self::Uprobe, Hook::LibcReadReturn) => "uretprobe:libc:read",
+            (Self::Uprobe, _) => "uprobe:libc:read",
+        }
+    }
+
+    /// Suffix of the eBPF program built for this kind (`<body>_<suffix>` in ebpf/).
+    pub fn program_suffix(self, hook: Hook) -> &'static str {
+        match (self, hook) {
+            (Self::Kprobe, Hook::ReadReturn) => "kretprobe",
+            (Self::Kprobe, _) => "kprobe",
+            (Self::Fentry, Hook::ReadReturn) => "fexit",
+            (Self::Fentry, _) => "fentry",
+            (Self::SyscallTracepoint, _) => "tp",
+            (Self::Uprobe, Hook::LibcReadReturn) => "uretprobe",
+            (Self::Uprobe, _) => "uprobe",
+        }
+    }
+}
+
+/// One eBPF program of a scenario: its body's name in ebpf/ and where it hooks in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProgramSpec {
+    /// Body name; the kernel program is `<body>_<suffix>`.
+    pub body: &'static str,
+    /// Where the program runs.
+    pub hook: Hook,
+}
+
+impl ProgramSpec {
+    /// Name of the program in the eBPF object for `kind`.
+    pub fn program_name(&self, kind: AttachKind) -> String {
+        format!("{}_{}", self.body, kind.program_suffix(self.hook))
+    }
+}
+
+/// How a scenario's per-event records reach user space, if it emits any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Nothing leaves the kernel per event.
+    None,
+    /// One aya-log record per event, formatted by aya-log's user-space logger.
+    AyaLog,
+    /// One fixed record per event through a BPF ring buffer, formatted by probecost.
+    RingBuf,
+}
+
+/// A benchmark scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// Row in the talk's Benchmark 1 table; `None` for probecost's own additions.
+    pub row: Option<u32>,
+    /// Name, exactly as in SCENARIOS.md.
+    pub name: &'static str,
+    /// What the scenario traces, as the bpftrace one-liner says it.
+    pub bpftrace: &'static str,
+    /// The programs attached while traced (empty for control).
+    pub programs: &'static [ProgramSpec],
+    /// Attach kinds to try, best first; the first is the talk's.
+    pub attach_preference: &'static [AttachKind],
+    /// How per-event records leave the kernel.
+    pub delivery: Delivery,
+    /// The FreeBSD equivalent, a complete D program.
+    pub dtrace: &'static str,
+}
+
+impl Scenario {
+    /// Whether nothing is attached (the control row).
+    pub fn is_control(&self) -> bool {
+        self.programs.is_empty()
+    }
+
+    /// The attach points used with `kind`, joined as `a + b`.
+    pub fn attach_points(&self, kind: AttachKind) -> String {
+        let points: Vec<&str> = self
+            .programs
+            .iter()
+            .map(|p| kind.attach_point(p.hook))
+            .collect();
+        if points.is_empty() {
+            "none".to_string()
+        } else {
+            points.join(" + ")
+        }
+    }
+
+    /// The attach points as in the talk.
+    pub fn talk_attach_points(&self) -> String {
+        match self.attach_preference.first() {
+            Some(kind) => self.attach_points(*kind),
+            None => "none".to_string(),
+        }
+    }
+}
