@@ -1,21 +1,12 @@
 //! The `probecost` command line. Errors end here as one line and a non-zero exit.
 
-use std::{path::PathBuf, process::ExitCode, time::Duration};
+use std::{path::PathBuf, process::ExitCode};
 
 #[cfg(not(target_os = "linux"))]
 use anyhow::bail;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use probecost::{
-    benchmark::{run_suite, BenchmarkSettings},
-    environment::Environment,
-    export::{Exporter, JsonExporter},
-    interrupt,
-    report::{render_environment, render_table},
-    result::SuiteReport,
-    scenario::{Scenario, ScenarioCatalog},
-    workload::PinnedWorkload,
-};
+use probecost::scenario::{Scenario, ScenarioCatalog};
 
 /// Measures what tracing costs, in nanoseconds per event.
 #[derive(Parser, Debug)]
@@ -99,8 +90,19 @@ fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
 
 #[cfg(target_os = "linux")]
 fn run(args: RunArgs) -> Result<ExitCode> {
-    use probecost::benchmark::TracerBackend as _;
-    use probecost::linux::{check_privileges, AyaBackend, DrainSettings};
+    use std::time::Duration;
+
+    use anyhow::Context as _;
+    use probecost::{
+        benchmark::{run_suite, BenchmarkSettings, TracerBackend as _},
+        environment::Environment,
+        export::{Exporter, JsonExporter},
+        interrupt,
+        linux::{check_privileges, AyaBackend, DrainSettings},
+        report::{render_environment, render_table},
+        result::SuiteReport,
+        workload::PinnedWorkload,
+    };
 
     let scenarios = selected_scenarios(&args.scenario)?;
     check_privileges().map_err(anyhow::Error::msg)?;

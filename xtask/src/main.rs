@@ -1,1 +1,120 @@
-fn main() {}
+//! `cargo xtask`: set-up, builds, runs and tests of probecost.
+//!
+//! `setup` installs what this machine kind lacks (idempotently, saying what it does), `run`
+//! sets up, builds and runs the Benchmark 1 suite, `test` sets up and runs every test.
+
+mod setup;
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Installs whatever is missing: LLVM 22, bpf-linker 0.13, nightly's rust-src, bpftool,
+    /// bpftrace, the FreeBSD target.
+    Setup,
+    /// Builds the probecost binary (release), eBPF programs included.
+    Build,
+    /// Sets up, builds and runs the main suite; extra arguments go to `probecost run`.
+    Run {
+        /// Arguments for `probecost run` (default: the whole suite, JSON to target/probecost.json).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Sets up and runs every test: clippy, unit and integration tests, the FreeBSD check.
+    Test,
+    /// Type-checks and lints the crates that build on FreeBSD for x86_64-unknown-freebsd.
+    CheckFreebsd,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Task::Setup => setup::run(),
+        Task::Build => setup::run().and_then(|()| build()),
+        Task::Run { args } => setup::run().and_then(|()| build()).and_then(|()| run(args)),
+        Task::Test => setup::run().and_then(|()| test()),
+        Task::CheckFreebsd => setup::freebsd_target().and_then(|()| check_freebsd()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `program args`, failing with its exit status.
+pub fn run_command(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("xtask: $ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .with_context(|| format!("starting {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn build() -> Result<()> {
+    run_command("cargo", &["build", "--release", "--package", "probecost"])
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    let mut full = vec!["run".to_string()];
+    if args.is_empty() {
+        full.extend(["--export-json".into(), "target/probecost.json".into()]);
+    }
+    full.extend(args);
+    let full: Vec<&str> = full.iter().map(String::as_str).collect();
+    run_command("target/release/probecost", &full)
+}
+
+fn test() -> Result<()> {
+    run_command(
+        "cargo",
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+    )?;
+    // Integration tests load programs into the one kernel: run test binaries' tests one at a
+    // time so no test sees another's probes.
+    // The CLI tests run the binary, which `cargo test` of the test crate does not build.
+    run_command("cargo", &["build", "--package", "probecost", "--bins"])?;
+    run_command("cargo", &["test", "--", "--test-threads=1"])?;
+    check_freebsd()
+}
+
+pub const FREEBSD_TARGET: &str = "x86_64-unknown-freebsd";
+const FREEBSD_CRATES: [&str; 2] = ["freebsd-dtrace", "probecost"];
+
+fn check_freebsd() -> Result<()> {
+    for krate in FREEBSD_CRATES {
+        run_command(
+            "cargo",
+            &[
+                "clippy",
+                "--package",
+                krate,
+                "--target",
+                FREEBSD_TARGET,
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
+    }
+    eprintln!(
+        "xtask: FreeBSD crates type-check and lint clean for {FREEBSD_TARGET} (built, not run)"
+    );
+    Ok(())
+}

@@ -14,7 +14,7 @@ pub enum Side {
 pub fn interleaved(pairs: usize) -> Vec<Side> {
     (0..pairs)
         .flat_map(|i| {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 [Side::Control, Side::Traced]
             } else {
                 [Side::Traced, Side::Control]

@@ -9,7 +9,7 @@ use super::{OwnedLink, READ_FUNCTION};
 use crate::scenario::Hook;
 
 fn kernel_btf() -> Result<Btf, ProgramError> {
-    Btf::from_sys_fs().map_err(|e| ProgramError::Btf(e))
+    Btf::from_sys_fs().map_err(ProgramError::Btf)
 }
 
 pub fn load(program: &mut Program, hook: Hook) -> Result<(), ProgramError> {

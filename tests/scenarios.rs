@@ -1,0 +1,144 @@
+//! Each scenario this kernel supports loads, attaches, runs a short workload, and the kernel
+//! counts at least one event per operation; substitution follows what the kernel offers.
+
+use std::sync::atomic::AtomicBool;
+
+use probecost::{
+    benchmark::{PreparedScenario, TracerBackend},
+    linux::{AyaBackend, DrainSettings, Support},
+    scenario::{AttachKind, Delivery, ScenarioCatalog},
+    workload::PinnedWorkload,
+};
+use probecost_integration_tests::have_root;
+
+fn backend(cpu: usize) -> AyaBackend {
+    AyaBackend::new(DrainSettings {
+        sink: "/dev/null".into(),
+        workload_cpu: cpu,
+    })
+}
+
+#[test]
+fn every_supported_scenario_counts_one_event_per_operation() {
+    if !have_root("every_supported_scenario_counts_one_event_per_operation") {
+        return;
+    }
+    let cpu = probecost::cpu::default_workload_cpu().unwrap();
+    let workload = PinnedWorkload::new(cpu).unwrap();
+    // Each test runs on a thread of its own: pinning it pins only this test.
+    workload.pin().unwrap();
+    let stop = AtomicBool::new(false);
+    let mut backend = backend(cpu);
+    let mut ran = 0;
+    for scenario in ScenarioCatalog.all().iter().filter(|s| !s.is_control()) {
+        let mut probe: Box<dyn PreparedScenario> = match backend.prepare(scenario).unwrap() {
+            Ok(probe) => probe,
+            Err(reason) => {
+                assert!(
+                    !reason.is_empty(),
+                    "{}: unsupported without a reason",
+                    scenario.name
+                );
+                eprintln!("{}: unsupported here: {reason}", scenario.name);
+                continue;
+            }
+        };
+        // uprobes cost ~10 us per event here: keep their run short.
+        let ops = if scenario.attach_preference == [AttachKind::Uprobe] {
+            5_000
+        } else {
+            50_000
+        };
+        let stats = probe
+            .verify(&mut || workload.run(ops, &stop).map(|_| ()))
+            .unwrap_or_else(|e| panic!("{}: {e:?}", scenario.name));
+        assert_eq!(stats.programs.len(), scenario.programs.len());
+        for (count, time) in &stats.programs {
+            assert!(
+                *count >= ops,
+                "{}: kernel counted {count} events for {ops} ops",
+                scenario.name
+            );
+            assert!(*time > 0, "{}: no run time recorded", scenario.name);
+        }
+        if scenario.delivery != Delivery::None {
+            let delivery = probe
+                .delivery()
+                .unwrap()
+                .expect("per-event scenarios count delivery");
+            assert!(delivery.seen >= ops, "{}: {delivery:?}", scenario.name);
+            assert_eq!(
+                delivery.delivered + delivery.lost,
+                delivery.seen,
+                "{}",
+                scenario.name
+            );
+            assert!(
+                delivery.delivered > 0,
+                "{}: nothing delivered",
+                scenario.name
+            );
+        }
+        ran += 1;
+    }
+    // Tracepoint and uprobe rows run on every kernel probecost supports.
+    assert!(ran >= 4, "only {ran} scenarios ran");
+}
+
+#[test]
+fn substitution_follows_the_kernel() {
+    if !have_root("substitution_follows_the_kernel") {
+        return;
+    }
+    let cpu = probecost::cpu::default_workload_cpu().unwrap();
+    let mut backend = backend(cpu);
+    let kprobes = backend.features().support(AttachKind::Kprobe).clone();
+    let fentry = backend.features().support(AttachKind::Fentry).clone();
+    let scenario = ScenarioCatalog.find("kprobe").unwrap();
+    let probe = backend
+        .prepare(scenario)
+        .unwrap()
+        .expect("kprobe row runs somewhere");
+    let choice = probe.choice();
+    match (kprobes, fentry) {
+        (Support::Yes, _) => {
+            assert_eq!(choice.attach, "kprobe:vfs_read");
+            assert!(choice.substitution_reason.is_none());
+        }
+        (Support::No(why), Support::Yes) => {
+            assert_eq!(choice.attach, "fentry:vfs_read");
+            assert!(choice.substitution_reason.as_ref().unwrap().contains(&why));
+        }
+        (Support::No(kprobe_why), Support::No(fentry_why)) => {
+            assert_eq!(choice.attach, "tracepoint:syscalls:sys_enter_read");
+            let reason = choice.substitution_reason.as_ref().unwrap();
+            assert!(
+                reason.contains(&kprobe_why) && reason.contains(&fentry_why),
+                "{reason}"
+            );
+            assert!(
+                reason.contains("kprobes") && reason.contains("fentry"),
+                "{reason}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tracepoint_rows_are_never_substituted() {
+    if !have_root("tracepoint_rows_are_never_substituted") {
+        return;
+    }
+    let mut backend = backend(probecost::cpu::default_workload_cpu().unwrap());
+    for name in ["tracepoint-entry", "tracepoint-return"] {
+        let probe = backend
+            .prepare(ScenarioCatalog.find(name).unwrap())
+            .unwrap()
+            .expect("syscall tracepoints exist on this kernel");
+        assert!(probe.choice().substitution_reason.is_none());
+        assert!(probe
+            .choice()
+            .attach
+            .starts_with("tracepoint:syscalls:sys_"));
+    }
+}
