@@ -252,4 +252,28 @@ mod tests {
             "libc_read_uretprobe"
         );
     }
+
+    #[test]
+    fn d_programs_are_the_talks() {
+        let d = |name: &str| ScenarioCatalog.find(name).unwrap().dtrace;
+        assert_eq!(d("control"), "dtrace:::BEGIN {}\n");
+        assert_eq!(d("kprobe"), "fbt::dofileread:entry {}\n");
+        assert_eq!(d("uretprobe"), "pid$target:libc.so.7:read:return {}\n");
+        assert_eq!(
+            d("filter"),
+            "fbt::dofileread:entry /args[3]->uio_resid > 0/ {}\n"
+        );
+        assert_eq!(
+            d("multiple"),
+            "fbt::dofileread:entry { @[stack(), ustack()] = quantize(args[3]->uio_resid); }\n"
+        );
+        assert_eq!(
+            d("timing"),
+            "fbt::dofileread:entry { self->s = timestamp; }\nfbt::dofileread:return /self->s/ { @ = quantize(timestamp - self->s); self->s = 0; }\n"
+        );
+        assert_eq!(
+            d("per-event"),
+            "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n"
+        );
+    }
 }
