@@ -56,9 +56,15 @@ fn main() -> ExitCode {
 
 /// Runs `program args`, failing with its exit status.
 pub fn run_command(program: &str, args: &[&str]) -> Result<()> {
+    run_command_with_env(program, args, &[])
+}
+
+/// Runs `program args` with `env` added to its environment.
+pub fn run_command_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     eprintln!("xtask: $ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .status()
         .with_context(|| format!("starting {program}"))?;
     if !status.success() {

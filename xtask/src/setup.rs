@@ -4,7 +4,7 @@ use std::{path::Path, process::Command};
 
 use anyhow::{bail, Context as _, Result};
 
-use crate::run_command;
+use crate::{run_command, run_command_with_env};
 
 /// Debian packages the build and the tools need.
 const APT_PACKAGES: [&str; 6] = [
@@ -59,8 +59,7 @@ fn apt_packages() -> Result<()> {
     run_command("apt-get", &["update"])?;
     let mut args = vec!["install", "-y", "--no-install-recommends"];
     args.extend(missing);
-    std::env::set_var("DEBIAN_FRONTEND", "noninteractive");
-    run_command("apt-get", &args)
+    run_command_with_env("apt-get", &args, &[("DEBIAN_FRONTEND", "noninteractive")])
 }
 
 extern "C" {
@@ -112,8 +111,7 @@ fn bpf_linker() -> Result<()> {
             "xtask: building bpf-linker {BPF_LINKER_VERSION} against LLVM 22 (about 2 minutes)"
         );
     }
-    std::env::set_var("LLVM_PREFIX", LLVM_PREFIX);
-    run_command(
+    run_command_with_env(
         "cargo",
         &[
             "install",
@@ -124,6 +122,7 @@ fn bpf_linker() -> Result<()> {
             "--features",
             "llvm-22",
         ],
+        &[("LLVM_PREFIX", LLVM_PREFIX)],
     )
     .context("building bpf-linker")
 }

@@ -45,10 +45,9 @@ impl OwnedLink {
 /// Loads `spec`'s program for `kind` into the kernel (the verifier runs here).
 pub fn load(ebpf: &mut Ebpf, spec: &ProgramSpec, kind: AttachKind) -> Result<(), BackendError> {
     let name = spec.program_name(kind);
-    let program = ebpf.program_mut(&name).ok_or_else(|| BackendError::Load {
-        what: format!("program `{name}`"),
-        error: "not in the eBPF object".into(),
-    })?;
+    let program = ebpf
+        .program_mut(&name)
+        .ok_or_else(|| not_in_object(&name))?;
     let loaded = match kind {
         AttachKind::Kprobe => kprobe::load(program),
         AttachKind::Fentry => fentry::load(program, spec.hook),
@@ -65,10 +64,9 @@ pub fn attach(
     kind: AttachKind,
 ) -> Result<OwnedLink, BackendError> {
     let name = spec.program_name(kind);
-    let program = ebpf.program_mut(&name).ok_or_else(|| BackendError::Load {
-        what: format!("program `{name}`"),
-        error: "not in the eBPF object".into(),
-    })?;
+    let program = ebpf
+        .program_mut(&name)
+        .ok_or_else(|| not_in_object(&name))?;
     let attached = match kind {
         AttachKind::Kprobe => kprobe::attach(program),
         AttachKind::Fentry => fentry::attach(program, spec.hook),
@@ -92,16 +90,21 @@ pub fn run_stats(
     let name = spec.program_name(kind);
     let info = ebpf
         .program(&name)
-        .ok_or_else(|| BackendError::Read {
-            what: format!("statistics of `{name}`"),
-            error: "not in the eBPF object".into(),
-        })?
+        .ok_or_else(|| not_in_object(&name))?
         .info()
         .map_err(|e| BackendError::Read {
             what: format!("statistics of `{name}`"),
             error: error_chain(&e),
         })?;
     Ok((info.run_count(), info.run_time().as_nanos() as u64))
+}
+
+/// The error for a program name the embedded object lacks (a catalog/ebpf mismatch).
+fn not_in_object(name: &str) -> BackendError {
+    BackendError::Load {
+        what: format!("program `{name}`"),
+        error: "not in the eBPF object".into(),
+    }
 }
 
 fn load_error(name: &str, error: ProgramError) -> BackendError {
