@@ -82,3 +82,39 @@ fn list_names_every_scenario_and_its_support() {
         );
     }
 }
+
+#[test]
+fn the_workload_child_reports_its_own_timing_on_the_inherited_descriptor() {
+    // The FreeBSD backend runs pid$target scenarios this way; the child side is the same here.
+    let report = std::env::temp_dir().join(format!("probecost-child-{}", std::process::id()));
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "exec \"$0\" workload-child --cpu 0 --ops 3000 --report-fd 3 3>{}",
+            report.display()
+        ))
+        .arg(probecost_bin())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let text = std::fs::read_to_string(&report).unwrap();
+    std::fs::remove_file(&report).unwrap();
+    let sample = probecost::workload_child::decode(&text).unwrap();
+    assert_eq!(sample.ops, 3000);
+    assert_eq!(sample.histogram.len(), 3);
+
+    let bad = Command::new(probecost_bin())
+        .args([
+            "workload-child",
+            "--cpu",
+            "0",
+            "--ops",
+            "10",
+            "--report-fd",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert_eq!(stderr_lines(&bad).len(), 1);
+}

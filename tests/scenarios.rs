@@ -50,16 +50,21 @@ fn every_supported_scenario_counts_one_event_per_operation() {
             50_000
         };
         let stats = probe
-            .verify(&mut || workload.run(ops, &stop).map(|_| ()))
+            .verify(&workload, ops, &stop)
             .unwrap_or_else(|e| panic!("{}: {e:?}", scenario.name));
         assert_eq!(stats.programs.len(), scenario.programs.len());
-        for (count, time) in &stats.programs {
+        for program in &stats.programs {
             assert!(
-                *count >= ops,
-                "{}: kernel counted {count} events for {ops} ops",
+                program.count >= ops,
+                "{}: kernel counted {} events for {ops} ops",
+                scenario.name,
+                program.count
+            );
+            assert!(
+                program.time_ns.is_some_and(|t| t > 0),
+                "{}: no run time recorded",
                 scenario.name
             );
-            assert!(*time > 0, "{}: no run time recorded", scenario.name);
         }
         if scenario.delivery != Delivery::None {
             let delivery = probe

@@ -32,10 +32,15 @@ pub struct dtrace_eprobedesc_t {
     _opaque: [u8; 0],
 }
 
-/// See [`dtrace_eprobedesc_t`].
+/// Length of a provider name in a probe description (`DTRACE_PROVNAMELEN`).
+pub const DTRACE_PROVNAMELEN: usize = 64;
+
+/// `dtrace_probedesc_t`, the leading fields (module, function and name follow).
 #[repr(C)]
 pub struct dtrace_probedesc_t {
-    _opaque: [u8; 0],
+    pub dtpd_id: u32,
+    /// NUL-terminated provider name.
+    pub dtpd_provider: [c_char; DTRACE_PROVNAMELEN],
 }
 
 /// `dtrace_attribute_t`: name, data and class stability.
@@ -161,6 +166,7 @@ pub const DTRACE_CONSUME_THIS: c_int = 0;
 pub const DTRACE_CONSUME_NEXT: c_int = 1;
 pub const DTRACE_HANDLE_OK: c_int = 0;
 pub const DTRACE_AGGWALK_NEXT: c_int = 0;
+pub const DTRACE_AGGWALK_ERROR: c_int = -1;
 
 pub type dtrace_consume_probe_f =
     Option<unsafe extern "C" fn(*const dtrace_probedata_t, *mut c_void) -> c_int>;
@@ -175,6 +181,9 @@ pub type dtrace_handle_drop_f =
     Option<unsafe extern "C" fn(*const dtrace_dropdata_t, *mut c_void) -> c_int>;
 pub type dtrace_handle_buffered_f =
     Option<unsafe extern "C" fn(*const dtrace_bufdata_t, *mut c_void) -> c_int>;
+pub type dtrace_probe_f = Option<
+    unsafe extern "C" fn(*mut dtrace_hdl_t, *const dtrace_probedesc_t, *mut c_void) -> c_int,
+>;
 /// FreeBSD's libproc child callback for `dtrace_proc_create`.
 pub type proc_child_func = Option<unsafe extern "C" fn(*mut c_void)>;
 
@@ -244,6 +253,14 @@ extern "C" {
         -> *mut ps_prochandle;
     pub fn dtrace_proc_continue(dtp: *mut dtrace_hdl_t, p: *mut ps_prochandle);
     pub fn dtrace_proc_release(dtp: *mut dtrace_hdl_t, p: *mut ps_prochandle);
+    pub fn dtrace_probe_iter(
+        dtp: *mut dtrace_hdl_t,
+        pdp: *const dtrace_probedesc_t,
+        func: dtrace_probe_f,
+        arg: *mut c_void,
+    ) -> c_int;
     pub fn dtrace_errno(dtp: *mut dtrace_hdl_t) -> c_int;
     pub fn dtrace_errmsg(dtp: *mut dtrace_hdl_t, error: c_int) -> *const c_char;
+    /// libproc: the process id behind a handle.
+    pub fn proc_getpid(p: *mut ps_prochandle) -> pid_t;
 }

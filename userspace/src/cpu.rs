@@ -54,50 +54,81 @@ mod imp {
     }
 }
 
+/// A CPU set laid out as FreeBSD's `cpuset_t` (an array of longs, CPU n at bit n % 64 of word
+/// n / 64), sized for FreeBSD 14's 1024 CPUs; older kernels accept it too. Kept in Rust (not
+/// libc's CPU_SET) so its arithmetic is tested on every OS, CPUs past the first word included.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct CpuMask {
+    words: [u64; CpuMask::WORDS],
+}
+
+impl CpuMask {
+    const WORDS: usize = 16;
+    /// CPUs the mask can hold.
+    pub const CAPACITY: usize = Self::WORDS * 64;
+
+    /// A mask holding only `cpu`, or `None` past [`Self::CAPACITY`].
+    pub fn single(cpu: usize) -> Option<Self> {
+        let mut mask = Self::default();
+        *mask.words.get_mut(cpu / 64)? |= 1 << (cpu % 64);
+        Some(mask)
+    }
+
+    /// Whether `cpu` is in the mask.
+    pub fn contains(&self, cpu: usize) -> bool {
+        self.words
+            .get(cpu / 64)
+            .is_some_and(|word| word & (1 << (cpu % 64)) != 0)
+    }
+
+    /// The CPUs in the mask, ascending.
+    pub fn cpus(&self) -> Vec<usize> {
+        (0..Self::CAPACITY)
+            .filter(|cpu| self.contains(*cpu))
+            .collect()
+    }
+}
+
 #[cfg(target_os = "freebsd")]
 mod imp {
     use std::{io, mem};
 
+    use super::CpuMask;
+
     pub fn allowed_cpus() -> io::Result<Vec<usize>> {
-        // SAFETY: cpuset_t is plain data; cpuset_getaffinity fills it.
-        unsafe {
-            let mut set: libc::cpuset_t = mem::zeroed();
-            if libc::cpuset_getaffinity(
+        let mut mask = CpuMask::default();
+        // SAFETY: the mask is plain data laid out as cpuset_t and its size is passed.
+        let rc = unsafe {
+            libc::cpuset_getaffinity(
                 libc::CPU_LEVEL_WHICH,
                 libc::CPU_WHICH_TID,
                 -1,
-                mem::size_of::<libc::cpuset_t>(),
-                &mut set,
-            ) != 0
-            {
-                return Err(io::Error::last_os_error());
-            }
-            let bits = mem::size_of::<libc::cpuset_t>() * 8;
-            Ok((0..bits)
-                .filter(|cpu| libc::CPU_ISSET(*cpu, &set))
-                .collect())
+                mem::size_of::<CpuMask>(),
+                (&mut mask as *mut CpuMask).cast(),
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
         }
+        Ok(mask.cpus())
     }
 
     pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
-        let bits = mem::size_of::<libc::cpuset_t>() * 8;
-        if cpu >= bits {
-            return Err(io::Error::other(format!("CPU {cpu} is beyond CPU_SETSIZE")));
-        }
+        let mask = CpuMask::single(cpu)
+            .ok_or_else(|| io::Error::other(format!("CPU {cpu} is beyond CPU_SETSIZE")))?;
         // SAFETY: as above; CPU_WHICH_TID with id -1 targets the calling thread.
-        unsafe {
-            let mut set: libc::cpuset_t = mem::zeroed();
-            libc::CPU_SET(cpu, &mut set);
-            if libc::cpuset_setaffinity(
+        let rc = unsafe {
+            libc::cpuset_setaffinity(
                 libc::CPU_LEVEL_WHICH,
                 libc::CPU_WHICH_TID,
                 -1,
-                mem::size_of::<libc::cpuset_t>(),
-                &set,
-            ) != 0
-            {
-                return Err(io::Error::last_os_error());
-            }
+                mem::size_of::<CpuMask>(),
+                (&mask as *const CpuMask).cast(),
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
         }
         Ok(())
     }
@@ -117,5 +148,17 @@ mod tests {
         std::thread::spawn(move || pin_current_thread(cpu).unwrap())
             .join()
             .unwrap();
+    }
+
+    #[test]
+    fn cpu_masks_put_each_cpu_in_its_own_bit() {
+        for cpu in [0, 1, 7, 8, 9, 63, 64, 65, 127, 1023] {
+            let mask = CpuMask::single(cpu).unwrap();
+            assert_eq!(mask.cpus(), vec![cpu], "CPU {cpu}");
+            assert_eq!(mask.words[cpu / 64], 1 << (cpu % 64), "CPU {cpu}");
+        }
+        assert_eq!(CpuMask::single(8).unwrap().words[0], 0x100);
+        assert_eq!(CpuMask::single(CpuMask::CAPACITY), None);
+        assert!(!CpuMask::default().contains(CpuMask::CAPACITY + 5));
     }
 }

@@ -1,7 +1,5 @@
 //! Facts about the machine a result was measured on, recorded with every result.
 
-use std::fs;
-
 use serde::Serialize;
 
 /// The machine and settings of a run.
@@ -35,23 +33,68 @@ pub struct Environment {
 impl Environment {
     /// Reads the environment of this machine.
     pub fn probe(pinned_cpu: usize, tracer: String) -> Self {
-        let read = |path: &str| fs::read_to_string(path).ok().map(|s| s.trim().to_string());
+        let facts = platform_facts(pinned_cpu);
         Self {
             os: std::env::consts::OS,
             kernel_release: uname_release(),
-            cpu_model: cpu_model().unwrap_or_else(|| "unknown".into()),
-            online_cpus: read("/sys/devices/system/cpu/online").unwrap_or_else(|| "unknown".into()),
-            smt: read("/sys/devices/system/cpu/smt/control").unwrap_or_else(|| "unknown".into()),
-            frequency_governor: read(&format!(
-                "/sys/devices/system/cpu/cpu{pinned_cpu}/cpufreq/scaling_governor"
-            )),
-            clocksource: read("/sys/devices/system/clocksource/clocksource0/current_clocksource")
-                .unwrap_or_else(|| "unknown".into()),
+            cpu_model: facts.cpu_model.unwrap_or_else(unknown),
+            online_cpus: facts.online_cpus.unwrap_or_else(unknown),
+            smt: facts.smt.unwrap_or_else(unknown),
+            frequency_governor: facts.frequency_governor,
+            clocksource: facts.clocksource.unwrap_or_else(unknown),
             pinned_cpu,
             probecost_version: env!("CARGO_PKG_VERSION"),
             tracer,
-            bpf_stats_enabled_before: read("/proc/sys/kernel/bpf_stats_enabled").map(|v| v == "1"),
+            bpf_stats_enabled_before: facts.bpf_stats_enabled_before,
         }
+    }
+}
+
+fn unknown() -> String {
+    "unknown".into()
+}
+
+/// What each OS tells about its machine, where it tells it.
+#[derive(Default)]
+struct PlatformFacts {
+    cpu_model: Option<String>,
+    online_cpus: Option<String>,
+    smt: Option<String>,
+    frequency_governor: Option<String>,
+    clocksource: Option<String>,
+    bpf_stats_enabled_before: Option<bool>,
+}
+
+#[cfg(not(target_os = "freebsd"))]
+fn platform_facts(pinned_cpu: usize) -> PlatformFacts {
+    let read = |path: &str| {
+        std::fs::read_to_string(path)
+            .ok()
+            .map(|s| s.trim().to_string())
+    };
+    PlatformFacts {
+        cpu_model: cpu_model(),
+        online_cpus: read("/sys/devices/system/cpu/online"),
+        smt: read("/sys/devices/system/cpu/smt/control"),
+        frequency_governor: read(&format!(
+            "/sys/devices/system/cpu/cpu{pinned_cpu}/cpufreq/scaling_governor"
+        )),
+        clocksource: read("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
+        bpf_stats_enabled_before: read("/proc/sys/kernel/bpf_stats_enabled").map(|v| v == "1"),
+    }
+}
+
+#[cfg(target_os = "freebsd")]
+fn platform_facts(_pinned_cpu: usize) -> PlatformFacts {
+    PlatformFacts {
+        cpu_model: sysctl_string("hw.model"),
+        online_cpus: crate::cpu::allowed_cpus()
+            .ok()
+            .map(|cpus| format!("{cpus:?}")),
+        smt: sysctl_string("machdep.hyperthreading_allowed"),
+        frequency_governor: None,
+        clocksource: sysctl_string("kern.timecounter.hardware"),
+        bpf_stats_enabled_before: None,
     }
 }
 
@@ -68,11 +111,55 @@ fn uname_release() -> String {
     }
 }
 
+#[cfg(not(target_os = "freebsd"))]
 fn cpu_model() -> Option<String> {
-    let cpuinfo = fs::read_to_string("/proc/cpuinfo").ok()?;
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
     cpuinfo
         .lines()
         .find(|l| l.starts_with("model name"))
         .and_then(|l| l.split_once(':'))
         .map(|(_, v)| v.trim().to_string())
+}
+
+/// A sysctl's value as text (strings as they are, integers in decimal).
+#[cfg(target_os = "freebsd")]
+fn sysctl_string(name: &str) -> Option<String> {
+    let name = std::ffi::CString::new(name).ok()?;
+    let mut len: libc::size_t = 0;
+    // SAFETY: a null buffer asks for the size.
+    let rc = unsafe {
+        libc::sysctlbyname(
+            name.as_ptr(),
+            std::ptr::null_mut(),
+            &mut len,
+            std::ptr::null(),
+            0,
+        )
+    };
+    if rc != 0 || len == 0 {
+        return None;
+    }
+    let mut buf = vec![0u8; len];
+    // SAFETY: buf holds len bytes.
+    let rc = unsafe {
+        libc::sysctlbyname(
+            name.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            &mut len,
+            std::ptr::null(),
+            0,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    buf.truncate(len);
+    if len == 4 && buf.last() != Some(&0) {
+        return Some(i32::from_ne_bytes(buf[..4].try_into().ok()?).to_string());
+    }
+    Some(
+        String::from_utf8_lossy(&buf)
+            .trim_end_matches('\0')
+            .to_string(),
+    )
 }

@@ -26,6 +26,21 @@ impl OpCostHistogram {
             .expect("auto-resizing histogram accepts any u64");
     }
 
+    /// The recorded values: (picoseconds per operation, batches), ascending.
+    pub fn recorded_picos(&self) -> Vec<(u64, u64)> {
+        self.0
+            .iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect()
+    }
+
+    /// Records `batches` batches of `picos` picoseconds per operation.
+    pub fn record_picos(&mut self, picos: u64, batches: u64) {
+        self.0
+            .record_n(picos.max(1), batches)
+            .expect("auto-resizing histogram accepts any u64");
+    }
+
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &Self) {
         self.0

@@ -17,6 +17,9 @@ pub mod result;
 pub mod scenario;
 pub mod stats;
 pub mod workload;
+pub mod workload_child;
 
+#[cfg(target_os = "freebsd")]
+pub mod freebsd;
 #[cfg(target_os = "linux")]
 pub mod linux;

@@ -2,9 +2,7 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-#[cfg(not(target_os = "linux"))]
-use anyhow::bail;
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 use probecost::scenario::{Scenario, ScenarioCatalog};
 
@@ -22,6 +20,23 @@ enum Command {
     Run(RunArgs),
     /// Lists every scenario, its attach point and whether this kernel supports it.
     List,
+    /// Runs the workload in this process and reports its timing on a descriptor (used by
+    /// tracers that trace a process of their own, like DTrace's pid provider).
+    #[command(name = "workload-child", hide = true)]
+    WorkloadChild(WorkloadChildArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct WorkloadChildArgs {
+    /// CPU to pin to.
+    #[arg(long)]
+    cpu: usize,
+    /// Operations to run.
+    #[arg(long)]
+    ops: u64,
+    /// Inherited descriptor to write the report to.
+    #[arg(long)]
+    report_fd: i32,
 }
 
 #[derive(clap::Args, Debug)]
@@ -59,7 +74,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => run(args),
-        Command::List => list(),
+        Command::List => platform::list(),
+        Command::WorkloadChild(args) => workload_child(args),
     };
     match outcome {
         Ok(code) => code,
@@ -88,24 +104,21 @@ fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
     })
 }
 
-#[cfg(target_os = "linux")]
 fn run(args: RunArgs) -> Result<ExitCode> {
     use std::time::Duration;
 
-    use anyhow::Context as _;
     use probecost::{
-        benchmark::{run_suite, BenchmarkSettings, TracerBackend as _},
+        benchmark::{run_suite, BenchmarkSettings},
         environment::Environment,
         export::{Exporter, JsonExporter},
         interrupt,
-        linux::{check_privileges, AyaBackend, DrainSettings},
         report::{render_environment, render_table},
         result::SuiteReport,
         workload::PinnedWorkload,
     };
 
     let scenarios = selected_scenarios(&args.scenario)?;
-    check_privileges().map_err(anyhow::Error::msg)?;
+    platform::check_privileges().map_err(anyhow::Error::msg)?;
     interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
 
     let cpu = match args.cpu {
@@ -117,10 +130,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         .pin()
         .with_context(|| format!("pinning the workload to CPU {cpu} (see --cpu)"))?;
 
-    let mut backend = AyaBackend::new(DrainSettings {
-        sink: args.per_event_sink.clone(),
-        workload_cpu: cpu,
-    });
+    let mut backend = platform::backend(&args, cpu)?;
     let environment = Environment::probe(cpu, backend.tracer());
     print!("{}", render_environment(&environment));
 
@@ -134,7 +144,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let total = scenarios.len();
     let mut done = 0;
     let results = run_suite(
-        &mut backend,
+        backend.as_mut(),
         &scenarios,
         &workload,
         &settings,
@@ -175,59 +185,159 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn workload_child(args: WorkloadChildArgs) -> Result<ExitCode> {
+    use std::{fs::File, io::Write as _, os::fd::FromRawFd as _};
+
+    use probecost::{interrupt, workload::WorkloadError, workload_child};
+
+    if args.report_fd < 3 {
+        anyhow::bail!("--report-fd {} is not an inherited pipe", args.report_fd);
+    }
+    interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
+    // SAFETY: the parent passed this inherited descriptor for this process to own.
+    let mut report = unsafe { File::from_raw_fd(args.report_fd) };
+    match workload_child::run_in_child(args.cpu, args.ops, interrupt::stop_flag()) {
+        Ok(text) => {
+            report
+                .write_all(text.as_bytes())
+                .context("writing the workload report")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(WorkloadError::Interrupted) => Ok(ExitCode::from(130)),
+        Err(e) => Err(e).context(format!("running the workload on CPU {}", args.cpu)),
+    }
+}
+
 #[cfg(target_os = "linux")]
-fn list() -> Result<ExitCode> {
-    use probecost::linux::{check_privileges, plan, KernelFeatures};
+mod platform {
+    use std::process::ExitCode;
 
-    let privileged = check_privileges();
-    if let Err(why) = &privileged {
-        println!("note: {why}; fentry support cannot be probed without it");
+    use anyhow::Result;
+    use probecost::{
+        benchmark::TracerBackend,
+        linux::{plan, AyaBackend, DrainSettings, KernelFeatures},
+        scenario::ScenarioCatalog,
+    };
+
+    pub use probecost::linux::check_privileges;
+
+    pub fn backend(args: &super::RunArgs, cpu: usize) -> Result<Box<dyn TracerBackend>> {
+        Ok(Box::new(AyaBackend::new(DrainSettings {
+            sink: args.per_event_sink.clone(),
+            workload_cpu: cpu,
+        })))
     }
-    let features = KernelFeatures::detect();
-    println!(
-        "{:>3}  {:<17} {:<62} this kernel",
-        "row", "scenario", "attach point (talk)"
-    );
-    for s in ScenarioCatalog.all() {
-        let support = if s.is_control() {
-            "yes".to_string()
-        } else {
-            match plan(&features, s) {
-                Ok((kind, passed)) if passed.is_empty() => {
-                    format!("yes ({})", s.attach_points(kind))
-                }
-                Ok((kind, passed)) => format!(
-                    "substituted: {} ({})",
-                    s.attach_points(kind),
-                    passed.join("; ")
-                ),
-                Err(reasons) => format!("unsupported: {}", reasons.join("; ")),
-            }
-        };
+
+    pub fn list() -> Result<ExitCode> {
+        let privileged = check_privileges();
+        if let Err(why) = &privileged {
+            println!("note: {why}; fentry support cannot be probed without it");
+        }
+        let features = KernelFeatures::detect();
         println!(
-            "{:>3}  {:<17} {:<62} {}",
-            s.row.map_or("+".into(), |r| r.to_string()),
-            s.name,
-            s.talk_attach_points(),
-            support
+            "{:>3}  {:<17} {:<62} this kernel",
+            "row", "scenario", "attach point (talk)"
         );
+        for s in ScenarioCatalog.all() {
+            let support = if s.is_control() {
+                "yes".to_string()
+            } else {
+                match plan(&features, s) {
+                    Ok((kind, passed)) if passed.is_empty() => {
+                        format!("yes ({})", s.attach_points(kind))
+                    }
+                    Ok((kind, passed)) => format!(
+                        "substituted: {} ({})",
+                        s.attach_points(kind),
+                        passed.join("; ")
+                    ),
+                    Err(reasons) => format!("unsupported: {}", reasons.join("; ")),
+                }
+            };
+            println!(
+                "{:>3}  {:<17} {:<62} {}",
+                s.row.map_or("+".into(), |r| r.to_string()),
+                s.name,
+                s.talk_attach_points(),
+                support
+            );
+        }
+        Ok(ExitCode::SUCCESS)
     }
-    Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(not(target_os = "linux"))]
-fn run(args: RunArgs) -> Result<ExitCode> {
-    let _ = selected_scenarios(&args.scenario)?;
-    bail!(
-        "`probecost run` on {} is not implemented yet",
-        std::env::consts::OS
-    )
+#[cfg(target_os = "freebsd")]
+mod platform {
+    use std::process::ExitCode;
+
+    use anyhow::Result;
+    use freebsd_dtrace::ConsumerOptions;
+    use probecost::{
+        benchmark::TracerBackend,
+        freebsd::{kernel_providers, missing_providers, DtraceBackend, DtraceSettings},
+        scenario::ScenarioCatalog,
+    };
+
+    pub use probecost::freebsd::check_privileges;
+
+    pub fn backend(args: &super::RunArgs, cpu: usize) -> Result<Box<dyn TracerBackend>> {
+        Ok(Box::new(DtraceBackend::new(DtraceSettings {
+            sink: args.per_event_sink.clone(),
+            workload_cpu: cpu,
+            options: ConsumerOptions::default(),
+        })?))
+    }
+
+    pub fn list() -> Result<ExitCode> {
+        check_privileges().map_err(anyhow::Error::msg)?;
+        let providers = kernel_providers(&ConsumerOptions::default())?;
+        println!(
+            "providers: {}",
+            providers.iter().cloned().collect::<Vec<_>>().join(", ")
+        );
+        println!(
+            "{:>3}  {:<17} {:<62} this kernel",
+            "row", "scenario", "D probes"
+        );
+        for s in ScenarioCatalog.all() {
+            let support = match missing_providers(s, &providers) {
+                None => "yes".to_string(),
+                Some(reason) => format!("unsupported: {reason}"),
+            };
+            println!(
+                "{:>3}  {:<17} {:<62} {}",
+                s.row.map_or("+".into(), |r| r.to_string()),
+                s.name,
+                s.dtrace_probes().join(" + "),
+                support
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    }
 }
 
-#[cfg(not(target_os = "linux"))]
-fn list() -> Result<ExitCode> {
-    bail!(
-        "`probecost list` on {} is not implemented yet",
-        std::env::consts::OS
-    )
+#[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+mod platform {
+    use std::process::ExitCode;
+
+    use anyhow::{bail, Result};
+    use probecost::benchmark::TracerBackend;
+
+    pub fn check_privileges() -> Result<(), String> {
+        Ok(())
+    }
+
+    pub fn backend(_args: &super::RunArgs, _cpu: usize) -> Result<Box<dyn TracerBackend>> {
+        bail!(
+            "probecost runs on Linux (eBPF) and FreeBSD (DTrace), not {}",
+            std::env::consts::OS
+        )
+    }
+
+    pub fn list() -> Result<ExitCode> {
+        bail!(
+            "probecost runs on Linux (eBPF) and FreeBSD (DTrace), not {}",
+            std::env::consts::OS
+        )
+    }
 }

@@ -40,8 +40,8 @@ pub struct Verification {
     /// Invocations per workload operation (background activity pushes it above 1).
     pub events_per_op_observed: f64,
     /// Kernel-measured average time in the program bodies per event (sum over the scenario's
-    /// programs of run_time / run_count), ns.
-    pub body_ns: f64,
+    /// programs of run_time / run_count), ns; `null` where the tracer does not measure it.
+    pub body_ns: Option<f64>,
 }
 
 /// The result of one scenario.

@@ -1,8 +1,13 @@
 //! What the runner needs from a tracer: prepare a scenario's probes, attach and detach them
 //! around each traced run, and count their events with the kernel's statistics.
 
+use std::{sync::atomic::AtomicBool, time::Duration};
+
 use crate::{
-    benchmark::ProgramStats, result::DeliveryCounts, scenario::Scenario, workload::WorkloadError,
+    benchmark::{MeasureError, ProgramStats},
+    result::DeliveryCounts,
+    scenario::Scenario,
+    workload::{PinnedWorkload, RunSample},
 };
 
 /// The attach point a backend chose for a scenario.
@@ -85,13 +90,63 @@ pub trait PreparedScenario {
     /// Detaches every program (idempotent).
     fn detach(&mut self) -> Result<(), BackendError>;
 
-    /// Attaches with kernel BPF statistics on, calls `run`, detaches, and returns each
-    /// program's run count and run time over `run`.
+    /// One traced run of `ops` operations. Most tracers attach around the in-process
+    /// workload; one whose probes need a target process (DTrace's pid provider) runs the
+    /// workload in a child instead.
+    fn traced_run(
+        &mut self,
+        workload: &PinnedWorkload,
+        ops: u64,
+        stop: &AtomicBool,
+    ) -> Result<RunSample, MeasureError> {
+        run_attached(self, workload, ops, stop)
+    }
+
+    /// How long one traced operation takes, from runs lasting about `duration` in all.
+    fn calibrate(
+        &mut self,
+        workload: &PinnedWorkload,
+        duration: Duration,
+        stop: &AtomicBool,
+    ) -> Result<f64, MeasureError> {
+        calibrate_attached(self, workload, duration, stop)
+    }
+
+    /// A traced run of `ops` operations that counts each program's events (and, where the
+    /// tracer can, the time spent in it) instead of timing the workload.
     fn verify(
         &mut self,
-        run: &mut dyn FnMut() -> Result<(), WorkloadError>,
-    ) -> Result<ProgramStats, crate::benchmark::MeasureError>;
+        workload: &PinnedWorkload,
+        ops: u64,
+        stop: &AtomicBool,
+    ) -> Result<ProgramStats, MeasureError>;
 
     /// Per-event records delivered so far (per-event scenarios only).
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError>;
+}
+
+/// The in-process traced run: attach, run the workload, detach (also when the run fails).
+pub fn run_attached<P: PreparedScenario + ?Sized>(
+    prepared: &mut P,
+    workload: &PinnedWorkload,
+    ops: u64,
+    stop: &AtomicBool,
+) -> Result<RunSample, MeasureError> {
+    prepared.attach()?;
+    let sample = workload.run(ops, stop);
+    prepared.detach()?;
+    Ok(sample?)
+}
+
+/// The in-process calibration: attach, calibrate the workload, detach.
+pub fn calibrate_attached<P: PreparedScenario + ?Sized>(
+    prepared: &mut P,
+    workload: &PinnedWorkload,
+    duration: Duration,
+    stop: &AtomicBool,
+) -> Result<f64, MeasureError> {
+    prepared.attach()?;
+    let ns_per_op = workload.calibrate(duration, stop);
+    prepared.detach()?;
+    Ok(ns_per_op?)
 }

@@ -9,7 +9,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-pub use backend::{AttachChoice, BackendError, PreparedScenario, TracerBackend};
+pub use backend::{
+    calibrate_attached, run_attached, AttachChoice, BackendError, PreparedScenario, TracerBackend,
+};
 
 use crate::{
     histogram::OpCostHistogram,
@@ -137,14 +139,11 @@ fn measure(
         }
         None => {
             let warm_up = settings.run_time / 5;
-            if let Some(p) = probe.as_mut() {
-                p.attach()?;
-            }
-            let calibrated = workload.calibrate(warm_up, stop);
-            if let Some(p) = probe.as_mut() {
-                p.detach()?;
-            }
-            ops_for(settings.run_time, calibrated?, MIN_OPS)
+            let calibrated = match probe.as_mut() {
+                Some(p) => p.calibrate(workload, warm_up, stop)?,
+                None => workload.calibrate(warm_up, stop)?,
+            };
+            ops_for(settings.run_time, calibrated, MIN_OPS)
         }
     };
     workload.run(ops.min(100_000), stop)?; // control warm-up
@@ -182,7 +181,7 @@ fn measure(
     if settings.verify {
         if let Some(p) = probe.as_mut() {
             let verify_ops = (ops / 4).max(MIN_OPS);
-            let programs = p.verify(&mut || workload.run(verify_ops, stop).map(|_| ()))?;
+            let programs = p.verify(workload, verify_ops, stop)?;
             result.verification = Some(programs.into_verification(verify_ops));
         }
     }
@@ -195,30 +194,36 @@ fn traced_run(
     ops: u64,
     stop: &AtomicBool,
 ) -> Result<RunSample, MeasureError> {
-    let Some(probe) = probe.as_mut() else {
-        return Ok(workload.run(ops, stop)?);
-    };
-    probe.attach()?;
-    let sample = workload.run(ops, stop);
-    probe.detach()?;
-    Ok(sample?)
+    match probe.as_mut() {
+        Some(probe) => probe.traced_run(workload, ops, stop),
+        None => Ok(workload.run(ops, stop)?),
+    }
 }
 
-/// Kernel statistics of each program of a scenario over the verification run.
+/// What the kernel counted for one program (or probe clause) over the verification run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProgramRun {
+    /// Times it ran.
+    pub count: u64,
+    /// Time spent in it, where the tracer measures that (BPF statistics do; DTrace does not).
+    pub time_ns: Option<u64>,
+}
+
+/// The kernel's counts for each program of a scenario over the verification run.
 #[derive(Clone, Debug, Default)]
 pub struct ProgramStats {
-    /// (run_count, run_time_ns) per program, deltas over the run.
-    pub programs: Vec<(u64, u64)>,
+    /// One entry per program, in the scenario's order.
+    pub programs: Vec<ProgramRun>,
 }
 
 impl ProgramStats {
     fn into_verification(self, ops: u64) -> Verification {
-        let run_counts: Vec<u64> = self.programs.iter().map(|(count, _)| *count).collect();
+        let run_counts: Vec<u64> = self.programs.iter().map(|p| p.count).collect();
         let min_count = run_counts.iter().copied().min().unwrap_or(0);
         let body_ns = self
             .programs
             .iter()
-            .map(|(count, time)| *time as f64 / (*count).max(1) as f64)
+            .map(|p| Some(p.time_ns? as f64 / p.count.max(1) as f64))
             .sum();
         Verification {
             ops,
@@ -271,7 +276,7 @@ fn finish_estimates(result: &mut ScenarioResult, seed: u64) {
         result.slowdown_pct = Some(cost.slowdown_pct);
     }
     if let Some(v) = &result.verification {
-        result.body_ns = Some(v.body_ns);
+        result.body_ns = v.body_ns;
         result.events_verified = Some(v.events_verified);
     }
 }

@@ -1,6 +1,6 @@
 //! One scenario's programs, loaded on the chosen attach kind, attached around each traced run.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::atomic::AtomicBool};
 
 use aya::{
     maps::{PerCpuArray, RingBuf},
@@ -15,10 +15,12 @@ use super::{
     programs::{self, error_chain, OwnedLink},
 };
 use crate::{
-    benchmark::{AttachChoice, BackendError, MeasureError, PreparedScenario, ProgramStats},
+    benchmark::{
+        AttachChoice, BackendError, MeasureError, PreparedScenario, ProgramRun, ProgramStats,
+    },
     result::DeliveryCounts,
     scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
-    workload::WorkloadError,
+    workload::PinnedWorkload,
 };
 
 /// Where per-event output goes and which CPU to keep the drain off.
@@ -164,12 +166,14 @@ impl PreparedScenario for AyaScenario {
 
     fn verify(
         &mut self,
-        run: &mut dyn FnMut() -> Result<(), WorkloadError>,
+        workload: &PinnedWorkload,
+        ops: u64,
+        stop: &AtomicBool,
     ) -> Result<ProgramStats, MeasureError> {
         let stats_enabled = bpf_stats::enable()?;
         self.attach()?;
         let before = self.stats()?;
-        let outcome = run();
+        let outcome = workload.run(ops, stop);
         let after = self.stats()?;
         self.detach()?;
         drop(stats_enabled);
@@ -178,7 +182,10 @@ impl PreparedScenario for AyaScenario {
             programs: before
                 .iter()
                 .zip(&after)
-                .map(|((c0, t0), (c1, t1))| (c1.saturating_sub(*c0), t1.saturating_sub(*t0)))
+                .map(|((c0, t0), (c1, t1))| ProgramRun {
+                    count: c1.saturating_sub(*c0),
+                    time_ns: Some(t1.saturating_sub(*t0)),
+                })
                 .collect(),
         })
     }

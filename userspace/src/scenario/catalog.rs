@@ -256,6 +256,19 @@ mod tests {
     #[test]
     fn d_programs_are_the_talks() {
         let d = |name: &str| ScenarioCatalog.find(name).unwrap().dtrace;
+        let timing = ScenarioCatalog.find("timing").unwrap();
+        assert_eq!(
+            timing.dtrace_probes(),
+            ["fbt::dofileread:entry", "fbt::dofileread:return"]
+        );
+        assert_eq!(timing.dtrace_providers(), ["fbt"]);
+        assert!(timing
+            .dtrace_counting_program()
+            .ends_with("fbt::dofileread:return { @probecost_events_1 = count(); }\n"));
+        let uretprobe = ScenarioCatalog.find("uretprobe").unwrap();
+        assert_eq!(uretprobe.dtrace_providers(), ["pid"]);
+        assert!(uretprobe.dtrace_needs_target());
+        assert!(!timing.dtrace_needs_target());
         assert_eq!(d("control"), "dtrace:::BEGIN {}\n");
         assert_eq!(d("kprobe"), "fbt::dofileread:entry {}\n");
         assert_eq!(d("uretprobe"), "pid$target:libc.so.7:read:return {}\n");

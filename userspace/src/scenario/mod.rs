@@ -127,6 +127,43 @@ impl Scenario {
         }
     }
 
+    /// The probe descriptions of the D program, one per clause, in order (each clause is one
+    /// line starting with its probe description).
+    pub fn dtrace_probes(&self) -> Vec<&'static str> {
+        self.dtrace
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .collect()
+    }
+
+    /// The DTrace providers the D program needs (`pid$target:...` needs `pid`), each once.
+    pub fn dtrace_providers(&self) -> Vec<&'static str> {
+        let mut providers: Vec<&'static str> = Vec::new();
+        for probe in self.dtrace_probes() {
+            let provider = probe.split(':').next().unwrap_or(probe);
+            let provider = provider.strip_suffix("$target").unwrap_or(provider);
+            if !providers.contains(&provider) {
+                providers.push(provider);
+            }
+        }
+        providers
+    }
+
+    /// Whether the D program traces a process of its own (`pid$target`).
+    pub fn dtrace_needs_target(&self) -> bool {
+        self.dtrace.contains("$target")
+    }
+
+    /// The D program plus one clause per probe counting its firings in
+    /// `@probecost_events_<i>`, for the verification run.
+    pub fn dtrace_counting_program(&self) -> String {
+        let mut program = self.dtrace.to_string();
+        for (i, probe) in self.dtrace_probes().iter().enumerate() {
+            program.push_str(&format!("{probe} {{ @probecost_events_{i} = count(); }}\n"));
+        }
+        program
+    }
+
     /// The attach points as in the talk.
     pub fn talk_attach_points(&self) -> String {
         match self.attach_preference.first() {

@@ -1,0 +1,103 @@
+//! The FreeBSD backend: the scenarios' D programs, compiled and run through libdtrace by FFI
+//! (the `freebsd-dtrace` crate), with the same workload, statistics and reports as Linux.
+
+mod dtrace_scenario;
+mod session;
+
+use std::{collections::BTreeSet, path::PathBuf};
+
+use freebsd_dtrace::{Consumer, ConsumerOptions, DtraceError, OutputCollector};
+
+use crate::{
+    benchmark::{AttachChoice, BackendError, PreparedScenario, TracerBackend},
+    scenario::Scenario,
+};
+use dtrace_scenario::DtraceScenario;
+
+/// Where per-event output goes and where the workload runs.
+#[derive(Clone, Debug)]
+pub struct DtraceSettings {
+    /// File the per-event lines are written to.
+    pub sink: PathBuf,
+    /// The workload's CPU (the consumer's thread keeps off it).
+    pub workload_cpu: usize,
+    /// Consumer buffer sizes.
+    pub options: ConsumerOptions,
+}
+
+/// `Err` with one line saying what is missing when this process cannot use DTrace.
+pub fn check_privileges() -> Result<(), String> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return Ok(());
+    }
+    Err(
+        "probecost needs root to use DTrace (/dev/dtrace/dtrace is root-only): run it with sudo"
+            .into(),
+    )
+}
+
+/// The providers the kernel offers now, from a consumer's probe list.
+pub fn kernel_providers(options: &ConsumerOptions) -> Result<BTreeSet<String>, DtraceError> {
+    Consumer::open(options, OutputCollector::new(None))?.providers()
+}
+
+/// Why `scenario` cannot run with `providers`, if it cannot. The pid provider is made per
+/// process by fasttrap, so it is there when the `fasttrap` provider is.
+pub fn missing_providers(scenario: &Scenario, providers: &BTreeSet<String>) -> Option<String> {
+    let missing: Vec<&str> = scenario
+        .dtrace_providers()
+        .into_iter()
+        .filter(|p| {
+            let needed = if *p == "pid" { "fasttrap" } else { p };
+            !providers.contains(needed)
+        })
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "provider {} not loaded (kldload dtraceall)",
+            missing.join(", ")
+        )
+    })
+}
+
+/// Runs scenarios as D programs through libdtrace.
+pub struct DtraceBackend {
+    settings: DtraceSettings,
+    providers: BTreeSet<String>,
+}
+
+impl DtraceBackend {
+    /// Opens DTrace once to learn which providers the kernel offers.
+    pub fn new(settings: DtraceSettings) -> Result<Self, BackendError> {
+        let providers = kernel_providers(&settings.options).map_err(|e| BackendError::Load {
+            what: "DTrace".into(),
+            error: e.to_string(),
+        })?;
+        Ok(Self {
+            settings,
+            providers,
+        })
+    }
+}
+
+impl TracerBackend for DtraceBackend {
+    fn tracer(&self) -> String {
+        "DTrace (libdtrace consumer, D programs)".into()
+    }
+
+    fn prepare(
+        &mut self,
+        scenario: &'static Scenario,
+    ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError> {
+        if let Some(reason) = missing_providers(scenario, &self.providers) {
+            return Ok(Err(reason));
+        }
+        let choice = AttachChoice {
+            attach: scenario.dtrace_probes().join(" + "),
+            substitution_reason: None,
+        };
+        let prepared = DtraceScenario::new(scenario, choice, self.settings.clone())?;
+        Ok(Ok(Box::new(prepared)))
+    }
+}
