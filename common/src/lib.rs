@@ -33,7 +33,7 @@ pub mod per_event_slot {
 pub mod map_names {
     /// Per-CPU counters of the per-event programs, indexed by [`super::per_event_slot`].
     pub const PER_EVENT_COUNTERS: &str = "PER_EVENT_COUNTERS";
-    /// Ring buffer of [`super::ReadRecord`]s for `per-event-ringbuf`.
+    /// Ring buffer of [`super::ReadRecord`]s for the `per-event` row.
     pub const READ_RECORDS: &str = "READ_RECORDS";
 }
 
@@ -80,7 +80,7 @@ pub struct StacksBucketKey {
     pub bucket: u32,
 }
 
-/// One record of `per-event-ringbuf`: what `printf("%d bytes\n", arg2)` needs.
+/// One record of the `per-event` row: what `printf("%d bytes\n", arg2)` needs.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadRecord {

@@ -25,9 +25,16 @@ macro_rules! on_read_entry {
 
         #[aya_ebpf::macros::tracepoint]
         pub fn $tracepoint(ctx: aya_ebpf::programs::TracePointContext) -> u32 {
+            // A direct load from the record (the verifier checks the bounds), not
+            // bpf_probe_read: a helper call would cost every program, the bare one too.
             // SAFETY: the offset is inside the sys_enter_read record (checked by user space).
-            let count: u64 =
-                unsafe { ctx.read_at(probecost_common::SYS_ENTER_READ_COUNT_OFFSET) }.unwrap_or(0);
+            let count: u64 = unsafe {
+                core::ptr::read(
+                    (ctx.as_ptr() as *const u8)
+                        .add(probecost_common::SYS_ENTER_READ_COUNT_OFFSET)
+                        .cast::<u64>(),
+                )
+            };
             $body(&ctx, count);
             0
         }

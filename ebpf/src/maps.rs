@@ -67,7 +67,8 @@ pub static HIST_BY_STACKS: PerCpuHashMap<StacksBucketKey, u64> =
 pub static PER_EVENT_COUNTERS: PerCpuArray<u64> =
     PerCpuArray::with_max_entries(per_event_slot::COUNT, 0);
 
-/// Records for `per-event-ringbuf` (1 MiB, enough for ~40k records in flight).
+/// Records of the `per-event` row (1 MiB: ~40k records, tens of milliseconds of events
+/// between two polls of the reader).
 #[map]
 pub static READ_RECORDS: RingBuf = RingBuf::with_byte_size(1 << 20, 0);
 

@@ -8,6 +8,9 @@ use aya_ebpf::{
     EbpfContext,
 };
 use aya_log_ebpf::info;
+/// `BPF_RB_NO_WAKEUP`: submit without notifying a reader waiting in epoll.
+const BPF_RB_NO_WAKEUP: u64 = 1;
+
 use probecost_common::{
     log2_bucket, per_event_slot, PidComm, ReadRecord, StacksBucketKey, UserStackKey,
     BPF_F_USER_STACK,
@@ -192,19 +195,12 @@ fn multiple<C: StackIdContext>(ctx: &C, count: u64) {
 }
 on_read_entry!(multiple, multiple_kprobe, multiple_fentry, multiple_tp);
 
-/// Row 18, `printf("%d bytes\n", arg2)`: one aya-log record per event, formatted in user
-/// space. The seen-counter lets user space count records lost on the way.
+/// Row 18, `printf("%d bytes\n", arg2)`: a fixed record per event through a BPF ring
+/// buffer, formatted into a line in user space (as bpftrace's printf sends its arguments and
+/// formats them in user space). Submitted without waking the reader, which polls: a wakeup per
+/// event would cost more than the record. Failed reservations count as drops.
 #[inline(always)]
-fn per_event<C: EbpfContext>(ctx: &C, count: u64) {
-    increment_slot(&PER_EVENT_COUNTERS, per_event_slot::SEEN);
-    info!(ctx, "{} bytes", count);
-}
-on_read_entry!(per_event, per_event_kprobe, per_event_fentry, per_event_tp);
-
-/// `per-event-ringbuf`: a fixed record through a BPF ring buffer; failed reservations count
-/// as drops.
-#[inline(always)]
-fn per_event_ringbuf<C: EbpfContext>(_ctx: &C, count: u64) {
+fn per_event<C: EbpfContext>(_ctx: &C, count: u64) {
     increment_slot(&PER_EVENT_COUNTERS, per_event_slot::SEEN);
     match READ_RECORDS.reserve::<ReadRecord>(0) {
         Some(mut entry) => {
@@ -213,16 +209,25 @@ fn per_event_ringbuf<C: EbpfContext>(_ctx: &C, count: u64) {
                 _pad: 0,
                 count,
             });
-            entry.submit(0);
+            entry.submit(BPF_RB_NO_WAKEUP);
         }
         None => increment_slot(&PER_EVENT_COUNTERS, per_event_slot::DROPPED),
     }
 }
+on_read_entry!(per_event, per_event_kprobe, per_event_fentry, per_event_tp);
+
+/// `per-event-aya-log`: the same line through aya-log, formatted by aya-log's user-space
+/// logger; the seen-counter lets user space count records lost on the way.
+#[inline(always)]
+fn per_event_aya_log<C: EbpfContext>(ctx: &C, count: u64) {
+    increment_slot(&PER_EVENT_COUNTERS, per_event_slot::SEEN);
+    info!(ctx, "{} bytes", count);
+}
 on_read_entry!(
-    per_event_ringbuf,
-    per_event_ringbuf_kprobe,
-    per_event_ringbuf_fentry,
-    per_event_ringbuf_tp
+    per_event_aya_log,
+    per_event_aya_log_kprobe,
+    per_event_aya_log_fentry,
+    per_event_aya_log_tp
 );
 
 /// Row 6, `uprobe:libc:read {}`.

@@ -73,3 +73,37 @@ pub fn settled_probecost_programs(expected: usize) -> usize {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// How many programs of any tracer are loaded in the kernel right now.
+#[cfg(target_os = "linux")]
+pub fn loaded_programs() -> usize {
+    aya::programs::loaded_programs().count()
+}
+
+/// Waits up to ten seconds for the kernel's program count to fall back to `expected`.
+#[cfg(target_os = "linux")]
+pub fn settled_programs(expected: usize) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = loaded_programs();
+        if now <= expected || std::time::Instant::now() > deadline {
+            return now;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Process ids of running processes named `bpftrace`.
+pub fn bpftrace_processes() -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "bpftrace")
+        })
+        .collect()
+}

@@ -23,8 +23,8 @@ pub struct Environment {
     pub pinned_cpu: usize,
     /// probecost's version.
     pub probecost_version: &'static str,
-    /// The tracer and its version.
-    pub tracer: String,
+    /// The tracers and their versions.
+    pub tracers: Vec<String>,
     /// Whether BPF run-time statistics were already on system-wide before probecost started
     /// (then every timed run pays for them).
     pub bpf_stats_enabled_before: Option<bool>,
@@ -32,7 +32,7 @@ pub struct Environment {
 
 impl Environment {
     /// Reads the environment of this machine.
-    pub fn probe(pinned_cpu: usize, tracer: String) -> Self {
+    pub fn probe(pinned_cpu: usize, tracers: Vec<String>) -> Self {
         let facts = platform_facts(pinned_cpu);
         Self {
             os: std::env::consts::OS,
@@ -44,7 +44,7 @@ impl Environment {
             clocksource: facts.clocksource.unwrap_or_else(unknown),
             pinned_cpu,
             probecost_version: env!("CARGO_PKG_VERSION"),
-            tracer,
+            tracers,
             bpf_stats_enabled_before: facts.bpf_stats_enabled_before,
         }
     }

@@ -26,6 +26,26 @@ enum Command {
     WorkloadChild(WorkloadChildArgs),
 }
 
+/// A tracer `--tracer` can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TracerChoice {
+    /// probecost's own eBPF programs, loaded with aya (Linux).
+    Aya,
+    /// bpftrace scripts on the same attach points (Linux).
+    Bpftrace,
+    /// D programs through libdtrace (FreeBSD).
+    Dtrace,
+}
+
+/// A workload `--workload` can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum WorkloadChoice {
+    /// The in-process loop, timed in batches.
+    InProcess,
+    /// The real dd, one process per run.
+    Dd,
+}
+
 #[derive(clap::Args, Debug)]
 struct WorkloadChildArgs {
     /// CPU to pin to.
@@ -59,9 +79,27 @@ struct RunArgs {
     /// Skips the verification run with kernel BPF statistics.
     #[arg(long)]
     no_verify: bool,
+    /// Tracers to compare (comma-separated): aya (probecost's own eBPF programs) and bpftrace
+    /// on Linux, dtrace on FreeBSD. Default: aya on Linux, dtrace on FreeBSD.
+    #[arg(long, value_delimiter = ',', value_enum)]
+    tracer: Vec<TracerChoice>,
+    /// What is timed: the in-process dd-style loop (timed in batches), or the real
+    /// `dd if=/dev/zero of=/dev/null bs=1 count=N` timed as a whole process (the talk's method).
+    #[arg(long, value_enum, default_value_t = WorkloadChoice::InProcess)]
+    workload: WorkloadChoice,
     /// Writes the report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     export_json: Option<PathBuf>,
+    /// Writes the summary table as Markdown to this file.
+    #[arg(long, value_name = "FILE")]
+    export_markdown: Option<PathBuf>,
+    /// Writes one CSV line per scenario and tracer to this file.
+    #[arg(long, value_name = "FILE")]
+    export_csv: Option<PathBuf>,
+    /// Draws a bar chart of per-event cost per scenario and tracer, with the published figures
+    /// as hollow bars, to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
     /// Where per-event scenarios write their formatted lines.
     #[arg(long, value_name = "FILE", default_value = "/dev/null")]
     per_event_sink: PathBuf,
@@ -110,11 +148,11 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     use probecost::{
         benchmark::{run_suite, BenchmarkSettings},
         environment::Environment,
-        export::{Exporter, JsonExporter},
+        export::{CsvExporter, Exporter, JsonExporter, MarkdownExporter, SvgPlotExporter},
         interrupt,
         report::{render_environment, render_table},
         result::SuiteReport,
-        workload::PinnedWorkload,
+        workload::{DdProcess, PinnedWorkload, Workload},
     };
 
     let scenarios = selected_scenarios(&args.scenario)?;
@@ -125,14 +163,26 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         Some(cpu) => cpu,
         None => probecost::cpu::default_workload_cpu().context("finding a CPU for the workload")?,
     };
-    let workload = PinnedWorkload::new(cpu).context("opening /dev/zero and /dev/null")?;
-    workload
-        .pin()
-        .with_context(|| format!("pinning the workload to CPU {cpu} (see --cpu)"))?;
+    let workload: Box<dyn Workload> = match args.workload {
+        WorkloadChoice::InProcess => {
+            let workload = PinnedWorkload::new(cpu).context("opening /dev/zero and /dev/null")?;
+            workload
+                .pin()
+                .with_context(|| format!("pinning the workload to CPU {cpu} (see --cpu)"))?;
+            Box::new(workload)
+        }
+        WorkloadChoice::Dd => Box::new(DdProcess::new(cpu)?),
+    };
 
-    let mut backend = platform::backend(&args, cpu)?;
-    let environment = Environment::probe(cpu, backend.tracer());
+    let tracers = if args.tracer.is_empty() {
+        vec![platform::NATIVE_TRACER]
+    } else {
+        args.tracer.clone()
+    };
+    let mut backends = platform::backends(&args, &tracers, cpu)?;
+    let environment = Environment::probe(cpu, backends.iter().map(|b| b.tracer()).collect());
     print!("{}", render_environment(&environment));
+    println!("workload: {}", workload.description());
 
     let settings = BenchmarkSettings {
         runs: args.runs as usize,
@@ -144,20 +194,30 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let total = scenarios.len();
     let mut done = 0;
     let results = run_suite(
-        backend.as_mut(),
+        &mut backends,
         &scenarios,
-        &workload,
+        workload.as_ref(),
         &settings,
         interrupt::stop_flag(),
         &mut |result, took| {
             done += 1;
+            let costs: Vec<String> = result
+                .tracers
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} {} ({})",
+                        t.tracer,
+                        t.per_event_ns
+                            .map_or("-".into(), |v| format!("{v:.1} ns/event")),
+                        format!("{:?}", t.status).to_lowercase()
+                    )
+                })
+                .collect();
             eprintln!(
-                "[{done}/{total}] {:<17} {:<11} {:>8} ns/event  ({:.1} s)",
+                "[{done}/{total}] {:<17} {}  ({:.1} s)",
                 result.name,
-                format!("{:?}", result.status).to_lowercase(),
-                result
-                    .per_event_ns
-                    .map_or("-".into(), |v| format!("{v:.1}")),
+                costs.join(", "),
                 took.as_secs_f64()
             );
         },
@@ -167,16 +227,25 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         environment,
         runs_requested: settings.runs,
         interrupted,
+        workload: workload.description(),
         scenarios: results,
     };
     println!();
     print!("{}", render_table(&report.scenarios));
-    if let Some(path) = &args.export_json {
-        let bytes = JsonExporter
-            .serialize(&report)
-            .map_err(anyhow::Error::msg)?;
-        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
+    let exports: [(&Option<PathBuf>, &dyn Exporter); 4] = [
+        (&args.export_json, &JsonExporter),
+        (&args.export_markdown, &MarkdownExporter),
+        (&args.export_csv, &CsvExporter),
+        (&args.plot, &SvgPlotExporter),
+    ];
+    for (path, exporter) in exports {
+        if let Some(path) = path {
+            let bytes = exporter
+                .serialize(&report)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
     }
     if interrupted {
         eprintln!("probecost: interrupted: the table shows what was measured before the signal");
@@ -212,20 +281,46 @@ fn workload_child(args: WorkloadChildArgs) -> Result<ExitCode> {
 mod platform {
     use std::process::ExitCode;
 
+    use anyhow::bail;
     use anyhow::Result;
     use probecost::{
         benchmark::TracerBackend,
-        linux::{plan, AyaBackend, DrainSettings, KernelFeatures},
+        linux::{bpftrace::BpftraceBackend, plan, AyaBackend, DrainSettings, KernelFeatures},
         scenario::ScenarioCatalog,
     };
 
+    use super::TracerChoice;
     pub use probecost::linux::check_privileges;
 
-    pub fn backend(args: &super::RunArgs, cpu: usize) -> Result<Box<dyn TracerBackend>> {
-        Ok(Box::new(AyaBackend::new(DrainSettings {
-            sink: args.per_event_sink.clone(),
-            workload_cpu: cpu,
-        })))
+    pub const NATIVE_TRACER: TracerChoice = TracerChoice::Aya;
+
+    pub fn backends(
+        args: &super::RunArgs,
+        tracers: &[TracerChoice],
+        cpu: usize,
+    ) -> Result<Vec<Box<dyn TracerBackend>>> {
+        // Both tracers choose attach points from the same detection, so substitutions match.
+        let features = KernelFeatures::detect();
+        let mut backends: Vec<Box<dyn TracerBackend>> = Vec::new();
+        for tracer in tracers {
+            match tracer {
+                TracerChoice::Aya => backends.push(Box::new(AyaBackend::with_features(
+                    features.clone(),
+                    DrainSettings {
+                        sink: args.per_event_sink.clone(),
+                        workload_cpu: cpu,
+                    },
+                ))),
+                TracerChoice::Bpftrace => backends.push(Box::new(
+                    BpftraceBackend::new(features.clone(), args.per_event_sink.clone(), cpu)
+                        .map_err(anyhow::Error::msg)?,
+                )),
+                TracerChoice::Dtrace => {
+                    bail!("--tracer dtrace runs on FreeBSD; on Linux use aya and/or bpftrace")
+                }
+            }
+        }
+        Ok(backends)
     }
 
     pub fn list() -> Result<ExitCode> {
@@ -270,6 +365,7 @@ mod platform {
 mod platform {
     use std::process::ExitCode;
 
+    use anyhow::bail;
     use anyhow::Result;
     use freebsd_dtrace::ConsumerOptions;
     use probecost::{
@@ -278,14 +374,31 @@ mod platform {
         scenario::ScenarioCatalog,
     };
 
+    use super::{TracerChoice, WorkloadChoice};
     pub use probecost::freebsd::check_privileges;
 
-    pub fn backend(args: &super::RunArgs, cpu: usize) -> Result<Box<dyn TracerBackend>> {
-        Ok(Box::new(DtraceBackend::new(DtraceSettings {
-            sink: args.per_event_sink.clone(),
-            workload_cpu: cpu,
-            options: ConsumerOptions::default(),
-        })?))
+    pub const NATIVE_TRACER: TracerChoice = TracerChoice::Dtrace;
+
+    pub fn backends(
+        args: &super::RunArgs,
+        tracers: &[TracerChoice],
+        cpu: usize,
+    ) -> Result<Vec<Box<dyn TracerBackend>>> {
+        let mut backends: Vec<Box<dyn TracerBackend>> = Vec::new();
+        for tracer in tracers {
+            match tracer {
+                TracerChoice::Dtrace => {
+                    backends.push(Box::new(DtraceBackend::new(DtraceSettings {
+                        sink: args.per_event_sink.clone(),
+                        workload_cpu: cpu,
+                        options: ConsumerOptions::default(),
+                        in_process_workload: args.workload == WorkloadChoice::InProcess,
+                    })?))
+                }
+                other => bail!("--tracer {other:?} runs on Linux; on FreeBSD use dtrace"),
+            }
+        }
+        Ok(backends)
     }
 
     pub fn list() -> Result<ExitCode> {
@@ -323,11 +436,19 @@ mod platform {
     use anyhow::{bail, Result};
     use probecost::benchmark::TracerBackend;
 
+    use super::TracerChoice;
+
+    pub const NATIVE_TRACER: TracerChoice = TracerChoice::Aya;
+
     pub fn check_privileges() -> Result<(), String> {
         Ok(())
     }
 
-    pub fn backend(_args: &super::RunArgs, _cpu: usize) -> Result<Box<dyn TracerBackend>> {
+    pub fn backends(
+        _args: &super::RunArgs,
+        _tracers: &[TracerChoice],
+        _cpu: usize,
+    ) -> Result<Vec<Box<dyn TracerBackend>>> {
         bail!(
             "probecost runs on Linux (eBPF) and FreeBSD (DTrace), not {}",
             std::env::consts::OS

@@ -55,6 +55,6 @@ mod tests {
         let per_event = published("per-event").unwrap();
         assert_eq!(per_event.talk_dtrace_ns, 312.0);
         assert_eq!(per_event.talk_bpftrace_ns, 1539.0);
-        assert!(published("per-event-ringbuf").is_none());
+        assert!(published("per-event-aya-log").is_none());
     }
 }

@@ -44,27 +44,28 @@ pub struct Verification {
     pub body_ns: Option<f64>,
 }
 
-/// The result of one scenario.
+/// Median attach and detach times of a tracer's traced runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct AttachTimes {
+    /// From starting to attach until the probes were live, ms (for bpftrace: process start,
+    /// compilation and attachment).
+    pub attach_ms: f64,
+    /// From asking to detach until the probes were gone, ms (for bpftrace: until its process
+    /// exited).
+    pub detach_ms: f64,
+}
+
+/// What one tracer measured for one scenario.
 #[derive(Clone, Debug, Serialize)]
-pub struct ScenarioResult {
-    /// Row of the talk's table (`null` for probecost's own scenarios).
-    pub row: Option<u32>,
-    /// Scenario name.
-    pub name: &'static str,
+pub struct TracerResult {
+    /// `aya` (probecost's own programs), `bpftrace` or `dtrace`.
+    pub tracer: &'static str,
     /// measured | substituted | unsupported.
     pub status: ScenarioStatus,
     /// Attach point(s) used.
     pub attach: String,
-    /// Attach point(s) in the talk.
-    pub attach_talk: String,
     /// Why the scenario did not run as in the talk.
     pub reason: Option<String>,
-    /// Workload operations per run.
-    pub ops: u64,
-    /// Completed control/traced run pairs.
-    pub runs: usize,
-    /// Events each operation triggers (by construction; see `verification`).
-    pub events_per_op: f64,
     /// Per-event cost from the fastest runs, ns.
     pub per_event_ns: Option<f64>,
     /// Median of the paired per-event costs, ns.
@@ -81,18 +82,65 @@ pub struct ScenarioResult {
     pub verification: Option<Verification>,
     /// Traced runs' ns per operation, percentiles over batches.
     pub traced: Option<Percentiles>,
-    /// Control runs' ns per operation, percentiles over batches.
-    pub control: Option<Percentiles>,
     /// Mean ns per operation of each traced run, in run order.
     pub traced_runs_ns_per_op: Vec<f64>,
-    /// Mean ns per operation of each control run, in run order.
-    pub control_runs_ns_per_op: Vec<f64>,
     /// Per-event records (per-event scenarios).
     pub delivery: Option<DeliveryCounts>,
+    /// Median attach and detach times over the traced runs.
+    pub attach_times: Option<AttachTimes>,
+}
+
+/// probecost's programs against bpftrace's on one row, when both ran.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    /// probecost's per-event cost / bpftrace's.
+    pub per_event_ratio: Option<f64>,
+    /// probecost's cost over its own bare attach point (the empty program on the same
+    /// probe(s)), ns per event.
+    pub probecost_added_ns: Option<f64>,
+    /// bpftrace's cost over its own bare attach point, ns per event.
+    pub bpftrace_added_ns: Option<f64>,
+    /// probecost_added_ns / bpftrace_added_ns.
+    pub added_ratio: Option<f64>,
+    /// probecost's program-body time / bpftrace's, from BPF statistics.
+    pub body_ratio: Option<f64>,
+}
+
+/// The result of one scenario: the control runs it shares with every tracer, and each
+/// tracer's traced runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioResult {
+    /// Row in the talk's table (`null` for probecost's own scenarios).
+    pub row: Option<u32>,
+    /// Scenario name.
+    pub name: &'static str,
+    /// Attach point(s) in the talk.
+    pub attach_talk: String,
+    /// Workload operations per run.
+    pub ops: u64,
+    /// Completed rounds (one control run and one traced run per tracer each).
+    pub runs: usize,
+    /// Events each operation triggers (by construction; see `verification`).
+    pub events_per_op: f64,
+    /// Control runs' ns per operation, percentiles over batches.
+    pub control: Option<Percentiles>,
+    /// Mean ns per operation of each control run, in run order.
+    pub control_runs_ns_per_op: Vec<f64>,
+    /// One entry per tracer, in the order asked for.
+    pub tracers: Vec<TracerResult>,
+    /// probecost against bpftrace, when both ran.
+    pub comparison: Option<Comparison>,
     /// Whether the run was cut short by Ctrl-C / SIGTERM.
     pub interrupted: bool,
     /// Published figures from other machines, for reference.
     pub published: Option<PublishedFigures>,
+}
+
+impl ScenarioResult {
+    /// The result of `tracer`, if it ran this scenario.
+    pub fn tracer(&self, tracer: &str) -> Option<&TracerResult> {
+        self.tracers.iter().find(|t| t.tracer == tracer)
+    }
 }
 
 /// Everything one `probecost run` measured.
@@ -104,6 +152,8 @@ pub struct SuiteReport {
     pub runs_requested: usize,
     /// Whether the suite was interrupted.
     pub interrupted: bool,
+    /// The workload timed.
+    pub workload: String,
     /// One result per scenario, in table order.
     pub scenarios: Vec<ScenarioResult>,
 }

@@ -7,7 +7,7 @@ use std::{fmt::Write as _, time::Duration};
 
 use crate::{
     histogram::OpCostHistogram,
-    workload::{PinnedWorkload, RunSample, WorkloadError},
+    workload::{PinnedWorkload, RunSample, Workload as _, WorkloadError},
 };
 
 /// The hidden subcommand the child runs.

@@ -26,7 +26,8 @@ enum Task {
     Build,
     /// Sets up, builds and runs the main suite; extra arguments go to `probecost run`.
     Run {
-        /// Arguments for `probecost run` (default: the whole suite, JSON to target/probecost.json).
+        /// Arguments for `probecost run` (default: the whole suite with both tracers, every
+        /// export to target/probecost.{json,md,csv,svg}).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -80,7 +81,22 @@ fn build() -> Result<()> {
 fn run(args: Vec<String>) -> Result<()> {
     let mut full = vec!["run".to_string()];
     if args.is_empty() {
-        full.extend(["--export-json".into(), "target/probecost.json".into()]);
+        // The main suite: probecost's programs beside bpftrace's, every output format.
+        full.extend(
+            [
+                "--tracer",
+                "aya,bpftrace",
+                "--export-json",
+                "target/probecost.json",
+                "--export-markdown",
+                "target/probecost.md",
+                "--export-csv",
+                "target/probecost.csv",
+                "--plot",
+                "target/probecost.svg",
+            ]
+            .map(String::from),
+        );
     }
     full.extend(args);
     let full: Vec<&str> = full.iter().map(String::as_str).collect();

@@ -5,9 +5,9 @@ use std::{sync::atomic::AtomicBool, time::Duration};
 
 use crate::{
     benchmark::{MeasureError, ProgramStats},
-    result::DeliveryCounts,
+    result::{AttachTimes, DeliveryCounts},
     scenario::Scenario,
-    workload::{PinnedWorkload, RunSample},
+    workload::{RunSample, Workload},
 };
 
 /// The attach point a backend chose for a scenario.
@@ -67,6 +67,9 @@ pub enum BackendError {
 
 /// A tracer that can run scenarios.
 pub trait TracerBackend {
+    /// Short name used in columns, JSON and `--tracer`: `aya`, `bpftrace`, `dtrace`.
+    fn name(&self) -> &'static str;
+
     /// The tracer and its version, for the environment record.
     fn tracer(&self) -> String;
 
@@ -95,7 +98,7 @@ pub trait PreparedScenario {
     /// workload in a child instead.
     fn traced_run(
         &mut self,
-        workload: &PinnedWorkload,
+        workload: &dyn Workload,
         ops: u64,
         stop: &AtomicBool,
     ) -> Result<RunSample, MeasureError> {
@@ -105,7 +108,7 @@ pub trait PreparedScenario {
     /// How long one traced operation takes, from runs lasting about `duration` in all.
     fn calibrate(
         &mut self,
-        workload: &PinnedWorkload,
+        workload: &dyn Workload,
         duration: Duration,
         stop: &AtomicBool,
     ) -> Result<f64, MeasureError> {
@@ -116,10 +119,15 @@ pub trait PreparedScenario {
     /// tracer can, the time spent in it) instead of timing the workload.
     fn verify(
         &mut self,
-        workload: &PinnedWorkload,
+        workload: &dyn Workload,
         ops: u64,
         stop: &AtomicBool,
     ) -> Result<ProgramStats, MeasureError>;
+
+    /// Median attach and detach times of the traced runs so far, where the tracer keeps them.
+    fn attach_times(&self) -> Option<AttachTimes> {
+        None
+    }
 
     /// Per-event records delivered so far (per-event scenarios only).
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError>;
@@ -128,7 +136,7 @@ pub trait PreparedScenario {
 /// The in-process traced run: attach, run the workload, detach (also when the run fails).
 pub fn run_attached<P: PreparedScenario + ?Sized>(
     prepared: &mut P,
-    workload: &PinnedWorkload,
+    workload: &dyn Workload,
     ops: u64,
     stop: &AtomicBool,
 ) -> Result<RunSample, MeasureError> {
@@ -141,7 +149,7 @@ pub fn run_attached<P: PreparedScenario + ?Sized>(
 /// The in-process calibration: attach, calibrate the workload, detach.
 pub fn calibrate_attached<P: PreparedScenario + ?Sized>(
     prepared: &mut P,
-    workload: &PinnedWorkload,
+    workload: &dyn Workload,
     duration: Duration,
     stop: &AtomicBool,
 ) -> Result<f64, MeasureError> {
@@ -149,4 +157,38 @@ pub fn calibrate_attached<P: PreparedScenario + ?Sized>(
     let ns_per_op = workload.calibrate(duration, stop);
     prepared.detach()?;
     Ok(ns_per_op?)
+}
+
+/// Attach and detach durations of a tracer's runs, for [`PreparedScenario::attach_times`].
+#[derive(Clone, Debug, Default)]
+pub struct AttachTimer {
+    attaches: Vec<Duration>,
+    detaches: Vec<Duration>,
+}
+
+impl AttachTimer {
+    /// Records one attach.
+    pub fn attached(&mut self, took: Duration) {
+        self.attaches.push(took);
+    }
+
+    /// Records one detach.
+    pub fn detached(&mut self, took: Duration) {
+        self.detaches.push(took);
+    }
+
+    /// Medians, once there was at least one attach and one detach.
+    pub fn medians(&self) -> Option<AttachTimes> {
+        let ms = |d: &[Duration]| {
+            let values: Vec<f64> = d.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+            crate::stats::median(&values)
+        };
+        if self.attaches.is_empty() || self.detaches.is_empty() {
+            return None;
+        }
+        Some(AttachTimes {
+            attach_ms: ms(&self.attaches),
+            detach_ms: ms(&self.detaches),
+        })
+    }
 }

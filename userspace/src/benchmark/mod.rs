@@ -2,6 +2,7 @@
 //! the verification run with kernel BPF statistics, and the estimates.
 
 mod backend;
+pub mod comparison;
 pub mod run_order;
 
 use std::{
@@ -10,16 +11,17 @@ use std::{
 };
 
 pub use backend::{
-    calibrate_attached, run_attached, AttachChoice, BackendError, PreparedScenario, TracerBackend,
+    calibrate_attached, run_attached, AttachChoice, AttachTimer, BackendError, PreparedScenario,
+    TracerBackend,
 };
 
 use crate::{
     histogram::OpCostHistogram,
     reference,
-    result::{ScenarioResult, ScenarioStatus, Verification},
+    result::{ScenarioResult, ScenarioStatus, TracerResult, Verification},
     scenario::Scenario,
     stats,
-    workload::{ops_for, PinnedWorkload, RunSample, WorkloadError},
+    workload::{ops_for, RunSample, Workload, WorkloadError},
 };
 use run_order::Side;
 
@@ -53,52 +55,86 @@ impl Default for BenchmarkSettings {
 /// The smallest run probecost times: below this, batch timing dominates.
 const MIN_OPS: u64 = 2000;
 
-/// Runs one scenario with `backend` and returns its result; errors of the scenario itself
-/// (it could not attach, a run failed) are folded into the result or returned.
+/// One tracer's side of a scenario while it runs.
+struct TracerSide {
+    result: TracerResult,
+    prepared: Option<Box<dyn PreparedScenario>>,
+    histogram: OpCostHistogram,
+}
+
+/// Runs one scenario with every backend, their traced runs and the control runs interleaved
+/// on the workload's CPU, and returns its result. A tracer that cannot run the scenario is
+/// reported as unsupported; a failing tracer stops the benchmark.
 pub fn run_scenario(
-    backend: &mut dyn TracerBackend,
+    backends: &mut [Box<dyn TracerBackend>],
     scenario: &'static Scenario,
-    workload: &PinnedWorkload,
+    workload: &dyn Workload,
     settings: &BenchmarkSettings,
     stop: &AtomicBool,
 ) -> Result<ScenarioResult, BackendError> {
     let mut result = empty_result(scenario);
-    let mut probe: Option<Box<dyn PreparedScenario>> = None;
-    if !scenario.is_control() {
-        match backend.prepare(scenario)? {
-            Ok(prepared) => {
-                let choice = prepared.choice().clone();
-                result.attach = choice.attach;
-                result.status = if choice.substitution_reason.is_some() {
-                    ScenarioStatus::Substituted
-                } else {
-                    ScenarioStatus::Measured
-                };
-                result.reason = choice.substitution_reason;
-                probe = Some(prepared);
-            }
-            Err(reason) => {
-                result.status = ScenarioStatus::Unsupported;
-                result.attach = "none".into();
-                result.reason = Some(reason);
-                return Ok(result);
+    let mut sides = Vec::new();
+    for backend in backends.iter_mut() {
+        let mut tracer = empty_tracer_result(backend.name(), scenario);
+        let mut prepared = None;
+        if !scenario.is_control() {
+            match backend.prepare(scenario)? {
+                Ok(p) => {
+                    let choice = p.choice().clone();
+                    tracer.attach = choice.attach;
+                    tracer.status = if choice.substitution_reason.is_some() {
+                        ScenarioStatus::Substituted
+                    } else {
+                        ScenarioStatus::Measured
+                    };
+                    tracer.reason = choice.substitution_reason;
+                    prepared = Some(p);
+                }
+                Err(reason) => {
+                    tracer.status = ScenarioStatus::Unsupported;
+                    tracer.attach = "none".into();
+                    tracer.reason = Some(reason);
+                    result.tracers.push(tracer);
+                    continue;
+                }
             }
         }
+        sides.push(TracerSide {
+            result: tracer,
+            prepared,
+            histogram: OpCostHistogram::default(),
+        });
     }
 
-    match measure(&mut result, &mut probe, workload, settings, stop) {
-        Ok(()) => {}
-        Err(MeasureError::Workload(WorkloadError::Interrupted)) => result.interrupted = true,
-        Err(MeasureError::Workload(WorkloadError::Io(e))) => {
-            return Err(BackendError::Workload(e.to_string()))
+    if !sides.is_empty() {
+        match measure(&mut result, &mut sides, workload, settings, stop) {
+            Ok(()) => {}
+            Err(MeasureError::Workload(WorkloadError::Interrupted)) => result.interrupted = true,
+            Err(MeasureError::Workload(WorkloadError::Io(e))) => {
+                return Err(BackendError::Workload(e.to_string()))
+            }
+            Err(MeasureError::Backend(e)) => return Err(e),
         }
-        Err(MeasureError::Backend(e)) => return Err(e),
     }
-    if let Some(probe) = probe.as_mut() {
-        probe.detach()?;
-        result.delivery = probe.delivery()?;
+    for mut side in sides {
+        if let Some(prepared) = side.prepared.as_mut() {
+            prepared.detach()?;
+            side.result.delivery = prepared.delivery()?;
+            side.result.attach_times = prepared.attach_times();
+        }
+        finish_estimates(
+            &mut side.result,
+            &result.control_runs_ns_per_op,
+            result.events_per_op,
+            settings.seed,
+        );
+        result.tracers.push(side.result);
     }
-    finish_estimates(&mut result, settings.seed);
+    // Keep the order the tracers were asked for, unsupported ones included.
+    let order: Vec<&str> = backends.iter().map(|b| b.name()).collect();
+    result
+        .tracers
+        .sort_by_key(|t| order.iter().position(|n| *n == t.tracer));
     Ok(result)
 }
 
@@ -125,64 +161,78 @@ impl From<BackendError> for MeasureError {
 
 fn measure(
     result: &mut ScenarioResult,
-    probe: &mut Option<Box<dyn PreparedScenario>>,
-    workload: &PinnedWorkload,
+    sides: &mut [TracerSide],
+    workload: &dyn Workload,
     settings: &BenchmarkSettings,
     stop: &AtomicBool,
 ) -> Result<(), MeasureError> {
-    // Warm-up doubles as calibration: a traced run sizes the runs so the slower side lasts
-    // about `run_time` (a uprobe makes each operation ~20x slower).
+    // Warm-up doubles as calibration: each tracer's traced run sizes the runs so the slowest
+    // side lasts about `run_time` (a uprobe makes each operation ~20x slower).
     let ops = match settings.ops {
         Some(ops) => {
-            traced_run(probe, workload, ops.min(100_000), stop)?;
+            for side in sides.iter_mut() {
+                traced_run(&mut side.prepared, workload, ops.min(100_000), stop)?;
+            }
             ops
         }
         None => {
             let warm_up = settings.run_time / 5;
-            let calibrated = match probe.as_mut() {
-                Some(p) => p.calibrate(workload, warm_up, stop)?,
-                None => workload.calibrate(warm_up, stop)?,
-            };
-            ops_for(settings.run_time, calibrated, MIN_OPS)
+            let mut slowest: f64 = 0.0;
+            for side in sides.iter_mut() {
+                let ns_per_op = match side.prepared.as_mut() {
+                    Some(p) => p.calibrate(workload, warm_up, stop)?,
+                    None => workload.calibrate(warm_up, stop)?,
+                };
+                slowest = slowest.max(ns_per_op);
+            }
+            ops_for(settings.run_time, slowest, MIN_OPS)
         }
     };
     workload.run(ops.min(100_000), stop)?; // control warm-up
     result.ops = ops;
 
-    let mut traced_hist = OpCostHistogram::default();
     let mut control_hist = OpCostHistogram::default();
-    let mut pending_control: Option<f64> = None;
-    let mut pending_traced: Option<f64> = None;
-    for side in run_order::interleaved(settings.runs) {
-        match side {
-            Side::Control => {
-                let sample = workload.run(ops, stop)?;
-                control_hist.merge(&sample.histogram);
-                pending_control = Some(sample.ns_per_op());
-            }
-            Side::Traced => {
-                let sample = traced_run(probe, workload, ops, stop)?;
-                traced_hist.merge(&sample.histogram);
-                pending_traced = Some(sample.ns_per_op());
+    for round in 0..settings.runs {
+        let mut control = None;
+        let mut traced = vec![None; sides.len()];
+        for side in run_order::round(round, sides.len()) {
+            match side {
+                Side::Control => {
+                    let sample = workload.run(ops, stop)?;
+                    control_hist.merge(&sample.histogram);
+                    control = Some(sample.ns_per_op());
+                }
+                Side::Traced(i) => {
+                    let sample = traced_run(&mut sides[i].prepared, workload, ops, stop)?;
+                    sides[i].histogram.merge(&sample.histogram);
+                    traced[i] = Some(sample.ns_per_op());
+                }
             }
         }
-        // A pair counts once both halves finished.
-        if let (Some(c), Some(t)) = (pending_control, pending_traced) {
-            result.control_runs_ns_per_op.push(c);
-            result.traced_runs_ns_per_op.push(t);
-            result.runs += 1;
-            result.control = Some(control_hist.percentiles());
-            result.traced = Some(traced_hist.percentiles());
-            pending_control = None;
-            pending_traced = None;
+        // A round counts once every side of it finished (an interruption returns above).
+        result
+            .control_runs_ns_per_op
+            .push(control.expect("every round runs control"));
+        result.control = Some(control_hist.percentiles());
+        for (side, ns) in sides.iter_mut().zip(traced) {
+            side.result
+                .traced_runs_ns_per_op
+                .push(ns.expect("every round runs every tracer"));
+            side.result.traced = Some(side.histogram.percentiles());
         }
+        result.runs += 1;
     }
 
     if settings.verify {
-        if let Some(p) = probe.as_mut() {
-            let verify_ops = (ops / 4).max(MIN_OPS);
-            let programs = p.verify(workload, verify_ops, stop)?;
-            result.verification = Some(programs.into_verification(verify_ops));
+        let verify_ops = (ops / 4).max(MIN_OPS);
+        for side in sides.iter_mut() {
+            if let Some(p) = side.prepared.as_mut() {
+                let programs = p.verify(workload, verify_ops, stop)?;
+                let verification = programs.into_verification(verify_ops);
+                side.result.body_ns = verification.body_ns;
+                side.result.events_verified = Some(verification.events_verified);
+                side.result.verification = Some(verification);
+            }
         }
     }
     Ok(())
@@ -190,7 +240,7 @@ fn measure(
 
 fn traced_run(
     probe: &mut Option<Box<dyn PreparedScenario>>,
-    workload: &PinnedWorkload,
+    workload: &dyn Workload,
     ops: u64,
     stop: &AtomicBool,
 ) -> Result<RunSample, MeasureError> {
@@ -239,13 +289,25 @@ fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
     ScenarioResult {
         row: scenario.row,
         name: scenario.name,
-        status: ScenarioStatus::Measured,
-        attach: scenario.talk_attach_points(),
         attach_talk: scenario.talk_attach_points(),
-        reason: None,
         ops: 0,
         runs: 0,
         events_per_op: 1.0,
+        control: None,
+        control_runs_ns_per_op: Vec::new(),
+        tracers: Vec::new(),
+        comparison: None,
+        interrupted: false,
+        published: reference::published(scenario.name),
+    }
+}
+
+fn empty_tracer_result(tracer: &'static str, scenario: &'static Scenario) -> TracerResult {
+    TracerResult {
+        tracer,
+        status: ScenarioStatus::Measured,
+        attach: scenario.talk_attach_points(),
+        reason: None,
         per_event_ns: None,
         per_event_ns_median: None,
         per_event_ns_ci95: None,
@@ -254,38 +316,29 @@ fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
         events_verified: None,
         verification: None,
         traced: None,
-        control: None,
         traced_runs_ns_per_op: Vec::new(),
-        control_runs_ns_per_op: Vec::new(),
         delivery: None,
-        interrupted: false,
-        published: reference::published(scenario.name),
+        attach_times: None,
     }
 }
 
-fn finish_estimates(result: &mut ScenarioResult, seed: u64) {
-    if let Some(cost) = stats::per_event_cost(
-        &result.control_runs_ns_per_op,
-        &result.traced_runs_ns_per_op,
-        result.events_per_op,
-        seed,
-    ) {
+fn finish_estimates(result: &mut TracerResult, control: &[f64], events_per_op: f64, seed: u64) {
+    if let Some(cost) =
+        stats::per_event_cost(control, &result.traced_runs_ns_per_op, events_per_op, seed)
+    {
         result.per_event_ns = Some(cost.min_based_ns);
         result.per_event_ns_median = Some(cost.median_ns);
         result.per_event_ns_ci95 = Some(cost.ci95_ns);
         result.slowdown_pct = Some(cost.slowdown_pct);
     }
-    if let Some(v) = &result.verification {
-        result.body_ns = v.body_ns;
-        result.events_verified = Some(v.events_verified);
-    }
 }
 
-/// Runs `scenarios` in order, calling `on_result` after each; stops early when `stop` is set.
+/// Runs `scenarios` in order with every backend, calling `on_result` after each; stops early
+/// when `stop` is set. Fills in the probecost-against-bpftrace comparison at the end.
 pub fn run_suite(
-    backend: &mut dyn TracerBackend,
+    backends: &mut [Box<dyn TracerBackend>],
     scenarios: &[&'static Scenario],
-    workload: &PinnedWorkload,
+    workload: &dyn Workload,
     settings: &BenchmarkSettings,
     stop: &AtomicBool,
     on_result: &mut dyn FnMut(&ScenarioResult, Duration),
@@ -296,7 +349,7 @@ pub fn run_suite(
             break;
         }
         let started = Instant::now();
-        let result = run_scenario(backend, scenario, workload, settings, stop)?;
+        let result = run_scenario(backends, scenario, workload, settings, stop)?;
         on_result(&result, started.elapsed());
         let interrupted = result.interrupted;
         results.push(result);
@@ -304,5 +357,6 @@ pub fn run_suite(
             break;
         }
     }
+    comparison::compare(&mut results);
     Ok(results)
 }

@@ -1,26 +1,26 @@
-//! The order of control and traced runs. Pairs alternate which goes first (ABBA), so a slow
-//! drift in the machine (thermal, page cache, a neighbour) biases neither side.
+//! The order of control and traced runs within a round. Rounds alternate direction (control,
+//! tracer 1, tracer 2, ... then the reverse: ABBA for one tracer), so over every two rounds each
+//! side has the same mean position and a slow drift in the machine (thermal, page cache, a
+//! neighbour) biases none of them.
 
 /// Which side a run measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     /// No probe attached.
     Control,
-    /// The scenario's probes attached.
-    Traced,
+    /// The probes of the tracer at this index attached.
+    Traced(usize),
 }
 
-/// The sides of `pairs` run pairs, in execution order.
-pub fn interleaved(pairs: usize) -> Vec<Side> {
-    (0..pairs)
-        .flat_map(|i| {
-            if i.is_multiple_of(2) {
-                [Side::Control, Side::Traced]
-            } else {
-                [Side::Traced, Side::Control]
-            }
-        })
-        .collect()
+/// The sides of round `round` with `tracers` tracers, in execution order.
+pub fn round(round: usize, tracers: usize) -> Vec<Side> {
+    let mut sides: Vec<Side> = std::iter::once(Side::Control)
+        .chain((0..tracers).map(Side::Traced))
+        .collect();
+    if !round.is_multiple_of(2) {
+        sides.reverse();
+    }
+    sides
 }
 
 #[cfg(test)]
@@ -29,17 +29,24 @@ mod tests {
     use Side::*;
 
     #[test]
-    fn alternates_abba() {
+    fn one_tracer_alternates_abba() {
+        let order: Vec<Side> = (0..3).flat_map(|r| round(r, 1)).collect();
         assert_eq!(
-            interleaved(3),
-            [Control, Traced, Traced, Control, Control, Traced]
+            order,
+            [Control, Traced(0), Traced(0), Control, Control, Traced(0)]
         );
     }
 
     #[test]
-    fn each_side_runs_once_per_pair() {
-        let order = interleaved(7);
-        assert_eq!(order.iter().filter(|s| **s == Control).count(), 7);
-        assert_eq!(order.iter().filter(|s| **s == Traced).count(), 7);
+    fn every_side_has_the_same_mean_position_over_two_rounds() {
+        for tracers in 1..4 {
+            let sides = tracers + 1;
+            let position = |side: Side, r: usize| round(r, tracers).iter().position(|s| *s == side);
+            let all = std::iter::once(Control).chain((0..tracers).map(Traced));
+            for side in all {
+                let sum = position(side, 0).unwrap() + position(side, 1).unwrap();
+                assert_eq!(sum, sides - 1, "{side:?} with {tracers} tracers");
+            }
+        }
     }
 }

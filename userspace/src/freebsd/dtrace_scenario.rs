@@ -23,7 +23,7 @@ use crate::{
     },
     result::DeliveryCounts,
     scenario::{Delivery, Scenario},
-    workload::{PinnedWorkload, RunSample, WorkloadError},
+    workload::{RunSample, Workload, WorkloadError},
     workload_child,
 };
 
@@ -219,7 +219,7 @@ impl PreparedScenario for DtraceScenario {
 
     fn traced_run(
         &mut self,
-        workload: &PinnedWorkload,
+        workload: &dyn Workload,
         ops: u64,
         stop: &AtomicBool,
     ) -> Result<RunSample, MeasureError> {
@@ -232,7 +232,7 @@ impl PreparedScenario for DtraceScenario {
 
     fn calibrate(
         &mut self,
-        workload: &PinnedWorkload,
+        workload: &dyn Workload,
         duration: Duration,
         stop: &AtomicBool,
     ) -> Result<f64, MeasureError> {
@@ -248,7 +248,7 @@ impl PreparedScenario for DtraceScenario {
 
     fn verify(
         &mut self,
-        workload: &PinnedWorkload,
+        workload: &dyn Workload,
         ops: u64,
         stop: &AtomicBool,
     ) -> Result<ProgramStats, MeasureError> {

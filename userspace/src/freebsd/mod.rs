@@ -23,6 +23,9 @@ pub struct DtraceSettings {
     pub workload_cpu: usize,
     /// Consumer buffer sizes.
     pub options: ConsumerOptions,
+    /// Whether the workload is the in-process loop (pid$target rows need it: they run it in
+    /// a child of their own).
+    pub in_process_workload: bool,
 }
 
 /// `Err` with one line saying what is missing when this process cannot use DTrace.
@@ -82,6 +85,10 @@ impl DtraceBackend {
 }
 
 impl TracerBackend for DtraceBackend {
+    fn name(&self) -> &'static str {
+        "dtrace"
+    }
+
     fn tracer(&self) -> String {
         "DTrace (libdtrace consumer, D programs)".into()
     }
@@ -92,6 +99,12 @@ impl TracerBackend for DtraceBackend {
     ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError> {
         if let Some(reason) = missing_providers(scenario, &self.providers) {
             return Ok(Err(reason));
+        }
+        if scenario.dtrace_needs_target() && !self.settings.in_process_workload {
+            return Ok(Err(
+                "pid$target probes trace probecost's own workload child: use --workload in-process"
+                    .into(),
+            ));
         }
         let choice = AttachChoice {
             attach: scenario.dtrace_probes().join(" + "),

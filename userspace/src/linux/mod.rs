@@ -1,6 +1,7 @@
 //! The Linux backend: probecost's own eBPF programs, loaded and attached with aya.
 
 mod bpf_stats;
+pub mod bpftrace;
 mod features;
 mod object;
 mod per_event_drain;
@@ -27,10 +28,12 @@ pub struct AyaBackend {
 impl AyaBackend {
     /// Detects what this kernel supports (mounting tracefs if needed).
     pub fn new(drain: DrainSettings) -> Self {
-        Self {
-            features: KernelFeatures::detect(),
-            drain,
-        }
+        Self::with_features(KernelFeatures::detect(), drain)
+    }
+
+    /// Uses features detected before (shared with another backend).
+    pub fn with_features(features: KernelFeatures, drain: DrainSettings) -> Self {
+        Self { features, drain }
     }
 
     /// What the kernel supports.
@@ -55,7 +58,37 @@ pub fn plan(
     Err(passed_over)
 }
 
+/// The attach kind for `scenario` and how results should describe it (with the substitution
+/// reason when it is not the talk's), or why the kernel cannot run it.
+pub fn choose_attach(
+    features: &KernelFeatures,
+    scenario: &Scenario,
+) -> Result<(AttachKind, AttachChoice), String> {
+    let (kind, passed_over) = plan(features, scenario).map_err(|reasons| reasons.join("; "))?;
+    let substitution_reason = if Some(&kind) == scenario.attach_preference.first() {
+        None
+    } else {
+        Some(format!(
+            "substituted {} for {}: {}",
+            scenario.attach_points(kind),
+            scenario.talk_attach_points(),
+            passed_over.join("; ")
+        ))
+    };
+    Ok((
+        kind,
+        AttachChoice {
+            attach: scenario.attach_points(kind),
+            substitution_reason,
+        },
+    ))
+}
+
 impl TracerBackend for AyaBackend {
+    fn name(&self) -> &'static str {
+        crate::benchmark::comparison::PROBECOST
+    }
+
     fn tracer(&self) -> String {
         "probecost eBPF programs (aya 0.14.0)".into()
     }
@@ -64,23 +97,9 @@ impl TracerBackend for AyaBackend {
         &mut self,
         scenario: &'static Scenario,
     ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError> {
-        let (kind, passed_over) = match plan(&self.features, scenario) {
-            Ok(plan) => plan,
-            Err(reasons) => return Ok(Err(reasons.join("; "))),
-        };
-        let substitution_reason = if Some(&kind) == scenario.attach_preference.first() {
-            None
-        } else {
-            Some(format!(
-                "substituted {} for {}: {}",
-                scenario.attach_points(kind),
-                scenario.talk_attach_points(),
-                passed_over.join("; ")
-            ))
-        };
-        let choice = AttachChoice {
-            attach: scenario.attach_points(kind),
-            substitution_reason,
+        let (kind, choice) = match choose_attach(&self.features, scenario) {
+            Ok(chosen) => chosen,
+            Err(reason) => return Ok(Err(reason)),
         };
         let probe = AyaScenario::load(scenario, kind, choice, &self.drain)?;
         Ok(Ok(Box::new(probe)))

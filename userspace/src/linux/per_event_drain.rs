@@ -158,6 +158,7 @@ impl Drop for PerEventDrain {
 
 async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) {
     const POLL: Duration = Duration::from_millis(20);
+    const RING_POLL: Duration = Duration::from_millis(1);
     match source {
         RecordSource::AyaLog(logger) => {
             // SAFETY: the descriptor belongs to `logger`, which the AsyncFd owns until it is dropped.
@@ -177,22 +178,16 @@ async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) {
                 }
             }
         }
-        RecordSource::RingBuf(ring) => {
-            // SAFETY: the descriptor belongs to `ring`, which the AsyncFd owns until it is dropped.
-            let Ok(mut fd) =
-                (unsafe { AsyncFd::register_with_interest(ring, tokio::io::Interest::READABLE) })
-            else {
-                return;
-            };
+        RecordSource::RingBuf(mut ring) => {
+            // The programs submit without a wakeup (one per event would cost more than the
+            // record), so the ring is polled; 1 MiB holds tens of milliseconds of events.
             loop {
-                if let Ok(Ok(mut guard)) = tokio::time::timeout(POLL, fd.readable_mut()).await {
-                    drain_ring(guard.get_inner_mut(), &sink);
-                    guard.clear_ready();
-                }
+                drain_ring(&mut ring, &sink);
                 if stop.load(Ordering::Relaxed) {
-                    drain_ring(fd.get_mut(), &sink);
+                    drain_ring(&mut ring, &sink);
                     return;
                 }
+                tokio::time::sleep(RING_POLL).await;
             }
         }
     }

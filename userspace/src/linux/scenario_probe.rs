@@ -1,6 +1,6 @@
 //! One scenario's programs, loaded on the chosen attach kind, attached around each traced run.
 
-use std::{path::PathBuf, sync::atomic::AtomicBool};
+use std::{path::PathBuf, sync::atomic::AtomicBool, time::Instant};
 
 use aya::{
     maps::{PerCpuArray, RingBuf},
@@ -16,11 +16,12 @@ use super::{
 };
 use crate::{
     benchmark::{
-        AttachChoice, BackendError, MeasureError, PreparedScenario, ProgramRun, ProgramStats,
+        AttachChoice, AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramRun,
+        ProgramStats,
     },
-    result::DeliveryCounts,
+    result::{AttachTimes, DeliveryCounts},
     scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
-    workload::PinnedWorkload,
+    workload::Workload,
 };
 
 /// Where per-event output goes and which CPU to keep the drain off.
@@ -41,6 +42,7 @@ pub struct AyaScenario {
     specs: &'static [ProgramSpec],
     kind: AttachKind,
     choice: AttachChoice,
+    timer: AttachTimer,
 }
 
 impl AyaScenario {
@@ -63,6 +65,7 @@ impl AyaScenario {
             specs: scenario.programs,
             kind,
             choice,
+            timer: AttachTimer::default(),
         })
     }
 
@@ -142,14 +145,20 @@ impl PreparedScenario for AyaScenario {
         if !self.links.is_empty() {
             return Ok(());
         }
+        let started = Instant::now();
         for spec in self.specs {
             let link = programs::attach(&mut self.ebpf, spec, self.kind)?;
             self.links.push(link);
         }
+        self.timer.attached(started.elapsed());
         Ok(())
     }
 
     fn detach(&mut self) -> Result<(), BackendError> {
+        if self.links.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
         let mut first_error = None;
         for (link, spec) in self.links.drain(..).zip(self.specs) {
             if let Err(e) = link.detach() {
@@ -161,12 +170,17 @@ impl PreparedScenario for AyaScenario {
                 });
             }
         }
+        self.timer.detached(started.elapsed());
         first_error.map_or(Ok(()), Err)
+    }
+
+    fn attach_times(&self) -> Option<AttachTimes> {
+        self.timer.medians()
     }
 
     fn verify(
         &mut self,
-        workload: &PinnedWorkload,
+        workload: &dyn Workload,
         ops: u64,
         stop: &AtomicBool,
     ) -> Result<ProgramStats, MeasureError> {

@@ -2,4 +2,4 @@
 
 mod table;
 
-pub use table::{render_environment, render_table};
+pub use table::{render_environment, render_table, tracer_names};

@@ -31,8 +31,9 @@ pub fn render_environment(env: &Environment) -> String {
     );
     let _ = writeln!(
         out,
-        "tracer: {} | probecost {}",
-        env.tracer, env.probecost_version
+        "tracers: {} | probecost {}",
+        env.tracers.join(", "),
+        env.probecost_version
     );
     if env.bpf_stats_enabled_before == Some(true) {
         let _ = writeln!(
@@ -43,14 +44,98 @@ pub fn render_environment(env: &Environment) -> String {
     out
 }
 
-/// The results table, then one note per substituted or unsupported scenario.
+/// The tracers that appear in `results`, in their order.
+pub fn tracer_names(results: &[ScenarioResult]) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for t in results.iter().flat_map(|r| &r.tracers) {
+        if !names.contains(&t.tracer) {
+            names.push(t.tracer);
+        }
+    }
+    names
+}
+
+fn status_word(status: ScenarioStatus) -> &'static str {
+    match status {
+        ScenarioStatus::Measured => "measured",
+        ScenarioStatus::Substituted => "substituted",
+        ScenarioStatus::Unsupported => "unsupported",
+    }
+}
+
+/// The summary (one ns/event column per tracer, the probecost/bpftrace ratios, the published
+/// figures), the detail per tracer, then notes on delivery and substitutions.
 pub fn render_table(results: &[ScenarioResult]) -> String {
     let mut out = String::new();
+    let tracers = tracer_names(results);
+    let compared = results.iter().any(|r| r.comparison.is_some());
+
+    let _ = write!(out, "{:>3}  {:<17}", "row", "scenario");
+    for t in &tracers {
+        let _ = write!(out, " {:>12}", format!("{t} ns/ev"));
+    }
+    if compared {
+        let _ = write!(
+            out,
+            " {:>7} {:>9} {:>9} {:>7}",
+            "ratio", "aya +ns", "bpftr +ns", "+ratio"
+        );
+    }
+    let _ = writeln!(out, "   {:>6} {:>6} {:>6}", "Gregg", "talk", "talk");
+    let _ = write!(out, "{:>3}  {:<17}", "", "");
+    for _ in &tracers {
+        let _ = write!(out, " {:>12}", "(fastest)");
+    }
+    if compared {
+        let _ = write!(
+            out,
+            " {:>7} {:>9} {:>9} {:>7}",
+            "aya/bpf", "over bare", "over bare", ""
+        );
+    }
+    let _ = writeln!(out, "   {:>6} {:>6} {:>6}", "bpftr.", "bpftr.", "DTrace");
+    for r in results {
+        let _ = write!(
+            out,
+            "{:>3}  {:<17}",
+            r.row.map_or("+".to_string(), |n| n.to_string()),
+            r.name
+        );
+        for t in &tracers {
+            let value = r.tracer(t).map_or("-".into(), |t| match t.status {
+                ScenarioStatus::Unsupported => "unsupported".into(),
+                _ => num(t.per_event_ns, 1),
+            });
+            let _ = write!(out, " {value:>12}");
+        }
+        if compared {
+            let c = r.comparison.as_ref();
+            let _ = write!(
+                out,
+                " {:>7} {:>9} {:>9} {:>7}",
+                num(c.and_then(|c| c.per_event_ratio), 2),
+                num(c.and_then(|c| c.probecost_added_ns), 1),
+                num(c.and_then(|c| c.bpftrace_added_ns), 1),
+                num(c.and_then(|c| c.added_ratio), 2),
+            );
+        }
+        let published = r.published.as_ref();
+        let _ = writeln!(
+            out,
+            "   {:>6} {:>6} {:>6}{}",
+            num(published.map(|p| p.gregg_bpftrace_ns), 0),
+            num(published.map(|p| p.talk_bpftrace_ns), 0),
+            num(published.map(|p| p.talk_dtrace_ns), 0),
+            if r.interrupted { "  (interrupted)" } else { "" },
+        );
+    }
+
     let _ = writeln!(
         out,
-        "{:>3}  {:<17} {:<11} {:<48} {:>9} {:>22} {:>9} {:>8} {:>6}   {:>6} {:>6} {:>6}",
+        "\n{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>8} {:>8} {:>6} {:>9} {:>9}",
         "row",
         "scenario",
+        "tracer",
         "status",
         "attach point used",
         "ns/event",
@@ -58,48 +143,38 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         "slowdown",
         "body ns",
         "events",
-        "Gregg",
-        "talk",
-        "talk"
-    );
-    let _ = writeln!(
-        out,
-        "{:>3}  {:<17} {:<11} {:<48} {:>9} {:>22} {:>9} {:>8} {:>6}   {:>6} {:>6} {:>6}",
-        "", "", "", "", "(fastest)", "", "%", "(kernel)", "", "bpftr.", "bpftr.", "DTrace"
+        "attach ms",
+        "detach ms"
     );
     for r in results {
-        let status = match r.status {
-            ScenarioStatus::Measured => "measured",
-            ScenarioStatus::Substituted => "substituted",
-            ScenarioStatus::Unsupported => "unsupported",
-        };
-        let median = match (r.per_event_ns_median, r.per_event_ns_ci95) {
-            (Some(m), Some([lo, hi])) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
-            _ => "-".into(),
-        };
-        let events = match r.events_verified {
-            Some(true) => "ok",
-            Some(false) => "SHORT",
-            None => "-",
-        };
-        let published = r.published.as_ref();
-        let _ = writeln!(
-            out,
-            "{:>3}  {:<17} {:<11} {:<48} {:>9} {:>22} {:>9} {:>8} {:>6}   {:>6} {:>6} {:>6}{}",
-            r.row.map_or("+".to_string(), |n| n.to_string()),
-            r.name,
-            status,
-            truncate(&r.attach, 48),
-            num(r.per_event_ns, 1),
-            median,
-            num(r.slowdown_pct, 1),
-            num(r.body_ns, 1),
-            events,
-            num(published.map(|p| p.gregg_bpftrace_ns), 0),
-            num(published.map(|p| p.talk_bpftrace_ns), 0),
-            num(published.map(|p| p.talk_dtrace_ns), 0),
-            if r.interrupted { "  (interrupted)" } else { "" },
-        );
+        for t in &r.tracers {
+            let median = match (t.per_event_ns_median, t.per_event_ns_ci95) {
+                (Some(m), Some([lo, hi])) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
+                _ => "-".into(),
+            };
+            let events = match t.events_verified {
+                Some(true) => "ok",
+                Some(false) => "SHORT",
+                None => "-",
+            };
+            let times = t.attach_times.as_ref();
+            let _ = writeln!(
+                out,
+                "{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>8} {:>8} {:>6} {:>9} {:>9}",
+                r.row.map_or("+".to_string(), |n| n.to_string()),
+                r.name,
+                t.tracer,
+                status_word(t.status),
+                truncate(&t.attach, 44),
+                num(t.per_event_ns, 1),
+                median,
+                num(t.slowdown_pct, 1),
+                num(t.body_ns, 1),
+                events,
+                num(times.map(|a| a.attach_ms), 1),
+                num(times.map(|a| a.detach_ms), 1),
+            );
+        }
     }
     let _ = writeln!(
         out,
@@ -109,30 +184,45 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         out,
         "body ns = the kernel's run_time/run_count for the program(s), from a separate run with BPF statistics on."
     );
+    if compared {
+        let _ = writeln!(
+            out,
+            "ratio = aya / bpftrace per event; +ns = cost over the tracer's own bare probe row (kprobe/kretprobe) on the same attach point; +ratio = aya +ns / bpftrace +ns."
+        );
+    }
     let _ = writeln!(
         out,
         "Gregg / talk columns: published figures from other machines (BPF Performance Tools ch. 18; BSDCan 2023), for reference only."
     );
     for r in results {
-        if let Some(d) = &r.delivery {
-            let _ = writeln!(
-                out,
-                "{}: {} events seen, {} lines delivered, {} lost",
-                r.name, d.seen, d.delivered, d.lost
-            );
+        for t in &r.tracers {
+            if let Some(d) = &t.delivery {
+                let _ = writeln!(
+                    out,
+                    "{} ({}): {} events seen, {} lines delivered, {} lost",
+                    r.name, t.tracer, d.seen, d.delivered, d.lost
+                );
+            }
         }
     }
-    for r in results.iter().filter(|r| r.reason.is_some()) {
-        let _ = writeln!(
-            out,
-            "{} ({}): {}",
-            r.name,
-            match r.status {
-                ScenarioStatus::Unsupported => "unsupported",
-                _ => "substituted",
-            },
-            r.reason.as_deref().unwrap_or_default()
-        );
+    // One note per distinct reason, naming every scenario it applies to.
+    let mut notes: Vec<(String, Vec<String>)> = Vec::new();
+    for r in results {
+        for t in r.tracers.iter().filter(|t| t.reason.is_some()) {
+            let key = format!(
+                "{}: {}",
+                status_word(t.status),
+                t.reason.as_deref().unwrap_or_default()
+            );
+            let who = format!("{} ({})", r.name, t.tracer);
+            match notes.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, names)) => names.push(who),
+                None => notes.push((key, vec![who])),
+            }
+        }
+    }
+    for (reason, names) in notes {
+        let _ = writeln!(out, "{}: {reason}", names.join(", "));
     }
     out
 }

@@ -1,5 +1,5 @@
 //! The scenario catalog: the 18 rows of the talk's Benchmark 1 plus probecost's own
-//! `per-event-ringbuf`. Adding a scenario is one body in ebpf/src/scenarios.rs and one entry here.
+//! `per-event-aya-log`. Adding a scenario is one body in ebpf/src/scenarios.rs and one entry here.
 
 use super::{AttachKind, Delivery, Hook, ProgramSpec, Scenario};
 
@@ -126,15 +126,15 @@ const SCENARIOS: &[Scenario] = &[
         &[entry("multiple")], Delivery::None,
         "fbt::dofileread:entry { @[stack(), ustack()] = quantize(args[3]->uio_resid); }\n"),
     on_entry(18, "per-event", "kprobe:vfs_read { printf(\"%d bytes\\n\", arg2); }",
-        &[entry("per_event")], Delivery::AyaLog,
+        &[entry("per_event")], Delivery::RingBuf,
         "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n"),
     Scenario {
         row: None,
-        name: "per-event-ringbuf",
-        bpftrace: "kprobe:vfs_read { printf(\"%d bytes\\n\", arg2); } (fixed record through a BPF ring buffer)",
-        programs: &[entry("per_event_ringbuf")],
+        name: "per-event-aya-log",
+        bpftrace: "kprobe:vfs_read { printf(\"%d bytes\\n\", arg2); }",
+        programs: &[entry("per_event_aya_log")],
         attach_preference: VFS_READ,
-        delivery: Delivery::RingBuf,
+        delivery: Delivery::AyaLog,
         dtrace: "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n",
     },
 ];

@@ -7,6 +7,8 @@ mod kprobe;
 mod tracepoint;
 mod uprobe;
 
+pub use uprobe::libc_path;
+
 use aya::{programs::ProgramError, Ebpf};
 
 use crate::{

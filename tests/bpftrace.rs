@@ -1,0 +1,211 @@
+//! bpftrace beside probecost's own programs: both columns and the ratio come out, a broken
+//! script is a clear error naming the scenario, and bpftrace is always reaped with its probes
+//! gone, also when probecost is interrupted.
+
+use std::{
+    io::Read as _,
+    process::{Command, Stdio},
+    thread::sleep,
+    time::{Duration, Instant},
+};
+
+use probecost::{
+    benchmark::PreparedScenario as _,
+    linux::{bpftrace::BpftraceBackend, KernelFeatures},
+    scenario::ScenarioCatalog,
+};
+use probecost_integration_tests::{
+    bpftrace_processes, have_root, loaded_programs, probecost_bin, settled_programs,
+};
+
+fn assert_nothing_left(programs_before: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !bpftrace_processes().is_empty() && Instant::now() < deadline {
+        sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        bpftrace_processes(),
+        Vec::<u32>::new(),
+        "bpftrace left running"
+    );
+    assert_eq!(
+        settled_programs(programs_before),
+        programs_before,
+        "programs left in the kernel"
+    );
+}
+
+#[test]
+fn both_tracers_give_a_column_each_and_the_ratio() {
+    if !have_root("both_tracers_give_a_column_each_and_the_ratio") {
+        return;
+    }
+    let before = loaded_programs();
+    let csv = std::env::temp_dir().join(format!("probecost-bpftrace-{}.csv", std::process::id()));
+    let output = Command::new(probecost_bin())
+        .args([
+            "run",
+            "--tracer",
+            "aya,bpftrace",
+            "--scenario",
+            "kprobe,map",
+        ])
+        .args(["--runs", "2", "--run-time-ms", "100", "--export-csv"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("aya ns/ev") && stdout.contains("bpftrace ns/ev"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("bpftrace v0."),
+        "bpftrace's version is recorded:\n{stdout}"
+    );
+    let csv_text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::remove_file(&csv).unwrap();
+    let map_lines: Vec<&str> = csv_text.lines().filter(|l| l.contains(",map,")).collect();
+    assert_eq!(map_lines.len(), 2, "{csv_text}");
+    for line in map_lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        let ratio: f64 = fields[16].parse().expect("aya/bpftrace ratio filled in");
+        assert!(ratio > 0.0, "{line}");
+        assert_eq!(fields[13], "true", "events verified: {line}");
+    }
+    assert_nothing_left(before);
+}
+
+#[test]
+fn a_broken_script_is_a_clear_error_naming_the_scenario() {
+    if !have_root("a_broken_script_is_a_clear_error_naming_the_scenario") {
+        return;
+    }
+    let before = loaded_programs();
+    let backend = BpftraceBackend::new(KernelFeatures::detect(), "/dev/null".into(), 0).unwrap();
+    let map = ScenarioCatalog.find("map").unwrap();
+    let mut broken = backend
+        .with_script(
+            map,
+            "tracepoint:syscalls:sys_enter_read { @ = nosuchfunction(); }".into(),
+        )
+        .unwrap();
+    let error = broken.attach().unwrap_err().to_string();
+    assert!(error.contains("scenario `map`"), "{error}");
+    assert!(error.contains("bpftrace rejected the script"), "{error}");
+    assert!(error.contains("nosuchfunction"), "{error}");
+    assert_nothing_left(before);
+}
+
+#[test]
+fn without_bpftrace_the_tracer_is_a_one_line_error() {
+    if !have_root("without_bpftrace_the_tracer_is_a_one_line_error") {
+        return;
+    }
+    let output = Command::new(probecost_bin())
+        .args(["run", "--tracer", "bpftrace", "--scenario", "map"])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("bpftrace is not installed"), "{stderr}");
+    assert!(stderr.contains("cargo xtask setup"), "{stderr}");
+}
+
+fn interrupt_mid_run(signal: libc::c_int, name: &str) {
+    if !have_root(name) {
+        return;
+    }
+    let before = loaded_programs();
+    let mut child = Command::new(probecost_bin())
+        .args([
+            "run",
+            "--tracer",
+            "bpftrace",
+            "--scenario",
+            "map",
+            "--runs",
+            "40",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Signal while a bpftrace child is attached.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while bpftrace_processes().is_empty() {
+        assert!(Instant::now() < deadline, "bpftrace never started");
+        sleep(Duration::from_millis(20));
+    }
+    sleep(Duration::from_millis(300));
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "probecost did not exit after the signal"
+        );
+        sleep(Duration::from_millis(50));
+    };
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{stdout}");
+    assert_nothing_left(before);
+}
+
+#[test]
+fn sigint_reaps_bpftrace_and_leaves_no_probe() {
+    interrupt_mid_run(libc::SIGINT, "sigint_reaps_bpftrace_and_leaves_no_probe");
+}
+
+#[test]
+fn sigterm_reaps_bpftrace_and_leaves_no_probe() {
+    interrupt_mid_run(libc::SIGTERM, "sigterm_reaps_bpftrace_and_leaves_no_probe");
+}
+
+#[test]
+fn sigkill_takes_bpftrace_down_too() {
+    if !have_root("sigkill_takes_bpftrace_down_too") {
+        return;
+    }
+    let before = loaded_programs();
+    let mut child = Command::new(probecost_bin())
+        .args([
+            "run",
+            "--tracer",
+            "bpftrace",
+            "--scenario",
+            "map",
+            "--runs",
+            "40",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while bpftrace_processes().is_empty() {
+        assert!(Instant::now() < deadline, "bpftrace never started");
+        sleep(Duration::from_millis(20));
+    }
+    sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_nothing_left(before);
+}

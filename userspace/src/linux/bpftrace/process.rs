@@ -1,0 +1,286 @@
+//! A bpftrace child process: started with the script, ready when bpftrace says all probes are
+//! attached (its `__BPFTRACE_NOTIFY_PROBES_ATTACHED` line, not a fixed sleep), stopped with
+//! SIGINT and reaped, its output drained off the workload's CPU. The child gets SIGKILL if
+//! probecost dies (PR_SET_PDEATHSIG), so its probes never outlive probecost; dropping a
+//! [`BpftraceProcess`] kills and reaps it too.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    os::unix::process::CommandExt as _,
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    thread::{self, JoinHandle},
+    time::{Duration, Instant},
+};
+
+/// The line bpftrace writes to stderr once every probe is attached.
+const READY_LINE: &str = "__BPFTRACE_NOTIFY_PROBES_ATTACHED";
+/// How long bpftrace may take to compile and attach.
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What bpftrace printed while it ran.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BpftraceOutput {
+    /// Lines on stdout other than bpftrace's own messages (per-event printf lines, the map
+    /// dump at exit).
+    pub lines: u64,
+    /// Events bpftrace reported lost (`Lost N events`).
+    pub lost: u64,
+}
+
+/// Why bpftrace could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BpftraceError {
+    /// It could not be started.
+    #[error("cannot start bpftrace: {0}")]
+    Spawn(std::io::Error),
+    /// It exited before attaching: the script's error is in its stderr.
+    #[error("bpftrace rejected the script ({status}):\n{stderr}\nscript: {script}")]
+    Rejected {
+        /// Its exit status.
+        status: String,
+        /// What it said.
+        stderr: String,
+        /// The script.
+        script: String,
+    },
+    /// It did not attach in time.
+    #[error("bpftrace did not attach within {0:?}")]
+    Timeout(Duration),
+    /// Stopping it failed.
+    #[error("stopping bpftrace: {0}")]
+    Stop(String),
+}
+
+/// A running bpftrace with its probes attached.
+pub struct BpftraceProcess {
+    child: Child,
+    stdout: Option<JoinHandle<BpftraceOutput>>,
+    stderr: Option<JoinHandle<String>>,
+}
+
+impl BpftraceProcess {
+    /// Starts `bpftrace -e script` off `workload_cpu` (on the other CPUs, as probecost's own
+    /// drain is) and returns once its probes are attached, with how long that took. Per-event
+    /// output goes to `sink`.
+    pub fn start(
+        script: &str,
+        workload_cpu: usize,
+        sink: &Path,
+    ) -> Result<(Self, Duration), BpftraceError> {
+        let started = Instant::now();
+        let mut command = Command::new("bpftrace");
+        command
+            .arg("-e")
+            .arg(script)
+            .env(READY_LINE, "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let others = other_cpus(workload_cpu);
+        // SAFETY: only async-signal-safe calls (prctl, sched_setaffinity) between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if let Some(set) = &others {
+                    libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set);
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().map_err(BpftraceError::Spawn)?;
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        let sink = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(sink)
+            .map_err(BpftraceError::Spawn)?;
+        let stdout = thread::spawn(move || drain_stdout(stdout, sink));
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let stderr = thread::spawn(move || read_stderr(stderr, ready_tx));
+        let mut process = Self {
+            child,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+        };
+        match ready_rx.recv_timeout(READY_TIMEOUT) {
+            Ok(()) => {
+                let attached = started.elapsed();
+                wait_until_idle(process.child.id());
+                Ok((process, attached))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                // stderr closed without the line: bpftrace exited.
+                let status = process
+                    .child
+                    .wait()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|e| e.to_string());
+                let stderr = process.join_stderr();
+                Err(BpftraceError::Rejected {
+                    status,
+                    stderr: stderr.trim().to_string(),
+                    script: script.to_string(),
+                })
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(BpftraceError::Timeout(READY_TIMEOUT)),
+        }
+    }
+
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn join_stderr(&mut self) -> String {
+        self.stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    }
+
+    /// Sends SIGINT, waits for bpftrace to detach, print its maps and exit, and returns how
+    /// long that took and what it printed.
+    pub fn stop(mut self) -> Result<(Duration, BpftraceOutput), BpftraceError> {
+        let started = Instant::now();
+        // SAFETY: signalling our own child, which has not been reaped yet.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
+        let status = self
+            .child
+            .wait()
+            .map_err(|e| BpftraceError::Stop(e.to_string()))?;
+        let took = started.elapsed();
+        let output = self
+            .stdout
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        let stderr = self.join_stderr();
+        if !status.success() {
+            return Err(BpftraceError::Stop(format!(
+                "bpftrace exited with {status}: {}",
+                stderr.trim()
+            )));
+        }
+        Ok((took, output))
+    }
+}
+
+impl Drop for BpftraceProcess {
+    fn drop(&mut self) {
+        // Not stopped cleanly (an error or a panic on the way): kill and reap.
+        if self.stdout.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// bpftrace keeps working for a while after attaching (BEGIN, perf buffer set-up, freeing
+/// its compiler's memory); a traced run started then would be timed beside that work. Waits
+/// until the process used no CPU over two scheduler ticks in a row (at most two seconds).
+fn wait_until_idle(pid: u32) {
+    let cpu_ticks = || -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        let rest = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    };
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut last = cpu_ticks();
+    let mut idle_samples = 0;
+    while idle_samples < 2 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+        let now = cpu_ticks();
+        if now.is_none() {
+            return; // exited: the caller finds out on stop
+        }
+        idle_samples = if now == last { idle_samples + 1 } else { 0 };
+        last = now;
+    }
+}
+
+/// Every allowed CPU but the workload's, when there is another one.
+fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
+    let cpus: Vec<usize> = crate::cpu::allowed_cpus()
+        .ok()?
+        .into_iter()
+        .filter(|c| *c != workload_cpu)
+        .collect();
+    if cpus.is_empty() {
+        return None;
+    }
+    // SAFETY: cpu_set_t is plain data; every CPU came from the kernel's own mask.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for cpu in cpus {
+            libc::CPU_SET(cpu, &mut set);
+        }
+        Some(set)
+    }
+}
+
+fn drain_stdout(stdout: impl Read, mut sink: impl Write) -> BpftraceOutput {
+    let mut output = BpftraceOutput::default();
+    let mut reader = BufReader::with_capacity(1 << 20, stdout);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                if let Some(lost) = lost_events(&line) {
+                    output.lost += lost;
+                } else if !line.starts_with(b"Attaching ") && line != b"\n" {
+                    output.lines += 1;
+                }
+                let _ = sink.write_all(&line);
+            }
+        }
+    }
+    output
+}
+
+/// `Lost 123 events` as bpftrace prints it.
+fn lost_events(line: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(line).ok()?.trim();
+    text.strip_prefix("Lost ")?
+        .strip_suffix(" events")?
+        .parse()
+        .ok()
+}
+
+fn read_stderr(stderr: impl Read, ready: mpsc::Sender<()>) -> String {
+    let mut other = String::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if line.trim() == READY_LINE {
+            let _ = ready.send(());
+        } else {
+            other.push_str(&line);
+            other.push('\n');
+        }
+    }
+    other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_event_lines_are_counted() {
+        assert_eq!(lost_events(b"Lost 42 events\n"), Some(42));
+        assert_eq!(lost_events(b"1 bytes\n"), None);
+        let output = drain_stdout(
+            &b"Attaching 1 probe...\n1 bytes\nLost 5 events\n1 bytes\n\n"[..],
+            std::io::sink(),
+        );
+        assert_eq!(output, BpftraceOutput { lines: 2, lost: 5 });
+    }
+}

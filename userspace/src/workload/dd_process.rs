@@ -1,0 +1,118 @@
+//! The talk's workload exactly: `dd if=/dev/zero of=/dev/null bs=1 count=N`, pinned to one CPU
+//! and timed as a whole process, from spawn to exit. Process start-up and exit are in every
+//! run, traced or not, so they cancel in the difference; they are why the in-process loop is
+//! the default.
+
+use std::{
+    io,
+    os::unix::process::CommandExt as _,
+    process::{Command, Stdio},
+    sync::atomic::{AtomicBool, Ordering},
+    time::Instant,
+};
+
+use super::{RunSample, Workload, WorkloadError};
+use crate::histogram::OpCostHistogram;
+
+/// The real dd, run once per timed run.
+#[derive(Clone, Debug)]
+pub struct DdProcess {
+    program: String,
+    cpu: usize,
+}
+
+impl DdProcess {
+    /// `dd` from PATH, to run on `cpu`; fails with a clear error when there is none.
+    pub fn new(cpu: usize) -> io::Result<Self> {
+        let program = "dd".to_string();
+        let probe = Command::new(&program)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        match probe {
+            Ok(_) => Ok(Self { program, cpu }),
+            Err(e) => Err(io::Error::new(
+                e.kind(),
+                format!("cannot run dd ({e}): install coreutils or use the default workload"),
+            )),
+        }
+    }
+
+    /// The command line of a run of `ops` operations.
+    pub fn command_line(&self, ops: u64) -> Vec<String> {
+        vec![
+            self.program.clone(),
+            "if=/dev/zero".into(),
+            "of=/dev/null".into(),
+            "bs=1".into(),
+            format!("count={ops}"),
+            "status=none".into(),
+        ]
+    }
+}
+
+impl Workload for DdProcess {
+    fn description(&self) -> String {
+        "dd if=/dev/zero of=/dev/null bs=1 count=N, one pinned process per run".into()
+    }
+
+    fn cpu(&self) -> usize {
+        self.cpu
+    }
+
+    fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
+        if stop.load(Ordering::Relaxed) {
+            return Err(WorkloadError::Interrupted);
+        }
+        let args = self.command_line(ops);
+        let cpu = self.cpu;
+        let mut command = Command::new(&args[0]);
+        command.args(&args[1..]).stdin(Stdio::null());
+        // SAFETY: only the async-signal-safe sched_setaffinity runs between fork and exec.
+        unsafe {
+            command.pre_exec(move || crate::cpu::pin_current_thread(cpu));
+        }
+        let start = Instant::now();
+        let status = command.status()?;
+        let elapsed = start.elapsed();
+        if !status.success() {
+            if stop.load(Ordering::Relaxed) {
+                return Err(WorkloadError::Interrupted);
+            }
+            return Err(WorkloadError::Io(io::Error::other(format!(
+                "`{}` failed: {status}",
+                args.join(" ")
+            ))));
+        }
+        let mut histogram = OpCostHistogram::default();
+        histogram.record_ns(elapsed.as_nanos() as f64 / ops.max(1) as f64);
+        Ok(RunSample {
+            ops,
+            elapsed,
+            histogram,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_the_real_dd_pinned() {
+        let dd = DdProcess::new(crate::cpu::default_workload_cpu().unwrap()).unwrap();
+        assert_eq!(
+            dd.command_line(5).join(" "),
+            "dd if=/dev/zero of=/dev/null bs=1 count=5 status=none"
+        );
+        let sample = dd.run(20_000, &AtomicBool::new(false)).unwrap();
+        assert_eq!(sample.ops, 20_000);
+        assert_eq!(sample.histogram.len(), 1);
+        assert!(sample.ns_per_op() > 0.0);
+        assert!(matches!(
+            dd.run(10, &AtomicBool::new(true)),
+            Err(WorkloadError::Interrupted)
+        ));
+    }
+}

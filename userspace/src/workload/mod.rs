@@ -1,0 +1,93 @@
+//! What is timed under a tracer: runs of a number of dd operations (a 1-byte read and a 1-byte
+//! write) on one pinned CPU. Two workloads implement [`Workload`]: the in-process loop timed in
+//! batches ([`PinnedWorkload`], the default) and the real `dd` timed as a whole process
+//! ([`DdProcess`], the talk's method).
+
+mod dd_process;
+mod in_process;
+
+use std::{io, sync::atomic::AtomicBool, time::Duration};
+
+pub use dd_process::DdProcess;
+pub use in_process::PinnedWorkload;
+
+use crate::histogram::OpCostHistogram;
+
+/// One timed run.
+#[derive(Clone, Debug)]
+pub struct RunSample {
+    /// Operations performed (one read + one write each).
+    pub ops: u64,
+    /// Wall time of the whole run.
+    pub elapsed: Duration,
+    /// Mean cost per batch, per operation.
+    pub histogram: OpCostHistogram,
+}
+
+impl RunSample {
+    /// Mean nanoseconds per operation over the run.
+    pub fn ns_per_op(&self) -> f64 {
+        self.elapsed.as_nanos() as f64 / self.ops.max(1) as f64
+    }
+}
+
+/// Why a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkloadError {
+    /// The user asked to stop (Ctrl-C or SIGTERM).
+    #[error("interrupted")]
+    Interrupted,
+    /// A read or write failed.
+    #[error("workload I/O failed: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Runs of dd operations on a pinned CPU.
+pub trait Workload {
+    /// What runs, for the environment record.
+    fn description(&self) -> String;
+
+    /// The CPU the workload runs on.
+    fn cpu(&self) -> usize;
+
+    /// Performs `ops` operations, returning early with [`WorkloadError::Interrupted`] once
+    /// `stop` is set.
+    fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError>;
+
+    /// Runs for about `duration` and returns how long one operation took, to size later runs.
+    fn calibrate(&self, duration: Duration, stop: &AtomicBool) -> Result<f64, WorkloadError> {
+        let mut ops = 1000;
+        loop {
+            let sample = self.run(ops, stop)?;
+            if sample.elapsed >= duration / 4 || ops >= 1 << 30 {
+                let per_op = sample.ns_per_op();
+                let rest = duration.saturating_sub(sample.elapsed);
+                if !rest.is_zero() {
+                    let more = (rest.as_nanos() as f64 / per_op) as u64;
+                    let again = self.run(more.max(1), stop)?;
+                    return Ok(again.ns_per_op());
+                }
+                return Ok(per_op);
+            }
+            ops *= 4;
+        }
+    }
+}
+
+/// Operations for a run of about `target` given `ns_per_op`, at least `floor`.
+pub fn ops_for(target: Duration, ns_per_op: f64, floor: u64) -> u64 {
+    let ops = target.as_nanos() as f64 / ns_per_op.max(1.0);
+    (ops as u64).max(floor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_runs_by_time() {
+        assert_eq!(ops_for(Duration::from_millis(500), 500.0, 1), 1_000_000);
+        assert_eq!(ops_for(Duration::from_millis(500), 10_000.0, 1), 50_000);
+        assert_eq!(ops_for(Duration::from_nanos(10), 500.0, 1000), 1000);
+    }
+}
