@@ -29,12 +29,35 @@ pub mod per_event_slot {
     pub const COUNT: u32 = 2;
 }
 
+/// The many-probe counting programs (`attach-scale`, `workload`).
+pub mod probe_sets {
+    /// Syscall numbers the raw sys_enter/sys_exit programs can count (x86_64 has fewer than
+    /// 512).
+    pub const MAX_SYSCALLS: u32 = 1024;
+    /// Bit of `SYSCALLS_SELECTED` that counts a syscall's entry.
+    pub const SELECT_ENTER: u8 = 1;
+    /// Bit of `SYSCALLS_SELECTED` that counts a syscall's exit.
+    pub const SELECT_EXIT: u8 = 2;
+    /// Event ids of tracepoints (16 bits).
+    pub const MAX_EVENT_IDS: u32 = 1 << 16;
+}
+
 /// Names of the maps user space reads.
 pub mod map_names {
     /// Per-CPU counters of the per-event programs, indexed by [`super::per_event_slot`].
     pub const PER_EVENT_COUNTERS: &str = "PER_EVENT_COUNTERS";
     /// Ring buffer of [`super::ReadRecord`]s for the `per-event` row.
     pub const READ_RECORDS: &str = "READ_RECORDS";
+    /// Per-CPU activations of any tracepoint, by event id.
+    pub const ACTIVATIONS_BY_EVENT: &str = "ACTIVATIONS_BY_EVENT";
+    /// Per-CPU activations of probes that do not say which one fired.
+    pub const ACTIVATIONS_TOTAL: &str = "ACTIVATIONS_TOTAL";
+    /// Which syscalls the raw syscall programs count.
+    pub const SYSCALLS_SELECTED: &str = "SYSCALLS_SELECTED";
+    /// Per-CPU entries of each selected syscall.
+    pub const SYSCALL_ENTERS: &str = "SYSCALL_ENTERS";
+    /// Per-CPU exits of each selected syscall.
+    pub const SYSCALL_EXITS: &str = "SYSCALL_EXITS";
 }
 
 /// The log2 bucket of `value`, as bpftrace's `hist()` computes it.

@@ -5,12 +5,14 @@
 //! workload, interleaving control and traced runs on one CPU, and reports the per-event cost
 //! with its uncertainty. The `probecost` binary is its command-line front end.
 
+pub mod attach_scale;
 pub mod benchmark;
 pub mod cpu;
 pub mod environment;
 pub mod export;
 pub mod histogram;
 pub mod interrupt;
+pub mod probe_set;
 pub mod reference;
 pub mod report;
 pub mod result;

@@ -20,10 +20,58 @@ enum Command {
     Run(RunArgs),
     /// Lists every scenario, its attach point and whether this kernel supports it.
     List,
+    /// Times attaching and detaching N probes of one kind, for each count and tracer.
+    AttachScale(AttachScaleArgs),
     /// Runs the workload in this process and reports its timing on a descriptor (used by
     /// tracers that trace a process of their own, like DTrace's pid provider).
     #[command(name = "workload-child", hide = true)]
     WorkloadChild(WorkloadChildArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct AttachScaleArgs {
+    /// The probe set: syscalls, syscalls-entry, tracepoint:CATEGORY:NAME (globs, e.g.
+    /// tracepoint:sched:*), uprobe-libc, kprobe:GLOB, fentry:GLOB.
+    #[arg(long)]
+    kind: String,
+    /// Probe counts to time (comma-separated); `all` is the whole set.
+    #[arg(long, value_delimiter = ',', default_value = "1,10,100,all")]
+    counts: Vec<String>,
+    /// How the probes attach: perf-event (one perf event per tracepoint, bpftrace's way) or
+    /// raw (raw tracepoints; for syscalls the two raw_syscalls tracepoints and a per-syscall
+    /// map). Default: perf-event for tracepoints, the probe type for the rest.
+    #[arg(long, value_enum)]
+    mechanism: Option<MechanismChoice>,
+    /// Tracers (comma-separated): aya (probecost's counting programs), bpftrace.
+    #[arg(long, value_delimiter = ',', value_enum, default_value = "aya")]
+    tracer: Vec<TracerChoice>,
+    /// Repetitions per count (the median is reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    repeat: u64,
+    /// How long the probes stay attached and counting in each repetition, ms.
+    #[arg(long, default_value_t = 200)]
+    window_ms: u64,
+    /// Skips the per-event comparison of the two syscall mechanisms (syscall sets only).
+    #[arg(long)]
+    no_trade: bool,
+    /// CPU for the comparison's workload (default: the last one this process may use).
+    #[arg(long)]
+    cpu: Option<usize>,
+    /// Writes the report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    export_json: Option<PathBuf>,
+    /// Draws attach and detach time against probe count (log-log) to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+}
+
+/// A mechanism `--mechanism` can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MechanismChoice {
+    /// One perf event per tracepoint.
+    PerfEvent,
+    /// Raw tracepoints (raw_syscalls for syscall sets).
+    Raw,
 }
 
 /// A tracer `--tracer` can name.
@@ -114,6 +162,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::List => platform::list(),
         Command::WorkloadChild(args) => workload_child(args),
+        Command::AttachScale(args) => platform::attach_scale(args),
     };
     match outcome {
         Ok(code) => code,
@@ -323,6 +372,127 @@ mod platform {
         Ok(backends)
     }
 
+    pub fn attach_scale(args: super::AttachScaleArgs) -> Result<ExitCode> {
+        use anyhow::Context as _;
+        use probecost::{
+            attach_scale::{render, AttachScalePlot, AttachScaleReport},
+            environment::Environment,
+            interrupt,
+            linux::{
+                attach_scale::{measure, per_event_trade, resolve_set, AttachScaleSettings},
+                bpftrace::bpftrace_version,
+            },
+            probe_set::{Mechanism, ProbeSetKind},
+            workload::PinnedWorkload,
+        };
+
+        let kind = ProbeSetKind::parse(&args.kind).map_err(anyhow::Error::msg)?;
+        let counts = args
+            .counts
+            .iter()
+            .map(|c| match c.as_str() {
+                "all" => Ok(None),
+                n => n
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--counts: `{n}` is not a positive number or `all`")
+                    }),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        check_privileges().map_err(anyhow::Error::msg)?;
+        interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
+        let mut tracers = Vec::new();
+        let mut versions = vec!["probecost counting programs (aya 0.14.0)".to_string()];
+        for tracer in &args.tracer {
+            match tracer {
+                TracerChoice::Aya => tracers.push("aya"),
+                TracerChoice::Bpftrace => {
+                    versions.push(bpftrace_version().map_err(anyhow::Error::msg)?);
+                    tracers.push("bpftrace");
+                }
+                TracerChoice::Dtrace => bail!("--tracer dtrace runs on FreeBSD"),
+            }
+        }
+        let cpu = match args.cpu {
+            Some(cpu) => cpu,
+            None => probecost::cpu::default_workload_cpu()?,
+        };
+        let settings = AttachScaleSettings {
+            kind: kind.clone(),
+            mechanism: args.mechanism.map(|m| match m {
+                super::MechanismChoice::PerfEvent => Mechanism::PerfEvent,
+                super::MechanismChoice::Raw => match kind {
+                    ProbeSetKind::Syscalls { .. } => Mechanism::RawSyscalls,
+                    _ => Mechanism::RawTracepoint,
+                },
+            }),
+            counts,
+            repeat: args.repeat as usize,
+            tracers,
+            window: std::time::Duration::from_millis(args.window_ms),
+            workload_cpu: cpu,
+        };
+        let features = KernelFeatures::detect();
+        // Resolved before anything attaches: an unknown glob or a missing feature stops here.
+        let set = resolve_set(&settings, &features).map_err(anyhow::Error::msg)?;
+        let environment = Environment::probe(cpu, versions);
+        println!(
+            "{}: {} probes, mechanism {}",
+            set.kind.describe(),
+            set.probes.len(),
+            set.mechanism.name()
+        );
+        let rows = measure(&set, &settings, interrupt::stop_flag(), &mut |row| {
+            eprintln!(
+                "{:<9} {:>5} probes: attach {:.1} ms, detach {:.1} ms",
+                row.tracer, row.probes, row.attach_ms, row.detach_ms
+            );
+        })
+        .map_err(anyhow::Error::msg)?;
+        let trade = if matches!(kind, ProbeSetKind::Syscalls { .. })
+            && !args.no_trade
+            && !interrupt::stop_requested()
+        {
+            let workload = PinnedWorkload::new(cpu)?;
+            workload.pin()?;
+            Some(
+                per_event_trade(&workload, 5, interrupt::stop_flag())
+                    .map_err(anyhow::Error::msg)?,
+            )
+        } else {
+            None
+        };
+        let report = AttachScaleReport {
+            environment,
+            repetitions: settings.repeat,
+            rows,
+            per_event_trade: trade,
+            interrupted: interrupt::stop_requested(),
+        };
+        print!("{}", render(&report));
+        if let Some(path) = &args.export_json {
+            let mut bytes = serde_json::to_vec_pretty(&report)?;
+            bytes.push(b'\n');
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+        if let Some(path) = &args.plot {
+            let bytes = AttachScalePlot
+                .render(&report)
+                .map_err(anyhow::Error::msg)?;
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", path.display());
+        }
+        Ok(if report.interrupted {
+            ExitCode::from(130)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+
     pub fn list() -> Result<ExitCode> {
         let privileged = check_privileges();
         if let Err(why) = &privileged {
@@ -399,6 +569,12 @@ mod platform {
             }
         }
         Ok(backends)
+    }
+
+    pub fn attach_scale(_args: super::AttachScaleArgs) -> Result<ExitCode> {
+        bail!(
+            "`probecost attach-scale` runs on Linux; the FreeBSD backend measures Benchmark 1 only"
+        )
     }
 
     pub fn list() -> Result<ExitCode> {

@@ -1,12 +1,14 @@
 //! The Linux backend: probecost's own eBPF programs, loaded and attached with aya.
 
+pub mod attach_scale;
 mod bpf_stats;
 pub mod bpftrace;
-mod features;
+pub(crate) mod features;
 mod object;
 mod per_event_drain;
 mod privileges;
-mod programs;
+pub mod probe_sets;
+pub(crate) mod programs;
 mod scenario_probe;
 
 pub use features::{KernelFeatures, Support};

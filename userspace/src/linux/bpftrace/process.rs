@@ -18,6 +18,11 @@ use std::{
 const READY_LINE: &str = "__BPFTRACE_NOTIFY_PROBES_ATTACHED";
 /// How long bpftrace may take to compile and attach.
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long bpftrace may take to exit after the first SIGINT (it detaches every probe first:
+/// about a minute for all syscall tracepoints on this machine kind).
+const EXIT_TIMEOUT: Duration = Duration::from_secs(600);
+/// How often SIGINT is repeated while bpftrace has not exited.
+const RESIGNAL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// What bpftrace printed while it ran.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -145,15 +150,37 @@ impl BpftraceProcess {
     }
 
     /// Sends SIGINT, waits for bpftrace to detach, print its maps and exit, and returns how
-    /// long that took and what it printed.
+    /// long that took and what it printed. bpftrace 0.17 can miss a SIGINT that lands while it
+    /// is still setting up (it resets its exit flag before its final drain), so the signal is
+    /// repeated every half second; after [`EXIT_TIMEOUT`] it is killed (its probes go with it)
+    /// and that is an error.
     pub fn stop(mut self) -> Result<(Duration, BpftraceOutput), BpftraceError> {
         let started = Instant::now();
-        // SAFETY: signalling our own child, which has not been reaped yet.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
-        let status = self
-            .child
-            .wait()
-            .map_err(|e| BpftraceError::Stop(e.to_string()))?;
+        let pid = self.child.id() as libc::pid_t;
+        let mut last_signal: Option<Instant> = None;
+        let status = loop {
+            if let Some(status) = self
+                .child
+                .try_wait()
+                .map_err(|e| BpftraceError::Stop(e.to_string()))?
+            {
+                break status;
+            }
+            if started.elapsed() > EXIT_TIMEOUT {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                self.stdout.take();
+                return Err(BpftraceError::Stop(format!(
+                    "bpftrace did not exit within {EXIT_TIMEOUT:?} of SIGINT; killed it"
+                )));
+            }
+            if last_signal.is_none_or(|at| at.elapsed() >= RESIGNAL_INTERVAL) {
+                // SAFETY: signalling our own child, which has not been reaped yet.
+                unsafe { libc::kill(pid, libc::SIGINT) };
+                last_signal = Some(Instant::now());
+            }
+            thread::sleep(Duration::from_millis(2));
+        };
         let took = started.elapsed();
         let output = self
             .stdout

@@ -28,6 +28,8 @@ pub enum OwnedLink {
     Tracepoint(aya::programs::trace_point::TracePointLink),
     /// uprobe / uretprobe.
     Uprobe(aya::programs::uprobe::UProbeLink),
+    /// raw tracepoint.
+    RawTracepoint(aya::programs::raw_trace_point::RawTracePointLink),
 }
 
 impl OwnedLink {
@@ -40,6 +42,7 @@ impl OwnedLink {
             Self::Fexit(l) => l.detach(),
             Self::Tracepoint(l) => l.detach(),
             Self::Uprobe(l) => l.detach(),
+            Self::RawTracepoint(l) => l.detach(),
         }
     }
 }

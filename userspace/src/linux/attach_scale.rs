@@ -1,0 +1,225 @@
+//! Measures `attach-scale` on Linux: probecost's counting programs and bpftrace on the same
+//! probe sets, and the per-event trade between one perf event per syscall tracepoint and the
+//! two raw syscall tracepoints.
+
+use std::{
+    sync::atomic::{AtomicBool, Ordering},
+    thread,
+    time::{Duration, Instant},
+};
+
+use super::{
+    bpftrace::BpftraceProcess,
+    probe_sets::{resolve, AttachedSet},
+    KernelFeatures,
+};
+use crate::{
+    attach_scale::{AttachScaleRow, PerEventTrade},
+    benchmark::run_order::{self, Side},
+    probe_set::{Mechanism, Probe, ProbeSet, ProbeSetKind},
+    stats,
+    workload::{ops_for, PinnedWorkload, Workload as _},
+};
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct AttachScaleSettings {
+    /// The probe set.
+    pub kind: ProbeSetKind,
+    /// Its mechanism (the kind's usual one when `None`).
+    pub mechanism: Option<Mechanism>,
+    /// Probe counts; `None` is the whole set.
+    pub counts: Vec<Option<usize>>,
+    /// Repetitions per count.
+    pub repeat: usize,
+    /// `aya` and/or `bpftrace`.
+    pub tracers: Vec<&'static str>,
+    /// How long the probes stay attached, counting, in each repetition.
+    pub window: Duration,
+    /// CPU bpftrace keeps off, and the trade's workload uses.
+    pub workload_cpu: usize,
+}
+
+/// Resolves the set, failing before anything is attached when it cannot be.
+pub fn resolve_set(
+    settings: &AttachScaleSettings,
+    features: &KernelFeatures,
+) -> Result<ProbeSet, String> {
+    resolve(&settings.kind, settings.mechanism, features)
+}
+
+fn median(values: &[f64]) -> f64 {
+    stats::median(values)
+}
+
+/// Measures every count for every tracer, calling `on_row` after each.
+pub fn measure(
+    set: &ProbeSet,
+    settings: &AttachScaleSettings,
+    stop: &AtomicBool,
+    on_row: &mut dyn FnMut(&AttachScaleRow),
+) -> Result<Vec<AttachScaleRow>, String> {
+    let mut rows = Vec::new();
+    let mut counts: Vec<usize> = settings
+        .counts
+        .iter()
+        .map(|c| c.unwrap_or(set.probes.len()).min(set.probes.len()))
+        .collect();
+    counts.dedup();
+    for tracer in &settings.tracers {
+        for &count in &counts {
+            let subset = set.first(count);
+            let mut attach_runs = Vec::new();
+            let mut detach_runs = Vec::new();
+            let mut activations = None;
+            let mut links = None;
+            for _ in 0..settings.repeat.max(1) {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let (attach, detach, counted, held) = match *tracer {
+                    "bpftrace" => bpftrace_once(&subset, settings)?,
+                    _ => aya_once(&subset, settings.window)?,
+                };
+                attach_runs.push(attach.as_secs_f64() * 1e3);
+                detach_runs.push(detach.as_secs_f64() * 1e3);
+                activations = counted;
+                links = held;
+            }
+            if attach_runs.is_empty() {
+                return Ok(rows);
+            }
+            let row = AttachScaleRow {
+                tracer,
+                set: set.kind.describe(),
+                mechanism: if *tracer == "bpftrace" {
+                    Mechanism::Bpftrace
+                } else {
+                    set.mechanism
+                },
+                probes: subset.probes.len(),
+                links,
+                attach_ms: median(&attach_runs),
+                detach_ms: median(&detach_runs),
+                attach_ms_runs: attach_runs,
+                detach_ms_runs: detach_runs,
+                activations,
+            };
+            on_row(&row);
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+type Once = (Duration, Duration, Option<u64>, Option<usize>);
+
+fn aya_once(set: &ProbeSet, window: Duration) -> Result<Once, String> {
+    let started = Instant::now();
+    let attached = AttachedSet::attach(set)?;
+    let attach = started.elapsed();
+    thread::sleep(window);
+    let activations = attached.activations()?;
+    let links = attached.links();
+    let started = Instant::now();
+    attached.detach()?;
+    Ok((
+        attach,
+        started.elapsed(),
+        Some(activations.total),
+        Some(links),
+    ))
+}
+
+fn bpftrace_once(set: &ProbeSet, settings: &AttachScaleSettings) -> Result<Once, String> {
+    let script = set.bpftrace_script();
+    let (process, attach) = BpftraceProcess::start(
+        &script,
+        settings.workload_cpu,
+        std::path::Path::new("/dev/null"),
+    )
+    .map_err(|e| format!("bpftrace on {}: {e}", set.kind.describe()))?;
+    thread::sleep(settings.window);
+    let (detach, _) = process
+        .stop()
+        .map_err(|e| format!("bpftrace on {}: {e}", set.kind.describe()))?;
+    Ok((attach, detach, None, None))
+}
+
+/// The read and write syscalls' entry and exit through `mechanism`.
+fn read_write_set(mechanism: Mechanism) -> ProbeSet {
+    let probes = match mechanism {
+        Mechanism::RawSyscalls => [libc::SYS_read, libc::SYS_write]
+            .into_iter()
+            .flat_map(|nr| {
+                [false, true].map(|exit| Probe::Syscall {
+                    nr: nr as u32,
+                    exit,
+                })
+            })
+            .collect(),
+        _ => ["read", "write"]
+            .into_iter()
+            .flat_map(|s| {
+                ["enter", "exit"].map(|side| Probe::Tracepoint {
+                    category: "syscalls".into(),
+                    name: format!("sys_{side}_{s}"),
+                })
+            })
+            .collect(),
+    };
+    ProbeSet {
+        kind: ProbeSetKind::Syscalls { entry_only: false },
+        mechanism,
+        probes,
+    }
+}
+
+/// Per-event cost of read and write through each syscall mechanism, interleaved with control
+/// runs on the workload's CPU (the calling thread is pinned there).
+pub fn per_event_trade(
+    workload: &PinnedWorkload,
+    rounds: usize,
+    stop: &AtomicBool,
+) -> Result<PerEventTrade, String> {
+    const EVENTS_PER_OP: f64 = 4.0;
+    let sets = [
+        read_write_set(Mechanism::PerfEvent),
+        read_write_set(Mechanism::RawSyscalls),
+    ];
+    let workload_error = |e: crate::workload::WorkloadError| e.to_string();
+    let per_op = workload
+        .calibrate(Duration::from_millis(60), stop)
+        .map_err(workload_error)?;
+    let ops = ops_for(Duration::from_millis(250), per_op * 1.5, 2000);
+    let mut control = Vec::new();
+    let mut traced = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        for side in run_order::round(round, sets.len()) {
+            if stop.load(Ordering::Relaxed) {
+                return Err("interrupted".into());
+            }
+            match side {
+                Side::Control => {
+                    control.push(workload.run(ops, stop).map_err(workload_error)?.ns_per_op());
+                }
+                Side::Traced(i) => {
+                    let attached = AttachedSet::attach(&sets[i])?;
+                    let sample = workload.run(ops, stop);
+                    attached.detach()?;
+                    traced[i].push(sample.map_err(workload_error)?.ns_per_op());
+                }
+            }
+        }
+    }
+    let cost = |t: &[f64]| stats::per_event_cost(&control, t, EVENTS_PER_OP, 0x5EED);
+    let (perf, raw) = (cost(&traced[0]), cost(&traced[1]));
+    Ok(PerEventTrade {
+        events_per_op: EVENTS_PER_OP,
+        runs: control.len(),
+        perf_event_ns: perf.as_ref().map(|c| c.min_based_ns),
+        perf_event_ci95: perf.as_ref().map(|c| c.ci95_ns),
+        raw_syscalls_ns: raw.as_ref().map(|c| c.min_based_ns),
+        raw_syscalls_ci95: raw.as_ref().map(|c| c.ci95_ns),
+    })
+}

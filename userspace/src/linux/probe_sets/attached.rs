@@ -1,0 +1,299 @@
+//! A resolved probe set attached with probecost's counting programs (ebpf/src/probe_sets.rs),
+//! held by owned links: dropping the set detaches it, and so does the death of the process.
+
+use aya::{
+    maps::{Array, PerCpuArray},
+    programs::{FEntry, KProbe, RawTracePoint, TracePoint, UProbe},
+    Btf, Ebpf,
+};
+use probecost_common::{
+    map_names,
+    probe_sets::{MAX_SYSCALLS, SELECT_ENTER, SELECT_EXIT},
+};
+
+use super::resolve::tracepoint_id;
+use crate::{
+    linux::{object, programs::error_chain, programs::OwnedLink},
+    probe_set::{Mechanism, Probe, ProbeSet},
+};
+
+/// Activations counted while a set was attached.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activations {
+    /// All of the set's activations.
+    pub total: u64,
+    /// Per probe, where the mechanism tells probes apart (tracepoints, syscalls).
+    pub per_probe: Vec<(String, u64)>,
+}
+
+/// The set in the kernel. Field order is drop order: links first, then programs and maps.
+pub struct AttachedSet {
+    links: Vec<OwnedLink>,
+    objects: Vec<Ebpf>,
+    set: ProbeSet,
+}
+
+fn attach_error(probe: &Probe, error: &dyn std::error::Error) -> String {
+    format!(
+        "cannot attach {}: {}",
+        probe.bpftrace_name(),
+        error_chain(error)
+    )
+}
+
+fn load_error(what: &str, error: &dyn std::error::Error) -> String {
+    format!("cannot load {what}: {}", error_chain(error))
+}
+
+fn fresh_object() -> Result<Ebpf, String> {
+    object::load().map_err(|e| e.to_string())
+}
+
+impl AttachedSet {
+    /// Loads the counting program for the set's mechanism and attaches it to every probe.
+    /// On error, whatever was attached is detached again (by drop) before returning.
+    pub fn attach(set: &ProbeSet) -> Result<Self, String> {
+        let mut attached = Self {
+            links: Vec::with_capacity(set.probes.len()),
+            objects: vec![fresh_object()?],
+            set: set.clone(),
+        };
+        match set.mechanism {
+            Mechanism::PerfEvent => attached.attach_tracepoints()?,
+            Mechanism::RawTracepoint => attached.attach_raw_tracepoints()?,
+            Mechanism::RawSyscalls => attached.attach_raw_syscalls()?,
+            Mechanism::Kprobe => attached.attach_kprobes()?,
+            Mechanism::Uprobe => attached.attach_uprobes()?,
+            Mechanism::Fentry => attached.attach_fentries()?,
+            Mechanism::Bpftrace => return Err("bpftrace sets are run by bpftrace".into()),
+        }
+        Ok(attached)
+    }
+
+    /// Number of attachments (links) in the kernel.
+    pub fn links(&self) -> usize {
+        self.links.len()
+    }
+
+    fn program_mut<'a, T>(ebpf: &'a mut Ebpf, name: &str) -> Result<&'a mut T, String>
+    where
+        &'a mut T: TryFrom<&'a mut aya::programs::Program, Error = aya::programs::ProgramError>,
+    {
+        let program = ebpf
+            .program_mut(name)
+            .ok_or_else(|| format!("program `{name}` is not in the eBPF object"))?;
+        program.try_into().map_err(|e| load_error(name, &e))
+    }
+
+    fn attach_tracepoints(&mut self) -> Result<(), String> {
+        let program: &mut TracePoint = Self::program_mut(&mut self.objects[0], "count_tracepoint")?;
+        program
+            .load()
+            .map_err(|e| load_error("count_tracepoint", &e))?;
+        for probe in &self.set.probes {
+            let Probe::Tracepoint { category, name } = probe else {
+                continue;
+            };
+            let id = program
+                .attach(category, name)
+                .map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::Tracepoint(link));
+        }
+        Ok(())
+    }
+
+    fn attach_raw_tracepoints(&mut self) -> Result<(), String> {
+        let program: &mut RawTracePoint =
+            Self::program_mut(&mut self.objects[0], "count_raw_tracepoint")?;
+        program
+            .load()
+            .map_err(|e| load_error("count_raw_tracepoint", &e))?;
+        for probe in &self.set.probes {
+            let Probe::Tracepoint { name, .. } = probe else {
+                continue;
+            };
+            let id = program.attach(name).map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::RawTracepoint(link));
+        }
+        Ok(())
+    }
+
+    fn attach_raw_syscalls(&mut self) -> Result<(), String> {
+        let mut selected = vec![0u8; MAX_SYSCALLS as usize];
+        for probe in &self.set.probes {
+            if let Probe::Syscall { nr, exit } = probe {
+                if let Some(bits) = selected.get_mut(*nr as usize) {
+                    *bits |= if *exit { SELECT_EXIT } else { SELECT_ENTER };
+                }
+            }
+        }
+        {
+            let ebpf = &mut self.objects[0];
+            let map = ebpf
+                .map_mut(map_names::SYSCALLS_SELECTED)
+                .ok_or("map SYSCALLS_SELECTED is not in the eBPF object")?;
+            let mut array =
+                Array::<_, u8>::try_from(map).map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
+            for (nr, bits) in selected.iter().enumerate().filter(|(_, b)| **b != 0) {
+                array
+                    .set(nr as u32, *bits, 0)
+                    .map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
+            }
+        }
+        let wants_exit = selected.iter().any(|b| b & SELECT_EXIT != 0);
+        let hooks: &[(&str, &str)] = if wants_exit {
+            &[
+                ("count_raw_sys_enter", "sys_enter"),
+                ("count_raw_sys_exit", "sys_exit"),
+            ]
+        } else {
+            &[("count_raw_sys_enter", "sys_enter")]
+        };
+        for (program_name, tracepoint) in hooks {
+            let program: &mut RawTracePoint =
+                Self::program_mut(&mut self.objects[0], program_name)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
+            let id = program
+                .attach(tracepoint)
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
+            let link = program
+                .take_link(id)
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
+            self.links.push(OwnedLink::RawTracepoint(link));
+        }
+        Ok(())
+    }
+
+    fn attach_kprobes(&mut self) -> Result<(), String> {
+        for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
+            let program: &mut KProbe = Self::program_mut(&mut self.objects[0], program_name)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
+            for probe in &self.set.probes {
+                let Probe::Kprobe { function, ret } = probe else {
+                    continue;
+                };
+                if *ret != returns {
+                    continue;
+                }
+                let id = program
+                    .attach(function, 0)
+                    .map_err(|e| attach_error(probe, &e))?;
+                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+                self.links.push(OwnedLink::Kprobe(link));
+            }
+        }
+        Ok(())
+    }
+
+    fn attach_uprobes(&mut self) -> Result<(), String> {
+        let program: &mut UProbe = Self::program_mut(&mut self.objects[0], "count_uprobe")?;
+        program.load().map_err(|e| load_error("count_uprobe", &e))?;
+        for probe in &self.set.probes {
+            let Probe::Uprobe { path, symbol } = probe else {
+                continue;
+            };
+            let id = program
+                .attach(
+                    symbol.as_str(),
+                    path,
+                    aya::programs::uprobe::UProbeScope::AllProcesses,
+                )
+                .map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::Uprobe(link));
+        }
+        Ok(())
+    }
+
+    fn attach_fentries(&mut self) -> Result<(), String> {
+        // An fentry program is verified against one function's BTF: one copy per function.
+        let btf = Btf::from_sys_fs().map_err(|e| load_error("the kernel's BTF", &e))?;
+        self.objects.clear();
+        for probe in &self.set.probes {
+            let Probe::Fentry { function } = probe else {
+                continue;
+            };
+            let mut ebpf = fresh_object()?;
+            let program: &mut FEntry = Self::program_mut(&mut ebpf, "count_fentry")?;
+            program
+                .load(function, &btf)
+                .map_err(|e| attach_error(probe, &e))?;
+            let id = program.attach().map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::Fentry(link));
+            self.objects.push(ebpf);
+        }
+        Ok(())
+    }
+
+    /// Activations counted so far.
+    pub fn activations(&self) -> Result<Activations, String> {
+        let read = |ebpf: &Ebpf, map: &str, index: u32| -> Result<u64, String> {
+            let map_ref = ebpf
+                .map(map)
+                .ok_or_else(|| format!("map {map} is not in the eBPF object"))?;
+            let counters =
+                PerCpuArray::<_, u64>::try_from(map_ref).map_err(|e| load_error(map, &e))?;
+            let values = counters
+                .get(&index, 0)
+                .map_err(|e| format!("reading {map}[{index}]: {}", error_chain(&e)))?;
+            Ok(values.iter().sum())
+        };
+        let mut activations = Activations::default();
+        match self.set.mechanism {
+            Mechanism::PerfEvent => {
+                let ebpf = &self.objects[0];
+                for probe in &self.set.probes {
+                    if let Probe::Tracepoint { category, name } = probe {
+                        let Some(id) = tracepoint_id(category, name) else {
+                            continue;
+                        };
+                        let count = read(ebpf, map_names::ACTIVATIONS_BY_EVENT, id & 0xffff)?;
+                        activations.total += count;
+                        activations
+                            .per_probe
+                            .push((format!("{category}:{name}"), count));
+                    }
+                }
+            }
+            Mechanism::RawSyscalls => {
+                let ebpf = &self.objects[0];
+                for probe in &self.set.probes {
+                    if let Probe::Syscall { nr, exit } = probe {
+                        let map = if *exit {
+                            map_names::SYSCALL_EXITS
+                        } else {
+                            map_names::SYSCALL_ENTERS
+                        };
+                        let count = read(ebpf, map, *nr)?;
+                        activations.total += count;
+                        let side = if *exit { "exit" } else { "enter" };
+                        activations
+                            .per_probe
+                            .push((format!("syscall {nr} {side}"), count));
+                    }
+                }
+            }
+            _ => {
+                for ebpf in &self.objects {
+                    activations.total += read(ebpf, map_names::ACTIVATIONS_TOTAL, 0)?;
+                }
+            }
+        }
+        Ok(activations)
+    }
+
+    /// Detaches every probe, in attach order, then unloads the programs.
+    pub fn detach(mut self) -> Result<(), String> {
+        let mut first_error = None;
+        for link in self.links.drain(..) {
+            if let Err(e) = link.detach() {
+                first_error.get_or_insert_with(|| format!("detaching: {}", error_chain(&e)));
+            }
+        }
+        drop(self.objects);
+        first_error.map_or(Ok(()), Err)
+    }
+}

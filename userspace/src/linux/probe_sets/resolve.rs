@@ -1,0 +1,261 @@
+//! Resolving a probe set against this machine: tracefs for tracepoints and kernel functions,
+//! the uapi header for syscall numbers, libc's dynamic symbols for uprobes.
+
+use std::{collections::BTreeSet, fs, path::Path};
+
+use crate::{
+    linux::{programs::libc_path, KernelFeatures, Support},
+    probe_set::{glob_match, Mechanism, Probe, ProbeSet, ProbeSetKind},
+    scenario::AttachKind,
+};
+
+/// Where the x86-64 syscall numbers are spelled out (linux-libc-dev).
+const UNISTD_64: &str = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h";
+
+/// The tracefs mount probecost uses (mounted when missing).
+fn tracefs() -> Result<&'static Path, String> {
+    crate::linux::features::tracefs().map(Path::new)
+}
+
+/// Resolves `kind` for `mechanism` (the kind's usual one when `None`). Errors name what is
+/// missing: an unknown glob, a kernel without the feature.
+pub fn resolve(
+    kind: &ProbeSetKind,
+    mechanism: Option<Mechanism>,
+    features: &KernelFeatures,
+) -> Result<ProbeSet, String> {
+    let (mechanism, probes) = match kind {
+        ProbeSetKind::Syscalls { entry_only } => match mechanism.unwrap_or(Mechanism::PerfEvent) {
+            Mechanism::PerfEvent => (Mechanism::PerfEvent, syscall_tracepoints(*entry_only)?),
+            Mechanism::RawSyscalls | Mechanism::RawTracepoint => {
+                (Mechanism::RawSyscalls, raw_syscalls(*entry_only)?)
+            }
+            other => return Err(mismatch(kind, other)),
+        },
+        ProbeSetKind::Tracepoints { globs } => {
+            let mechanism = match mechanism.unwrap_or(Mechanism::PerfEvent) {
+                m @ (Mechanism::PerfEvent | Mechanism::RawTracepoint) => m,
+                other => return Err(mismatch(kind, other)),
+            };
+            let probes = tracepoints(globs)?;
+            if mechanism == Mechanism::RawTracepoint {
+                if let Some(Probe::Tracepoint { category, name }) = probes.iter().find(
+                    |p| matches!(p, Probe::Tracepoint { category, .. } if category == "syscalls"),
+                ) {
+                    return Err(format!(
+                        "{category}:{name} has no raw tracepoint (syscall events are built on \
+                         raw_syscalls): use the syscalls set with --mechanism raw"
+                    ));
+                }
+            }
+            (mechanism, probes)
+        }
+        ProbeSetKind::LibcUprobes => {
+            require(features, AttachKind::Uprobe, "uprobes")?;
+            (Mechanism::Uprobe, libc_functions()?)
+        }
+        ProbeSetKind::Kprobes { glob } => {
+            require(features, AttachKind::Kprobe, "kprobes")?;
+            let probes = kernel_functions(glob)?
+                .into_iter()
+                .flat_map(|function| {
+                    [false, true].map(|ret| Probe::Kprobe {
+                        function: function.clone(),
+                        ret,
+                    })
+                })
+                .collect();
+            (Mechanism::Kprobe, probes)
+        }
+        ProbeSetKind::Fentry { glob } => {
+            require(features, AttachKind::Fentry, "fentry")?;
+            let probes = kernel_functions(glob)?
+                .into_iter()
+                .map(|function| Probe::Fentry { function })
+                .collect();
+            (Mechanism::Fentry, probes)
+        }
+    };
+    Ok(ProbeSet {
+        kind: kind.clone(),
+        mechanism,
+        probes,
+    })
+}
+
+fn mismatch(kind: &ProbeSetKind, mechanism: Mechanism) -> String {
+    format!(
+        "probe set {} cannot attach with mechanism {}",
+        kind.describe(),
+        mechanism.name()
+    )
+}
+
+fn require(features: &KernelFeatures, kind: AttachKind, what: &str) -> Result<(), String> {
+    match features.support(kind) {
+        Support::Yes => Ok(()),
+        Support::No(reason) => Err(format!("this kernel cannot attach {what}: {reason}")),
+    }
+}
+
+/// Every `syscalls:sys_enter_*` (and `sys_exit_*`) tracepoint, entry and exit of each syscall
+/// side by side, so the first N are N/2 whole syscalls.
+fn syscall_tracepoints(entry_only: bool) -> Result<Vec<Probe>, String> {
+    let dir = tracefs()?.join("events/syscalls");
+    let entries = fs::read_dir(&dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    let syscalls: BTreeSet<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_prefix("sys_enter_")
+                .map(String::from)
+        })
+        .collect();
+    if syscalls.is_empty() {
+        return Err(format!(
+            "no syscall tracepoints in {}: the kernel lacks CONFIG_FTRACE_SYSCALLS",
+            dir.display()
+        ));
+    }
+    Ok(syscalls
+        .iter()
+        .flat_map(|s| {
+            let mut pair = vec![format!("sys_enter_{s}")];
+            if !entry_only && dir.join(format!("sys_exit_{s}")).exists() {
+                pair.push(format!("sys_exit_{s}"));
+            }
+            pair
+        })
+        .map(|name| Probe::Tracepoint {
+            category: "syscalls".into(),
+            name,
+        })
+        .collect())
+}
+
+/// Syscall numbers from the uapi header (every number below 512 without it).
+fn syscall_numbers() -> Vec<u32> {
+    let Ok(header) = fs::read_to_string(UNISTD_64) else {
+        return (0..512).collect();
+    };
+    let mut numbers: Vec<u32> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define __NR_"))
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
+fn raw_syscalls(entry_only: bool) -> Result<Vec<Probe>, String> {
+    Ok(syscall_numbers()
+        .into_iter()
+        .flat_map(|nr| {
+            let mut probes = vec![Probe::Syscall { nr, exit: false }];
+            if !entry_only {
+                probes.push(Probe::Syscall { nr, exit: true });
+            }
+            probes
+        })
+        .collect())
+}
+
+/// Tracepoints whose `category:name` matches any glob, sorted.
+fn tracepoints(globs: &[String]) -> Result<Vec<Probe>, String> {
+    let events = tracefs()?.join("events");
+    let categories =
+        fs::read_dir(&events).map_err(|e| format!("reading {}: {e}", events.display()))?;
+    let mut probes = Vec::new();
+    for category in categories.filter_map(Result::ok) {
+        let Some(category_name) = category.file_name().to_str().map(String::from) else {
+            continue;
+        };
+        if !category.path().is_dir() {
+            continue;
+        }
+        let Ok(names) = fs::read_dir(category.path()) else {
+            continue;
+        };
+        for name in names.filter_map(Result::ok) {
+            let Some(event) = name.file_name().to_str().map(String::from) else {
+                continue;
+            };
+            if !name.path().join("id").exists() {
+                continue;
+            }
+            let full = format!("{category_name}:{event}");
+            if globs.iter().any(|g| glob_match(g, &full)) {
+                probes.push(Probe::Tracepoint {
+                    category: category_name.clone(),
+                    name: event,
+                });
+            }
+        }
+    }
+    if probes.is_empty() {
+        return Err(format!(
+            "no tracepoint matches {} (see {})",
+            globs
+                .iter()
+                .map(|g| format!("`{g}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            events.display()
+        ));
+    }
+    probes.sort();
+    Ok(probes)
+}
+
+/// The event id of a tracepoint (what `common_type` holds in its records).
+pub fn tracepoint_id(category: &str, name: &str) -> Option<u32> {
+    let path = tracefs()
+        .ok()?
+        .join("events")
+        .join(category)
+        .join(name)
+        .join("id");
+    fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// Kernel functions that can be probed, matching `glob`, sorted.
+fn kernel_functions(glob: &str) -> Result<Vec<String>, String> {
+    let path = tracefs()?.join("available_filter_functions");
+    let text = fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let functions: BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|f| glob_match(glob, f))
+        .map(String::from)
+        .collect();
+    if functions.is_empty() {
+        return Err(format!("no probeable kernel function matches `{glob}`"));
+    }
+    Ok(functions.into_iter().collect())
+}
+
+/// The exported functions of the libc probecost runs on, sorted.
+fn libc_functions() -> Result<Vec<Probe>, String> {
+    use object::{Object as _, ObjectSymbol as _};
+
+    let path = libc_path()?;
+    let bytes = fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let file =
+        object::File::parse(&*bytes).map_err(|e| format!("parsing {}: {e}", path.display()))?;
+    let names: BTreeSet<String> = file
+        .dynamic_symbols()
+        .filter(|s| s.kind() == object::SymbolKind::Text && s.is_definition() && s.is_global())
+        .filter_map(|s| s.name().ok().map(String::from))
+        .filter(|n| !n.is_empty())
+        .collect();
+    let path = path.to_string_lossy().into_owned();
+    Ok(names
+        .into_iter()
+        .map(|symbol| Probe::Uprobe {
+            path: path.clone(),
+            symbol,
+        })
+        .collect())
+}
