@@ -38,8 +38,6 @@ pub mod probe_sets {
     pub const SELECT_ENTER: u8 = 1;
     /// Bit of `SYSCALLS_SELECTED` that counts a syscall's exit.
     pub const SELECT_EXIT: u8 = 2;
-    /// Event ids of tracepoints (16 bits).
-    pub const MAX_EVENT_IDS: u32 = 1 << 16;
 }
 
 /// Names of the maps user space reads.
@@ -48,8 +46,6 @@ pub mod map_names {
     pub const PER_EVENT_COUNTERS: &str = "PER_EVENT_COUNTERS";
     /// Ring buffer of [`super::ReadRecord`]s for the `per-event` row.
     pub const READ_RECORDS: &str = "READ_RECORDS";
-    /// Per-CPU activations of any tracepoint, by event id.
-    pub const ACTIVATIONS_BY_EVENT: &str = "ACTIVATIONS_BY_EVENT";
     /// Per-CPU activations of probes that do not say which one fired.
     pub const ACTIVATIONS_TOTAL: &str = "ACTIVATIONS_TOTAL";
     /// Which syscalls the raw syscall programs count.

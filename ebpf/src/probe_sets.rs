@@ -1,6 +1,6 @@
 //! Counting programs for many-probe sets (`attach-scale`, `workload`): one program attached to
-//! every probe of a set, each activation counted. Which probe fired is read from the context
-//! where it is cheap (a tracepoint's event id, the syscall number) and not tracked otherwise.
+//! every probe of a set, each activation counted. Syscalls are counted per syscall number;
+//! other probes for the whole set.
 
 use aya_ebpf::{
     bindings::pt_regs,
@@ -12,13 +12,10 @@ use aya_ebpf::{
     },
     EbpfContext as _,
 };
-use probecost_common::probe_sets::{MAX_EVENT_IDS, MAX_SYSCALLS, SELECT_ENTER, SELECT_EXIT};
+use probecost_common::probe_sets::{MAX_SYSCALLS, SELECT_ENTER, SELECT_EXIT};
 
-/// Activations of any tracepoint, indexed by its event id (`common_type`, 16 bits).
-#[map]
-static ACTIVATIONS_BY_EVENT: PerCpuArray<u64> = PerCpuArray::with_max_entries(MAX_EVENT_IDS, 0);
-
-/// Activations of the probes that do not say which one fired (kprobes, uprobes, fentry).
+/// Activations of the probes that do not say which one fired (tracepoints other than syscalls,
+/// kprobes, uprobes, fentry).
 #[map]
 static ACTIVATIONS_TOTAL: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
 
@@ -54,14 +51,44 @@ fn count_syscall(id: u64, bit: u8, counts: &PerCpuArray<u64>) {
     }
 }
 
-/// Any tracepoint (perf-event attachment, one per probe), counted per event id.
+/// Any tracepoint (one perf event per probe), counted for the whole set: a tracepoint
+/// program cannot tell which event fired (the record's `common_type` is filled in only after
+/// the program ran).
 #[tracepoint]
-pub fn count_tracepoint(ctx: TracePointContext) -> u32 {
-    // Every record starts with the 16-bit common_type; the verifier keeps a tracepoint
-    // program off the record's first 8 bytes, so it is read through the helper.
-    // SAFETY: the helper faults safely; the record is at least 8 bytes long.
-    let id: u16 = unsafe { bpf_probe_read_kernel(ctx.as_ptr() as *const u16) }.unwrap_or(0);
-    bump(&ACTIVATIONS_BY_EVENT, id as u32);
+pub fn count_tracepoint(_ctx: TracePointContext) -> u32 {
+    bump(&ACTIVATIONS_TOTAL, 0);
+    0
+}
+
+/// Byte offset of `__syscall_nr` in a `syscalls:sys_enter_*` / `sys_exit_*` record.
+const SYSCALL_NR_OFFSET: usize = 8;
+
+#[inline(always)]
+fn syscall_nr(ctx: &TracePointContext) -> u32 {
+    // SAFETY: every syscall record has the 4-byte `__syscall_nr` at this offset.
+    let nr = unsafe {
+        core::ptr::read((ctx.as_ptr() as *const u8).add(SYSCALL_NR_OFFSET) as *const i32)
+    };
+    nr as u32
+}
+
+/// A `syscalls:sys_enter_*` tracepoint, counted per syscall.
+#[tracepoint]
+pub fn count_syscall_enter_tp(ctx: TracePointContext) -> u32 {
+    let nr = syscall_nr(&ctx);
+    if nr < MAX_SYSCALLS {
+        bump(&SYSCALL_ENTERS, nr);
+    }
+    0
+}
+
+/// A `syscalls:sys_exit_*` tracepoint, counted per syscall.
+#[tracepoint]
+pub fn count_syscall_exit_tp(ctx: TracePointContext) -> u32 {
+    let nr = syscall_nr(&ctx);
+    if nr < MAX_SYSCALLS {
+        bump(&SYSCALL_EXITS, nr);
+    }
     0
 }
 

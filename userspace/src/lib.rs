@@ -7,6 +7,7 @@
 
 pub mod attach_scale;
 pub mod benchmark;
+pub mod complex_workload;
 pub mod cpu;
 pub mod environment;
 pub mod export;

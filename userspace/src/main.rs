@@ -22,6 +22,8 @@ enum Command {
     List,
     /// Times attaching and detaching N probes of one kind, for each count and tracer.
     AttachScale(AttachScaleArgs),
+    /// Times a complex command untraced and under many-probe scenario sets (Benchmark 2).
+    Workload(WorkloadArgs),
     /// Runs the workload in this process and reports its timing on a descriptor (used by
     /// tracers that trace a process of their own, like DTrace's pid provider).
     #[command(name = "workload-child", hide = true)]
@@ -63,6 +65,28 @@ struct AttachScaleArgs {
     /// Draws attach and detach time against probe count (log-log) to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct WorkloadArgs {
+    /// Scenarios (comma-separated): 1 to 9 (the talk's), all, or probe sets joined with `+`:
+    /// fbt-fs, fbt-fs-occ, fbt-fs-a, fbt-fs-abv, syscall-all, syscall-entry, vfs-all,
+    /// vfs-wroc, sched-all, or any attach-scale kind (tracepoint:ext4:*, ...).
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    sets: Vec<String>,
+    /// Rounds (one untraced run and one run per scenario each).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    runs: u64,
+    /// Source tree of the default command (set up by `cargo xtask setup`).
+    #[arg(long, default_value = "target/bench2/libsodium-stable")]
+    build_dir: PathBuf,
+    /// Writes the report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    export_json: Option<PathBuf>,
+    /// The command to time (default: `make -j<CPUs> check TESTS=` in --build-dir, after an
+    /// untimed `make clean`).
+    #[arg(last = true)]
+    command: Vec<String>,
 }
 
 /// A mechanism `--mechanism` can name.
@@ -163,6 +187,7 @@ fn main() -> ExitCode {
         Command::List => platform::list(),
         Command::WorkloadChild(args) => workload_child(args),
         Command::AttachScale(args) => platform::attach_scale(args),
+        Command::Workload(args) => platform::workload(args),
     };
     match outcome {
         Ok(code) => code,
@@ -292,8 +317,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             let bytes = exporter
                 .serialize(&report)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
-            println!("wrote {}", path.display());
+            write_output(path, bytes)?;
         }
     }
     if interrupted {
@@ -301,6 +325,21 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(130));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a result file and says so.
+fn write_output(path: &std::path::Path, bytes: Vec<u8>) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// A report as pretty JSON with a final newline.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn json_bytes(report: &impl serde::Serialize) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(report)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 fn workload_child(args: WorkloadChildArgs) -> Result<ExitCode> {
@@ -474,17 +513,86 @@ mod platform {
         };
         print!("{}", render(&report));
         if let Some(path) = &args.export_json {
-            let mut bytes = serde_json::to_vec_pretty(&report)?;
-            bytes.push(b'\n');
-            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
-            println!("wrote {}", path.display());
+            super::write_output(path, super::json_bytes(&report)?)?;
         }
         if let Some(path) = &args.plot {
             let bytes = AttachScalePlot
                 .render(&report)
                 .map_err(anyhow::Error::msg)?;
-            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
-            println!("wrote {}", path.display());
+            super::write_output(path, bytes)?;
+        }
+        Ok(if report.interrupted {
+            ExitCode::from(130)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
+
+    pub fn workload(args: super::WorkloadArgs) -> Result<ExitCode> {
+        use anyhow::Context as _;
+        use probecost::{
+            complex_workload::{parse_scenarios, render, WorkloadReport},
+            environment::Environment,
+            interrupt,
+            linux::complex_workload::{measure, prepare, TimedCommand},
+        };
+
+        let scenarios = parse_scenarios(&args.sets).map_err(anyhow::Error::msg)?;
+        let command = if args.command.is_empty() {
+            if !args.build_dir.join("Makefile").exists() {
+                bail!(
+                    "the default workload (libsodium's build) is not set up in {}: run `cargo \
+                     xtask setup` from the repository root, or give a command after `--`",
+                    args.build_dir.display()
+                );
+            }
+            let cpus = probecost::cpu::allowed_cpus()?.len().max(1);
+            TimedCommand {
+                command: ["make", &format!("-j{cpus}"), "check", "TESTS="]
+                    .map(String::from)
+                    .to_vec(),
+                reset: Some(vec!["make".into(), "clean".into()]),
+                dir: args.build_dir.clone(),
+            }
+        } else {
+            TimedCommand {
+                command: args.command.clone(),
+                reset: None,
+                dir: std::env::current_dir()?,
+            }
+        };
+        check_privileges().map_err(anyhow::Error::msg)?;
+        interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
+        let features = KernelFeatures::detect();
+        // Every set is resolved, attached and detached once before anything is timed.
+        let resolved = prepare(&scenarios, &features, &command.dir).map_err(anyhow::Error::msg)?;
+        let cpu = probecost::cpu::default_workload_cpu()?;
+        let environment =
+            Environment::probe(cpu, vec!["probecost counting programs (aya 0.14.0)".into()]);
+        eprintln!(
+            "timing `{}` in {}",
+            command.command.join(" "),
+            command.dir.display()
+        );
+        let results = measure(
+            &command,
+            &resolved,
+            args.runs as usize,
+            interrupt::stop_flag(),
+            &mut |name, s| {
+                eprintln!("  {name:<28} {s:.2} s");
+            },
+        )
+        .map_err(anyhow::Error::msg)?;
+        let report = WorkloadReport {
+            environment,
+            command: command.command.clone(),
+            results,
+            interrupted: interrupt::stop_requested(),
+        };
+        print!("{}", render(&report));
+        if let Some(path) = &args.export_json {
+            super::write_output(path, super::json_bytes(&report)?)?;
         }
         Ok(if report.interrupted {
             ExitCode::from(130)
@@ -577,6 +685,10 @@ mod platform {
         )
     }
 
+    pub fn workload(_args: super::WorkloadArgs) -> Result<ExitCode> {
+        bail!("`probecost workload` runs on Linux; the FreeBSD backend measures Benchmark 1 only")
+    }
+
     pub fn list() -> Result<ExitCode> {
         check_privileges().map_err(anyhow::Error::msg)?;
         let providers = kernel_providers(&ConsumerOptions::default())?;
@@ -616,6 +728,13 @@ mod platform {
 
     pub const NATIVE_TRACER: TracerChoice = TracerChoice::Aya;
 
+    fn unsupported<T>() -> Result<T> {
+        bail!(
+            "probecost runs on Linux (eBPF) and FreeBSD (DTrace), not {}",
+            std::env::consts::OS
+        )
+    }
+
     pub fn check_privileges() -> Result<(), String> {
         Ok(())
     }
@@ -625,16 +744,18 @@ mod platform {
         _tracers: &[TracerChoice],
         _cpu: usize,
     ) -> Result<Vec<Box<dyn TracerBackend>>> {
-        bail!(
-            "probecost runs on Linux (eBPF) and FreeBSD (DTrace), not {}",
-            std::env::consts::OS
-        )
+        unsupported()
     }
 
     pub fn list() -> Result<ExitCode> {
-        bail!(
-            "probecost runs on Linux (eBPF) and FreeBSD (DTrace), not {}",
-            std::env::consts::OS
-        )
+        unsupported()
+    }
+
+    pub fn attach_scale(_args: super::AttachScaleArgs) -> Result<ExitCode> {
+        unsupported()
+    }
+
+    pub fn workload(_args: super::WorkloadArgs) -> Result<ExitCode> {
+        unsupported()
     }
 }

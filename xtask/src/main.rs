@@ -3,6 +3,7 @@
 //! `setup` installs what this machine kind lacks (idempotently, saying what it does), `run`
 //! sets up, builds and runs the Benchmark 1 suite, `test` sets up and runs every test.
 
+mod bench2;
 mod setup;
 
 use std::process::{Command, ExitCode};
@@ -20,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Installs whatever is missing: LLVM 22, bpf-linker 0.13, nightly's rust-src, bpftool,
-    /// bpftrace, the FreeBSD target.
+    /// bpftrace, the FreeBSD target, and Benchmark 2's build tree (libsodium, from crates.io).
     Setup,
     /// Builds the probecost binary (release), eBPF programs included.
     Build,

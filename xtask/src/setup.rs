@@ -7,7 +7,11 @@ use anyhow::{bail, Context as _, Result};
 use crate::{run_command, run_command_with_env};
 
 /// Debian packages the build and the tools need.
-const APT_PACKAGES: [&str; 6] = [
+const APT_PACKAGES: [&str; 10] = [
+    "curl",
+    "gcc",
+    "make",
+    "linux-libc-dev",
     "llvm-22-dev",
     "libpolly-22-dev",
     "libzstd-dev",
@@ -24,6 +28,7 @@ pub fn run() -> Result<()> {
     nightly_rust_src()?;
     bpf_linker()?;
     freebsd_target()?;
+    crate::bench2::setup()?;
     eprintln!("xtask: set-up complete");
     Ok(())
 }

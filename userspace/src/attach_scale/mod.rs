@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 pub use plot::AttachScalePlot;
 use serde::Serialize;
 
+use crate::report::number_or_dash as num;
+
 use crate::{environment::Environment, probe_set::Mechanism};
 
 /// One probe count of one tracer.
@@ -68,13 +70,6 @@ pub struct AttachScaleReport {
     pub per_event_trade: Option<PerEventTrade>,
     /// Whether Ctrl-C or SIGTERM cut the run short.
     pub interrupted: bool,
-}
-
-fn num(value: Option<f64>, decimals: usize) -> String {
-    match value {
-        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
-        _ => "-".into(),
-    }
 }
 
 /// The table and the trade.

@@ -59,6 +59,10 @@ pub fn compare(results: &mut [ScenarioResult]) {
     let comparisons: Vec<Option<Comparison>> = results
         .iter()
         .map(|r| {
+            // The control row measures noise around zero: a ratio of it means nothing.
+            if r.name == "control" {
+                return None;
+            }
             let ours = r.tracer(PROBECOST).filter(|t| t.per_event_ns.is_some())?;
             let theirs = r.tracer(BPFTRACE).filter(|t| t.per_event_ns.is_some())?;
             Some(comparison(results, r.name, ours, theirs))

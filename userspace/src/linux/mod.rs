@@ -3,6 +3,7 @@
 pub mod attach_scale;
 mod bpf_stats;
 pub mod bpftrace;
+pub mod complex_workload;
 pub(crate) mod features;
 mod object;
 mod per_event_drain;

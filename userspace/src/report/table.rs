@@ -3,17 +3,11 @@
 
 use std::fmt::Write as _;
 
+use super::number_or_dash as num;
 use crate::{
     environment::Environment,
     result::{ScenarioResult, ScenarioStatus},
 };
-
-fn num(value: Option<f64>, decimals: usize) -> String {
-    match value {
-        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
-        _ => "-".into(),
-    }
-}
 
 /// The environment as a few `key: value` lines.
 pub fn render_environment(env: &Environment) -> String {

@@ -80,6 +80,10 @@ impl BpftraceProcess {
             .arg("-e")
             .arg(script)
             .env(READY_LINE, "1")
+            // bpftrace 0.17 refuses more than 512 probes or programs unless told otherwise;
+            // attach-scale and workload sets go well past that.
+            .env("BPFTRACE_MAX_PROBES", "100000")
+            .env("BPFTRACE_MAX_BPF_PROGS", "100000")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -130,7 +134,7 @@ impl BpftraceProcess {
                 Err(BpftraceError::Rejected {
                     status,
                     stderr: stderr.trim().to_string(),
-                    script: script.to_string(),
+                    script: abbreviated(script),
                 })
             }
             Err(mpsc::RecvTimeoutError::Timeout) => Err(BpftraceError::Timeout(READY_TIMEOUT)),
@@ -152,8 +156,8 @@ impl BpftraceProcess {
     /// Sends SIGINT, waits for bpftrace to detach, print its maps and exit, and returns how
     /// long that took and what it printed. bpftrace 0.17 can miss a SIGINT that lands while it
     /// is still setting up (it resets its exit flag before its final drain), so the signal is
-    /// repeated every half second; after [`EXIT_TIMEOUT`] it is killed (its probes go with it)
-    /// and that is an error.
+    /// repeated every half second while it still sits in its poll loop; after
+    /// [`EXIT_TIMEOUT`] it is killed (its probes go with it) and that is an error.
     pub fn stop(mut self) -> Result<(Duration, BpftraceOutput), BpftraceError> {
         let started = Instant::now();
         let pid = self.child.id() as libc::pid_t;
@@ -174,7 +178,11 @@ impl BpftraceProcess {
                     "bpftrace did not exit within {EXIT_TIMEOUT:?} of SIGINT; killed it"
                 )));
             }
-            if last_signal.is_none_or(|at| at.elapsed() >= RESIGNAL_INTERVAL) {
+            // Repeat the signal only while bpftrace still waits in its poll loop (the first
+            // was missed): once it is detaching, another SIGINT would kill it mid-way.
+            let missed = last_signal.is_some_and(|at| at.elapsed() >= RESIGNAL_INTERVAL)
+                && waits_in_poll_loop(pid);
+            if last_signal.is_none() || missed {
                 // SAFETY: signalling our own child, which has not been reaped yet.
                 unsafe { libc::kill(pid, libc::SIGINT) };
                 last_signal = Some(Instant::now());
@@ -231,6 +239,22 @@ fn wait_until_idle(pid: u32) {
         idle_samples = if now == last { idle_samples + 1 } else { 0 };
         last = now;
     }
+}
+
+/// Whether the process sleeps in epoll_wait, where bpftrace waits for events while tracing.
+fn waits_in_poll_loop(pid: libc::pid_t) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/wchan")).is_ok_and(|w| w.trim() == "do_epoll_wait")
+}
+
+/// The script for an error message: long probe lists cut to their start and end.
+fn abbreviated(script: &str) -> String {
+    const KEEP: usize = 300;
+    if script.chars().count() <= 2 * KEEP {
+        return script.to_string();
+    }
+    let head: String = script.chars().take(KEEP).collect();
+    let tail: String = script.chars().skip(script.chars().count() - KEEP).collect();
+    format!("{head} ... {tail}")
 }
 
 /// Every allowed CPU but the workload's, when there is another one.

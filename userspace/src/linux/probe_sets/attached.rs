@@ -11,7 +11,6 @@ use probecost_common::{
     probe_sets::{MAX_SYSCALLS, SELECT_ENTER, SELECT_EXIT},
 };
 
-use super::resolve::tracepoint_id;
 use crate::{
     linux::{object, programs::error_chain, programs::OwnedLink},
     probe_set::{Mechanism, Probe, ProbeSet},
@@ -86,19 +85,40 @@ impl AttachedSet {
     }
 
     fn attach_tracepoints(&mut self) -> Result<(), String> {
-        let program: &mut TracePoint = Self::program_mut(&mut self.objects[0], "count_tracepoint")?;
-        program
-            .load()
-            .map_err(|e| load_error("count_tracepoint", &e))?;
-        for probe in &self.set.probes {
-            let Probe::Tracepoint { category, name } = probe else {
+        // Syscall tracepoints get the programs that count per syscall number.
+        let program_for = |category: &str, name: &str| match (category, name) {
+            ("syscalls", n) if n.starts_with("sys_enter_") => "count_syscall_enter_tp",
+            ("syscalls", n) if n.starts_with("sys_exit_") => "count_syscall_exit_tp",
+            _ => "count_tracepoint",
+        };
+        for program_name in [
+            "count_tracepoint",
+            "count_syscall_enter_tp",
+            "count_syscall_exit_tp",
+        ] {
+            let probes: Vec<&Probe> = self
+                .set
+                .probes
+                .iter()
+                .filter(|p| {
+                    matches!(p, Probe::Tracepoint { category, name } if program_for(category, name) == program_name)
+                })
+                .collect();
+            if probes.is_empty() {
                 continue;
-            };
-            let id = program
-                .attach(category, name)
-                .map_err(|e| attach_error(probe, &e))?;
-            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
-            self.links.push(OwnedLink::Tracepoint(link));
+            }
+            let program: &mut TracePoint = Self::program_mut(&mut self.objects[0], program_name)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
+            for probe in probes {
+                let Probe::Tracepoint { category, name } = probe else {
+                    continue;
+                };
+                let id = program
+                    .attach(category, name)
+                    .map_err(|e| attach_error(probe, &e))?;
+                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+                self.links.push(OwnedLink::Tracepoint(link));
+            }
         }
         Ok(())
     }
@@ -242,44 +262,46 @@ impl AttachedSet {
             Ok(values.iter().sum())
         };
         let mut activations = Activations::default();
-        match self.set.mechanism {
-            Mechanism::PerfEvent => {
-                let ebpf = &self.objects[0];
-                for probe in &self.set.probes {
-                    if let Probe::Tracepoint { category, name } = probe {
-                        let Some(id) = tracepoint_id(category, name) else {
-                            continue;
-                        };
-                        let count = read(ebpf, map_names::ACTIVATIONS_BY_EVENT, id & 0xffff)?;
-                        activations.total += count;
-                        activations
-                            .per_probe
-                            .push((format!("{category}:{name}"), count));
-                    }
+        let ebpf = &self.objects[0];
+        if matches!(
+            self.set.mechanism,
+            Mechanism::PerfEvent | Mechanism::RawSyscalls
+        ) {
+            // Per syscall: the selected numbers for the raw programs, every number otherwise
+            // (the per-syscall tracepoint programs count whichever fires).
+            let selected: Vec<(u32, bool)> = match self.set.mechanism {
+                Mechanism::RawSyscalls => self
+                    .set
+                    .probes
+                    .iter()
+                    .filter_map(|p| match p {
+                        Probe::Syscall { nr, exit } => Some((*nr, *exit)),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => (0..MAX_SYSCALLS)
+                    .flat_map(|nr| [(nr, false), (nr, true)])
+                    .collect(),
+            };
+            for (nr, exit) in selected {
+                let map = if exit {
+                    map_names::SYSCALL_EXITS
+                } else {
+                    map_names::SYSCALL_ENTERS
+                };
+                let count = read(ebpf, map, nr)?;
+                activations.total += count;
+                if count > 0 {
+                    let side = if exit { "exit" } else { "enter" };
+                    activations
+                        .per_probe
+                        .push((format!("syscall {nr} {side}"), count));
                 }
             }
-            Mechanism::RawSyscalls => {
-                let ebpf = &self.objects[0];
-                for probe in &self.set.probes {
-                    if let Probe::Syscall { nr, exit } = probe {
-                        let map = if *exit {
-                            map_names::SYSCALL_EXITS
-                        } else {
-                            map_names::SYSCALL_ENTERS
-                        };
-                        let count = read(ebpf, map, *nr)?;
-                        activations.total += count;
-                        let side = if *exit { "exit" } else { "enter" };
-                        activations
-                            .per_probe
-                            .push((format!("syscall {nr} {side}"), count));
-                    }
-                }
-            }
-            _ => {
-                for ebpf in &self.objects {
-                    activations.total += read(ebpf, map_names::ACTIVATIONS_TOTAL, 0)?;
-                }
+        }
+        if self.set.mechanism != Mechanism::RawSyscalls {
+            for ebpf in &self.objects {
+                activations.total += read(ebpf, map_names::ACTIVATIONS_TOTAL, 0)?;
             }
         }
         Ok(activations)

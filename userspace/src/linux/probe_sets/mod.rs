@@ -5,4 +5,4 @@ mod attached;
 mod resolve;
 
 pub use attached::{Activations, AttachedSet};
-pub use resolve::{resolve, tracepoint_id};
+pub use resolve::resolve;

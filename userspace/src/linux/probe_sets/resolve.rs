@@ -209,17 +209,6 @@ fn tracepoints(globs: &[String]) -> Result<Vec<Probe>, String> {
     Ok(probes)
 }
 
-/// The event id of a tracepoint (what `common_type` holds in its records).
-pub fn tracepoint_id(category: &str, name: &str) -> Option<u32> {
-    let path = tracefs()
-        .ok()?
-        .join("events")
-        .join(category)
-        .join(name)
-        .join("id");
-    fs::read_to_string(path).ok()?.trim().parse().ok()
-}
-
 /// Kernel functions that can be probed, matching `glob`, sorted.
 fn kernel_functions(glob: &str) -> Result<Vec<String>, String> {
     let path = tracefs()?.join("available_filter_functions");

@@ -1,0 +1,209 @@
+//! `workload`: Benchmark 2 of the talk. A complex command (by default a real parallel C
+//! build) timed untraced and under scenario sets of many counting probes, with attach and
+//! detach reported apart from the run. This module holds the talk's scenario sets and the
+//! results; the Linux backend resolves and runs them.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::report::number_or_dash as num;
+
+use crate::environment::Environment;
+
+/// The talk's probe sets (SCENARIOS.md, Benchmark 2), by the names probecost uses.
+pub const BLOCKS: [&str; 9] = [
+    "fbt-fs",
+    "fbt-fs-occ",
+    "fbt-fs-a",
+    "fbt-fs-abv",
+    "syscall-all",
+    "syscall-entry",
+    "vfs-all",
+    "vfs-wroc",
+    "sched-all",
+];
+
+/// The talk's nine scenarios (benchmark2.csv rows 1-9) as combinations of sets; row 0 is the
+/// untraced baseline.
+pub const TALK_SCENARIOS: [(u32, &[&str]); 9] = [
+    (1, &["fbt-fs", "syscall-all", "vfs-all"]),
+    (2, &["fbt-fs-occ", "syscall-entry", "vfs-wroc"]),
+    (3, &["fbt-fs-occ", "syscall-all", "vfs-wroc"]),
+    (4, &["fbt-fs", "syscall-all", "vfs-all", "sched-all"]),
+    (5, &["fbt-fs-occ", "syscall-entry", "vfs-wroc", "sched-all"]),
+    (6, &["fbt-fs-occ", "syscall-all", "vfs-wroc", "sched-all"]),
+    (7, &["fbt-fs-a", "syscall-all"]),
+    (8, &["fbt-fs-abv", "syscall-all"]),
+    (9, &["vfs-all"]),
+];
+
+/// One scenario to run: a name and its sets (block names or probe-set kinds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadScenario {
+    /// `1`..`9` for the talk's, or the sets joined with `+`.
+    pub name: String,
+    /// Block names (`sched-all`) or probe-set kinds (`tracepoint:ext4:*`).
+    pub sets: Vec<String>,
+}
+
+/// Parses `--sets`: each item is a talk scenario number (`1`..`9`), `all` (the nine), or
+/// sets joined with `+` (`sched-all+tracepoint:ext4:*`).
+pub fn parse_scenarios(items: &[String]) -> Result<Vec<WorkloadScenario>, String> {
+    let mut scenarios = Vec::new();
+    for item in items {
+        let item = item.trim();
+        if item == "all" {
+            scenarios.extend(TALK_SCENARIOS.iter().map(|(n, sets)| WorkloadScenario {
+                name: n.to_string(),
+                sets: sets.iter().map(|s| s.to_string()).collect(),
+            }));
+            continue;
+        }
+        if let Ok(n) = item.parse::<u32>() {
+            let (_, sets) = TALK_SCENARIOS
+                .iter()
+                .find(|(row, _)| *row == n)
+                .ok_or_else(|| format!("no talk scenario {n}: they are numbered 1 to 9"))?;
+            scenarios.push(WorkloadScenario {
+                name: n.to_string(),
+                sets: sets.iter().map(|s| s.to_string()).collect(),
+            });
+            continue;
+        }
+        let sets: Vec<String> = item.split('+').map(|s| s.trim().to_string()).collect();
+        if sets.iter().any(String::is_empty) {
+            return Err(format!("empty set in `{item}`"));
+        }
+        scenarios.push(WorkloadScenario {
+            name: item.to_string(),
+            sets,
+        });
+    }
+    Ok(scenarios)
+}
+
+/// One probe set of a scenario as it ran.
+#[derive(Clone, Debug, Serialize)]
+pub struct SetUsed {
+    /// The set asked for.
+    pub set: String,
+    /// What was attached (`tracepoint:ext4:*`...).
+    pub probes: String,
+    /// The attach mechanism.
+    pub mechanism: String,
+    /// Probes attached.
+    pub count: usize,
+    /// Why the talk's set was replaced, when it was.
+    pub substitution_reason: Option<String>,
+}
+
+/// One scenario's runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkloadResult {
+    /// `baseline`, `1`..`9`, or the sets joined with `+`.
+    pub name: String,
+    /// Its sets (empty for the baseline).
+    pub sets: Vec<SetUsed>,
+    /// Probes attached in all.
+    pub probes: usize,
+    /// Wall time of each run, s.
+    pub runs_s: Vec<f64>,
+    /// Fastest run, s.
+    pub best_s: Option<f64>,
+    /// Median run, s.
+    pub median_s: Option<f64>,
+    /// (fastest - fastest baseline) / fastest baseline, %.
+    pub slowdown_pct: Option<f64>,
+    /// Activations counted during the last run.
+    pub activations: Option<u64>,
+    /// (median - median baseline) / activations, ns per activation.
+    pub ns_per_activation: Option<f64>,
+    /// Median attach time of all the scenario's probes, ms.
+    pub attach_ms: Option<f64>,
+    /// Median detach time, ms.
+    pub detach_ms: Option<f64>,
+}
+
+/// Everything one `probecost workload` measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkloadReport {
+    /// Where.
+    pub environment: Environment,
+    /// The command timed.
+    pub command: Vec<String>,
+    /// The baseline first, then each scenario.
+    pub results: Vec<WorkloadResult>,
+    /// Whether Ctrl-C or SIGTERM cut the run short.
+    pub interrupted: bool,
+}
+
+/// The table, then what each set attached.
+pub fn render(report: &WorkloadReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "command: {}", report.command.join(" "));
+    let _ = writeln!(
+        out,
+        "{:<28} {:>7} {:>8} {:>9} {:>9} {:>12} {:>10} {:>10} {:>10}",
+        "scenario",
+        "probes",
+        "best s",
+        "median s",
+        "slowdown",
+        "activations",
+        "ns/activ.",
+        "attach ms",
+        "detach ms"
+    );
+    for r in &report.results {
+        let _ = writeln!(
+            out,
+            "{:<28} {:>7} {:>8} {:>9} {:>8}% {:>12} {:>10} {:>10} {:>10}",
+            r.name,
+            r.probes,
+            num(r.best_s, 2),
+            num(r.median_s, 2),
+            num(r.slowdown_pct, 1),
+            r.activations.map_or("-".into(), |a| a.to_string()),
+            num(r.ns_per_activation, 1),
+            num(r.attach_ms, 1),
+            num(r.detach_ms, 1),
+        );
+    }
+    let _ = writeln!(out);
+    for r in report.results.iter().filter(|r| !r.sets.is_empty()) {
+        for s in &r.sets {
+            let _ = writeln!(
+                out,
+                "{}: {} = {} ({} probes, {}){}",
+                r.name,
+                s.set,
+                s.probes,
+                s.count,
+                s.mechanism,
+                s.substitution_reason
+                    .as_deref()
+                    .map(|why| format!(" substituted: {why}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_by_number_by_sets_and_all() {
+        let parsed = parse_scenarios(&["2".into(), "sched-all+tracepoint:ext4:*".into()]).unwrap();
+        assert_eq!(parsed[0].sets, ["fbt-fs-occ", "syscall-entry", "vfs-wroc"]);
+        assert_eq!(parsed[1].sets, ["sched-all", "tracepoint:ext4:*"]);
+        assert_eq!(parse_scenarios(&["all".into()]).unwrap().len(), 9);
+        assert!(parse_scenarios(&["10".into()])
+            .unwrap_err()
+            .contains("1 to 9"));
+        assert!(parse_scenarios(&["a++b".into()]).is_err());
+    }
+}

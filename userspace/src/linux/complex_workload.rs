@@ -1,0 +1,379 @@
+//! Runs `workload` (Benchmark 2) on Linux: the talk's probe sets resolved for this kernel
+//! (kprobes on the build's file system and VFS as in the talk where the kernel has them, the
+//! nearest tracepoint sets otherwise, labelled as substitutes), attached with probecost's
+//! counting programs around each run of the command.
+
+use std::{
+    path::Path,
+    process::{Command, Stdio},
+    sync::atomic::{AtomicBool, Ordering},
+    thread,
+    time::{Duration, Instant},
+};
+
+use super::{
+    probe_sets::{resolve, AttachedSet},
+    KernelFeatures, Support,
+};
+use crate::{
+    benchmark::run_order::{self, Side},
+    complex_workload::{SetUsed, WorkloadResult, WorkloadScenario},
+    probe_set::{Mechanism, Probe, ProbeSet, ProbeSetKind},
+    scenario::AttachKind,
+    stats,
+};
+
+/// A scenario with its sets resolved.
+pub struct ResolvedScenario {
+    /// The scenario.
+    pub scenario: WorkloadScenario,
+    /// Each set as it will attach.
+    pub sets: Vec<(SetUsed, ProbeSet)>,
+}
+
+/// The file system `dir` is on, as its tracepoint category and kernel-function prefix.
+pub fn file_system(dir: &Path) -> &'static str {
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return "ext4";
+    };
+    // SAFETY: statfs fills a plain struct from a valid path.
+    let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statfs(path.as_ptr(), &mut fs) } != 0 {
+        return "ext4";
+    }
+    match fs.f_type as u64 {
+        0x5846_5342 => "xfs",
+        0x9123_683e => "btrfs",
+        _ => "ext4",
+    }
+}
+
+fn syscall_set(numbers: &[libc::c_long]) -> ProbeSet {
+    ProbeSet {
+        kind: ProbeSetKind::Syscalls { entry_only: false },
+        mechanism: Mechanism::RawSyscalls,
+        probes: numbers
+            .iter()
+            .flat_map(|nr| {
+                [false, true].map(|exit| Probe::Syscall {
+                    nr: *nr as u32,
+                    exit,
+                })
+            })
+            .collect(),
+    }
+}
+
+fn kprobe_functions(functions: &[String], features: &KernelFeatures) -> Result<ProbeSet, String> {
+    let mut probes = Vec::new();
+    for function in functions {
+        probes.extend(
+            resolve(
+                &ProbeSetKind::Kprobes {
+                    glob: function.clone(),
+                },
+                None,
+                features,
+            )?
+            .probes,
+        );
+    }
+    Ok(ProbeSet {
+        kind: ProbeSetKind::Kprobes {
+            glob: functions.join(","),
+        },
+        mechanism: Mechanism::Kprobe,
+        probes,
+    })
+}
+
+fn tracepoint_globs(globs: &[&str], features: &KernelFeatures) -> Result<ProbeSet, String> {
+    let kind = ProbeSetKind::Tracepoints {
+        globs: globs.iter().map(|g| g.to_string()).collect(),
+    };
+    let mut set = resolve(&kind, Some(Mechanism::RawTracepoint), features)?;
+    // Syscall and ftrace events have no raw tracepoint; name globs across categories skip them.
+    set.probes.retain(|p| {
+        !matches!(p, Probe::Tracepoint { category, .. } if category == "syscalls" || category == "ftrace")
+    });
+    Ok(set)
+}
+
+/// Resolves one set of a scenario: a block name of the talk, or any probe-set kind.
+fn resolve_set(
+    name: &str,
+    features: &KernelFeatures,
+    fs: &str,
+) -> Result<(SetUsed, ProbeSet), String> {
+    let kprobes = match features.support(AttachKind::Kprobe) {
+        Support::Yes => None,
+        Support::No(reason) => Some(reason.clone()),
+    };
+    let substitute = |what: &str| {
+        kprobes
+            .as_ref()
+            .map(|why| format!("{why}; nearest tracepoint set instead: {what}"))
+    };
+    let fs_functions = |extra: &[&str]| -> Vec<String> {
+        std::iter::once(format!("{fs}_*"))
+            .chain(extra.iter().map(|e| e.to_string()))
+            .collect()
+    };
+    let (set, reason) = match name {
+        "fbt-fs" | "fbt-fs-a" | "fbt-fs-abv" => {
+            let prefixes: &[&str] = match name {
+                "fbt-fs" => &[],
+                "fbt-fs-a" => &["a*"],
+                _ => &["a*", "b*", "v*"],
+            };
+            if kprobes.is_none() {
+                (kprobe_functions(&fs_functions(prefixes), features)?, None)
+            } else {
+                let fs_glob = format!("{fs}:*");
+                let mut globs = vec![fs_glob.as_str()];
+                let named: Vec<String> = prefixes.iter().map(|p| format!("*:{p}")).collect();
+                globs.extend(named.iter().map(String::as_str));
+                (
+                    tracepoint_globs(&globs, features)?,
+                    substitute(&format!("tracepoints {}", globs.join(" "))),
+                )
+            }
+        }
+        "fbt-fs-occ" => {
+            if kprobes.is_none() {
+                let functions = [
+                    format!("{fs}_file_open"),
+                    format!("{fs}_release_file"),
+                    format!("{fs}_create"),
+                    "fput".to_string(),
+                ];
+                (kprobe_functions(&functions, features)?, None)
+            } else {
+                (
+                    syscall_set(&[libc::SYS_openat, libc::SYS_close, libc::SYS_creat]),
+                    substitute("openat, close, creat syscall entry and exit"),
+                )
+            }
+        }
+        "syscall-all" | "syscall-entry" => (
+            resolve(
+                &ProbeSetKind::Syscalls {
+                    entry_only: name == "syscall-entry",
+                },
+                Some(Mechanism::RawSyscalls),
+                features,
+            )?,
+            None,
+        ),
+        "vfs-all" => {
+            if kprobes.is_none() {
+                (kprobe_functions(&["vfs_*".into()], features)?, None)
+            } else {
+                let globs = ["filemap:*", "writeback:*", "block:*"];
+                (
+                    tracepoint_globs(&globs, features)?,
+                    substitute("tracepoints filemap:* writeback:* block:*"),
+                )
+            }
+        }
+        "vfs-wroc" => {
+            if kprobes.is_none() {
+                let functions =
+                    ["vfs_write", "vfs_read", "vfs_open", "filp_close"].map(String::from);
+                (kprobe_functions(&functions, features)?, None)
+            } else {
+                (
+                    syscall_set(&[
+                        libc::SYS_read,
+                        libc::SYS_write,
+                        libc::SYS_openat,
+                        libc::SYS_close,
+                    ]),
+                    substitute("read, write, openat, close syscall entry and exit"),
+                )
+            }
+        }
+        "sched-all" => (tracepoint_globs(&["sched:*"], features)?, None),
+        other => {
+            let kind = ProbeSetKind::parse(other)?;
+            let mechanism = match kind {
+                ProbeSetKind::Tracepoints { .. } => Some(Mechanism::RawTracepoint),
+                ProbeSetKind::Syscalls { .. } => Some(Mechanism::RawSyscalls),
+                _ => None,
+            };
+            (resolve(&kind, mechanism, features)?, None)
+        }
+    };
+    if set.probes.is_empty() {
+        return Err(format!("set `{name}` resolved to no probe on this machine"));
+    }
+    let used = SetUsed {
+        set: name.to_string(),
+        probes: set.kind.describe(),
+        mechanism: set.mechanism.name().to_string(),
+        count: set.probes.len(),
+        substitution_reason: reason,
+    };
+    Ok((used, set))
+}
+
+/// Resolves every scenario and attaches and detaches each of its sets once, so an unknown
+/// glob or a set the kernel cannot attach fails before anything is timed.
+pub fn prepare(
+    scenarios: &[WorkloadScenario],
+    features: &KernelFeatures,
+    build_dir: &Path,
+) -> Result<Vec<ResolvedScenario>, String> {
+    let fs = file_system(build_dir);
+    let mut resolved = Vec::new();
+    for scenario in scenarios {
+        let sets = scenario
+            .sets
+            .iter()
+            .map(|name| {
+                resolve_set(name, features, fs)
+                    .map_err(|e| format!("scenario {}: set `{name}`: {e}", scenario.name))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for (used, set) in &sets {
+            AttachedSet::attach(set)
+                .and_then(AttachedSet::detach)
+                .map_err(|e| format!("scenario {}: set `{}`: {e}", scenario.name, used.set))?;
+        }
+        resolved.push(ResolvedScenario {
+            scenario: scenario.clone(),
+            sets,
+        });
+    }
+    Ok(resolved)
+}
+
+/// The command to time and how to reset it between runs.
+pub struct TimedCommand {
+    /// argv.
+    pub command: Vec<String>,
+    /// Run before each timed run, untimed (e.g. `make clean`).
+    pub reset: Option<Vec<String>>,
+    /// Working directory.
+    pub dir: std::path::PathBuf,
+}
+
+fn run_quiet(argv: &[String], dir: &Path, stop: &AtomicBool) -> Result<Duration, String> {
+    let started = Instant::now();
+    let mut child = Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run `{}`: {e}", argv.join(" ")))?;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            let took = started.elapsed();
+            if !status.success() {
+                return Err(format!("`{}` failed: {status}", argv.join(" ")));
+            }
+            return Ok(took);
+        }
+        if stop.load(Ordering::Relaxed) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("interrupted".into());
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Times the command untraced and under each scenario, `runs` rounds, the order of the
+/// scenarios alternating direction between rounds.
+pub fn measure(
+    command: &TimedCommand,
+    scenarios: &[ResolvedScenario],
+    runs: usize,
+    stop: &AtomicBool,
+    on_run: &mut dyn FnMut(&str, f64),
+) -> Result<Vec<WorkloadResult>, String> {
+    let mut results: Vec<WorkloadResult> = std::iter::once(("baseline".to_string(), Vec::new()))
+        .chain(scenarios.iter().map(|s| {
+            (
+                s.scenario.name.clone(),
+                s.sets.iter().map(|(u, _)| u.clone()).collect(),
+            )
+        }))
+        .map(|(name, sets): (String, Vec<SetUsed>)| WorkloadResult {
+            probes: sets.iter().map(|s| s.count).sum(),
+            name,
+            sets,
+            runs_s: Vec::new(),
+            best_s: None,
+            median_s: None,
+            slowdown_pct: None,
+            activations: None,
+            ns_per_activation: None,
+            attach_ms: None,
+            detach_ms: None,
+        })
+        .collect();
+    let mut attach_ms = vec![Vec::new(); results.len()];
+    let mut detach_ms = vec![Vec::new(); results.len()];
+    'rounds: for round in 0..runs {
+        for side in run_order::round(round, scenarios.len()) {
+            if stop.load(Ordering::Relaxed) {
+                break 'rounds;
+            }
+            let index = match side {
+                Side::Control => 0,
+                Side::Traced(i) => i + 1,
+            };
+            if let Some(reset) = &command.reset {
+                run_quiet(reset, &command.dir, stop)?;
+            }
+            let mut attached = Vec::new();
+            if index > 0 {
+                let started = Instant::now();
+                for (_, set) in &scenarios[index - 1].sets {
+                    attached.push(AttachedSet::attach(set)?);
+                }
+                attach_ms[index].push(started.elapsed().as_secs_f64() * 1e3);
+            }
+            let took = run_quiet(&command.command, &command.dir, stop);
+            if index > 0 {
+                let mut activations = 0;
+                for set in &attached {
+                    activations += set.activations()?.total;
+                }
+                results[index].activations = Some(activations);
+                let started = Instant::now();
+                for set in attached {
+                    set.detach()?;
+                }
+                detach_ms[index].push(started.elapsed().as_secs_f64() * 1e3);
+            }
+            let took = match took {
+                Err(e) if e == "interrupted" => break 'rounds,
+                other => other?,
+            };
+            results[index].runs_s.push(took.as_secs_f64());
+            on_run(&results[index].name, took.as_secs_f64());
+        }
+    }
+    let min = |v: &[f64]| (!v.is_empty()).then(|| stats::min(v));
+    let med = |v: &[f64]| (!v.is_empty()).then(|| stats::median(v));
+    let (base_best, base_median) = (min(&results[0].runs_s), med(&results[0].runs_s));
+    for (i, r) in results.iter_mut().enumerate() {
+        r.best_s = min(&r.runs_s);
+        r.median_s = med(&r.runs_s);
+        r.attach_ms = med(&attach_ms[i]);
+        r.detach_ms = med(&detach_ms[i]);
+        if i > 0 {
+            if let (Some(b), Some(best)) = (base_best, r.best_s) {
+                r.slowdown_pct = Some((best - b) / b * 100.0);
+            }
+            if let (Some(b), Some(m), Some(a)) = (base_median, r.median_s, r.activations) {
+                r.ns_per_activation = (a > 0).then(|| (m - b) * 1e9 / a as f64);
+            }
+        }
+    }
+    Ok(results)
+}
