@@ -3,7 +3,7 @@
 
 use aya_ebpf::{
     macros::map,
-    maps::{HashMap, PerCpuArray, PerCpuHashMap, RingBuf, StackTrace},
+    maps::{LruHashMap, PerCpuArray, PerCpuHashMap, RingBuf, StackTrace},
 };
 use probecost_common::{per_event_slot, PidComm, StacksBucketKey, UserStackKey, HIST_BUCKETS};
 
@@ -49,9 +49,10 @@ pub static COUNT_BY_USER_STACK: PerCpuHashMap<UserStackKey, u64> =
 #[map]
 pub static SIZE_HIST: PerCpuArray<u64> = PerCpuArray::with_max_entries(HIST_BUCKETS, 0);
 
-/// `@start[tid] = nsecs`, for the timing scenario.
+/// `@start[tid] = nsecs`, for the timing scenario. Least-recently-used, so slots of threads
+/// that are gone make room for new ones (the program zeroes a slot instead of deleting it).
 #[map]
-pub static READ_START_NS: HashMap<u32, u64> = HashMap::with_max_entries(MAX_KEYS, 0);
+pub static READ_START_NS: LruHashMap<u32, u64> = LruHashMap::with_max_entries(MAX_KEYS, 0);
 
 /// `@ = hist(nsecs - @start[tid])`.
 #[map]

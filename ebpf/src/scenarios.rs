@@ -153,7 +153,16 @@ on_read_entry!(histogram, histogram_kprobe, histogram_fentry, histogram_tp);
 /// Row 16, entry half: `@start[tid] = nsecs`.
 #[inline(always)]
 fn timing_start<C: EbpfContext>(_ctx: &C, _count: u64) {
-    let _ = READ_START_NS.insert(current_tid(), now_ns(), 0);
+    let tid = current_tid();
+    let now = now_ns();
+    // A thread's slot is written in place from its second read on: no allocation, no lock.
+    match READ_START_NS.get_ptr_mut(tid) {
+        // SAFETY: the slot belongs to this thread, which is running this program.
+        Some(start) => unsafe { *start = now },
+        None => {
+            let _ = READ_START_NS.insert(tid, now, 0);
+        }
+    }
 }
 on_read_entry!(
     timing_start,
@@ -162,15 +171,20 @@ on_read_entry!(
     timing_start_tp
 );
 
-/// Row 16, return half: `@ = hist(nsecs - @start[tid]); delete(@start[tid])`.
+/// Row 16, return half: `@ = hist(nsecs - @start[tid]); delete(@start[tid])`. The slot is
+/// zeroed instead of deleted: bpftrace's predicate `/@start[tid]/` is false for a zero as for
+/// a missing key, and the map is LRU so slots of finished threads are reclaimed.
 #[inline(always)]
 fn timing_end<C: EbpfContext>(_ctx: &C) {
     let tid = current_tid();
-    if let Some(start) = READ_START_NS.get_ptr(tid) {
-        // SAFETY: the entry belongs to this thread, which is running this program.
-        let elapsed = now_ns().saturating_sub(unsafe { *start });
-        increment_slot(&LATENCY_HIST, log2_bucket(elapsed));
-        let _ = READ_START_NS.remove(tid);
+    if let Some(start) = READ_START_NS.get_ptr_mut(tid) {
+        // SAFETY: the slot belongs to this thread, which is running this program.
+        let started = unsafe { *start };
+        if started != 0 {
+            increment_slot(&LATENCY_HIST, log2_bucket(now_ns().saturating_sub(started)));
+            // SAFETY: as above.
+            unsafe { *start = 0 };
+        }
     }
 }
 on_read_return!(
