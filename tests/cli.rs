@@ -118,3 +118,52 @@ fn the_workload_child_reports_its_own_timing_on_the_inherited_descriptor() {
     assert!(!bad.status.success());
     assert_eq!(stderr_lines(&bad).len(), 1);
 }
+
+#[test]
+fn the_real_dd_workload_and_every_export_work_end_to_end() {
+    if !have_root("the_real_dd_workload_and_every_export_work_end_to_end") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("probecost-exports-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let output = Command::new(probecost_bin())
+        .args(["run", "--scenario", "tracepoint-entry", "--runs", "2"])
+        .args(["--run-time-ms", "150", "--workload", "dd"])
+        .args([
+            "--export-json",
+            &path("r.json"),
+            "--export-markdown",
+            &path("r.md"),
+        ])
+        .args(["--export-csv", &path("r.csv"), "--plot", &path("r.svg")])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("workload: dd if=/dev/zero of=/dev/null bs=1"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path("r.json")).unwrap()).unwrap();
+    let tracer = &json["scenarios"][0]["tracers"][0];
+    assert_eq!(tracer["tracer"], "aya");
+    // A number, not a verdict: 150 ms runs of a ~50 ns probe are too short to rule out noise.
+    assert!(tracer["per_event_ns"].as_f64().is_some(), "{tracer}");
+    assert_eq!(tracer["events_verified"], true, "{tracer}");
+    assert!(std::fs::read_to_string(path("r.md"))
+        .unwrap()
+        .contains("| 4 | `tracepoint-entry` |"));
+    assert_eq!(
+        std::fs::read_to_string(path("r.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+    assert!(std::fs::read_to_string(path("r.svg"))
+        .unwrap()
+        .contains("4 tracepoint-entry"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
