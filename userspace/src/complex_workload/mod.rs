@@ -96,6 +96,12 @@ pub struct SetUsed {
     pub count: usize,
     /// Why the talk's set was replaced, when it was.
     pub substitution_reason: Option<String>,
+    /// Median time to attach this set, ms.
+    pub attach_ms: Option<f64>,
+    /// Median time to detach this set, ms.
+    pub detach_ms: Option<f64>,
+    /// Activations of this set during the last run.
+    pub activations: Option<u64>,
 }
 
 /// One scenario's runs.
@@ -175,12 +181,15 @@ pub fn render(report: &WorkloadReport) -> String {
         for s in &r.sets {
             let _ = writeln!(
                 out,
-                "{}: {} = {} ({} probes, {}){}",
+                "{}: {} = {} ({} probes, {}; attach {} ms, detach {} ms, {} activations){}",
                 r.name,
                 s.set,
                 s.probes,
                 s.count,
                 s.mechanism,
+                num(s.attach_ms, 1),
+                num(s.detach_ms, 1),
+                s.activations.map_or("-".into(), |a| a.to_string()),
                 s.substitution_reason
                     .as_deref()
                     .map(|why| format!(" substituted: {why}"))

@@ -213,6 +213,9 @@ fn resolve_set(
         mechanism: set.mechanism.name().to_string(),
         count: set.probes.len(),
         substitution_reason: reason,
+        attach_ms: None,
+        detach_ms: None,
+        activations: None,
     };
     Ok((used, set))
 }
@@ -317,6 +320,12 @@ pub fn measure(
         .collect();
     let mut attach_ms = vec![Vec::new(); results.len()];
     let mut detach_ms = vec![Vec::new(); results.len()];
+    // Per scenario, per set: each attach and detach time.
+    let mut set_attach_ms: Vec<Vec<Vec<f64>>> = results
+        .iter()
+        .map(|r| vec![Vec::new(); r.sets.len()])
+        .collect();
+    let mut set_detach_ms = set_attach_ms.clone();
     'rounds: for round in 0..runs {
         for side in run_order::round(round, scenarios.len()) {
             if stop.load(Ordering::Relaxed) {
@@ -329,26 +338,33 @@ pub fn measure(
             if let Some(reset) = &command.reset {
                 run_quiet(reset, &command.dir, stop)?;
             }
+            let ms = |since: Instant| since.elapsed().as_secs_f64() * 1e3;
             let mut attached = Vec::new();
             if index > 0 {
                 let started = Instant::now();
-                for (_, set) in &scenarios[index - 1].sets {
+                for (i, (_, set)) in scenarios[index - 1].sets.iter().enumerate() {
+                    let set_started = Instant::now();
                     attached.push(AttachedSet::attach(set)?);
+                    set_attach_ms[index][i].push(ms(set_started));
                 }
-                attach_ms[index].push(started.elapsed().as_secs_f64() * 1e3);
+                attach_ms[index].push(ms(started));
             }
             let took = run_quiet(&command.command, &command.dir, stop);
             if index > 0 {
                 let mut activations = 0;
-                for set in &attached {
-                    activations += set.activations()?.total;
+                for (i, set) in attached.iter().enumerate() {
+                    let counted = set.activations()?.total;
+                    results[index].sets[i].activations = Some(counted);
+                    activations += counted;
                 }
                 results[index].activations = Some(activations);
                 let started = Instant::now();
-                for set in attached {
+                for (i, set) in attached.into_iter().enumerate() {
+                    let set_started = Instant::now();
                     set.detach()?;
+                    set_detach_ms[index][i].push(ms(set_started));
                 }
-                detach_ms[index].push(started.elapsed().as_secs_f64() * 1e3);
+                detach_ms[index].push(ms(started));
             }
             let took = match took {
                 Err(e) if e == "interrupted" => break 'rounds,
@@ -366,6 +382,10 @@ pub fn measure(
         r.median_s = med(&r.runs_s);
         r.attach_ms = med(&attach_ms[i]);
         r.detach_ms = med(&detach_ms[i]);
+        for (j, set) in r.sets.iter_mut().enumerate() {
+            set.attach_ms = med(&set_attach_ms[i][j]);
+            set.detach_ms = med(&set_detach_ms[i][j]);
+        }
         if i > 0 {
             if let (Some(b), Some(best)) = (base_best, r.best_s) {
                 r.slowdown_pct = Some((best - b) / b * 100.0);
