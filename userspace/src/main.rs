@@ -418,8 +418,9 @@ mod platform {
             environment::Environment,
             interrupt,
             linux::{
-                attach_scale::{measure, per_event_trade, resolve_set, AttachScaleSettings},
+                attach_scale::{measure, per_event_trade, AttachScaleSettings},
                 bpftrace::bpftrace_version,
+                probe_sets::resolve,
             },
             probe_set::{Mechanism, ProbeSetKind},
             workload::PinnedWorkload,
@@ -476,7 +477,8 @@ mod platform {
         };
         let features = KernelFeatures::detect();
         // Resolved before anything attaches: an unknown glob or a missing feature stops here.
-        let set = resolve_set(&settings, &features).map_err(anyhow::Error::msg)?;
+        let set =
+            resolve(&settings.kind, settings.mechanism, &features).map_err(anyhow::Error::msg)?;
         let environment = Environment::probe(cpu, versions);
         println!(
             "{}: {} probes, mechanism {}",

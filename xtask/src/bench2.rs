@@ -40,13 +40,12 @@ pub fn setup() -> Result<()> {
     let url = format!("https://static.crates.io/crates/{CRATE}/{CRATE}-{VERSION}.crate");
     let archive_str = archive.to_string_lossy().into_owned();
     run_command("curl", &["-sSfL", "-o", &archive_str, &url])?;
-    let bytes = std::fs::read(&archive).with_context(|| format!("reading {archive_str}"))?;
     let digest = sha256_hex(&archive_str)?;
     if digest != SHA256 {
-        bail!(
-            "{archive_str} ({} bytes) has SHA-256 {digest}, not the registry's {SHA256}",
-            bytes.len()
-        );
+        let size = std::fs::metadata(&archive)
+            .with_context(|| format!("reading {archive_str}"))?
+            .len();
+        bail!("{archive_str} ({size} bytes) has SHA-256 {digest}, not the registry's {SHA256}");
     }
     let dir_str = dir.to_string_lossy().into_owned();
     run_command("tar", &["xzf", &archive_str, "-C", &dir_str])?;

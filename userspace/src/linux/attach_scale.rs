@@ -8,11 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{
-    bpftrace::BpftraceProcess,
-    probe_sets::{resolve, AttachedSet},
-    KernelFeatures,
-};
+use super::{bpftrace::BpftraceProcess, probe_sets::AttachedSet};
 use crate::{
     attach_scale::{AttachScaleRow, PerEventTrade},
     benchmark::run_order::{self, Side},
@@ -38,18 +34,6 @@ pub struct AttachScaleSettings {
     pub window: Duration,
     /// CPU bpftrace keeps off, and the trade's workload uses.
     pub workload_cpu: usize,
-}
-
-/// Resolves the set, failing before anything is attached when it cannot be.
-pub fn resolve_set(
-    settings: &AttachScaleSettings,
-    features: &KernelFeatures,
-) -> Result<ProbeSet, String> {
-    resolve(&settings.kind, settings.mechanism, features)
-}
-
-fn median(values: &[f64]) -> f64 {
-    stats::median(values)
 }
 
 /// Measures every count for every tracer, calling `on_row` after each.
@@ -99,8 +83,8 @@ pub fn measure(
                 },
                 probes: subset.probes.len(),
                 links,
-                attach_ms: median(&attach_runs),
-                detach_ms: median(&detach_runs),
+                attach_ms: stats::median(&attach_runs),
+                detach_ms: stats::median(&detach_runs),
                 attach_ms_runs: attach_runs,
                 detach_ms_runs: detach_runs,
                 activations,

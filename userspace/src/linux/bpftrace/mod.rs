@@ -125,11 +125,6 @@ pub struct BpftraceScenario {
 }
 
 impl BpftraceScenario {
-    /// The script this scenario runs.
-    pub fn script(&self) -> &str {
-        &self.script
-    }
-
     fn error(&self, action: &'static str, error: BpftraceError) -> BackendError {
         BackendError::Attach {
             action,

@@ -169,11 +169,6 @@ impl BpftraceProcess {
         }
     }
 
-    /// The child's process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Sends SIGINT, waits for bpftrace to detach, print its maps and exit, and returns how
     /// long that took and what it printed. bpftrace 0.17 can miss a SIGINT that lands while it
     /// is still setting up (it resets its exit flag before its final drain), so the signal is
