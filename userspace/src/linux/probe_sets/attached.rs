@@ -2,7 +2,7 @@
 //! held by owned links: dropping the set detaches it, and so does the death of the process.
 
 use aya::{
-    maps::{Array, PerCpuArray},
+    maps::{Array, MapData, PerCpuArray},
     programs::{FEntry, KProbe, RawTracePoint, TracePoint, UProbe},
     Btf, Ebpf,
 };
@@ -46,6 +46,26 @@ fn load_error(what: &str, error: &dyn std::error::Error) -> String {
 
 fn fresh_object() -> Result<Ebpf, String> {
     object::load().map_err(|e| e.to_string())
+}
+
+fn is_syscall_tracepoint(probe: &Probe) -> bool {
+    matches!(probe, Probe::Tracepoint { category, .. } if category == "syscalls")
+}
+
+/// The per-CPU counter array `name` of `ebpf`.
+fn counters<'a>(ebpf: &'a Ebpf, name: &str) -> Result<PerCpuArray<&'a MapData, u64>, String> {
+    let map = ebpf
+        .map(name)
+        .ok_or_else(|| format!("map {name} is not in the eBPF object"))?;
+    PerCpuArray::try_from(map).map_err(|e| load_error(name, &e))
+}
+
+/// Slot `index` of a per-CPU counter array, summed over the CPUs.
+fn total(counters: &PerCpuArray<&MapData, u64>, name: &str, index: u32) -> Result<u64, String> {
+    let values = counters
+        .get(&index, 0)
+        .map_err(|e| format!("reading {name}[{index}]: {}", error_chain(&e)))?;
+    Ok(values.iter().sum())
 }
 
 impl AttachedSet {
@@ -250,46 +270,35 @@ impl AttachedSet {
 
     /// Activations counted so far.
     pub fn activations(&self) -> Result<Activations, String> {
-        let read = |ebpf: &Ebpf, map: &str, index: u32| -> Result<u64, String> {
-            let map_ref = ebpf
-                .map(map)
-                .ok_or_else(|| format!("map {map} is not in the eBPF object"))?;
-            let counters =
-                PerCpuArray::<_, u64>::try_from(map_ref).map_err(|e| load_error(map, &e))?;
-            let values = counters
-                .get(&index, 0)
-                .map_err(|e| format!("reading {map}[{index}]: {}", error_chain(&e)))?;
-            Ok(values.iter().sum())
-        };
         let mut activations = Activations::default();
-        let ebpf = &self.objects[0];
-        if matches!(
-            self.set.mechanism,
-            Mechanism::PerfEvent | Mechanism::RawSyscalls
-        ) {
-            // Per syscall: the selected numbers for the raw programs, every number otherwise
-            // (the per-syscall tracepoint programs count whichever fires).
-            let selected: Vec<(u32, bool)> = match self.set.mechanism {
-                Mechanism::RawSyscalls => self
-                    .set
-                    .probes
-                    .iter()
-                    .filter_map(|p| match p {
-                        Probe::Syscall { nr, exit } => Some((*nr, *exit)),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => (0..MAX_SYSCALLS)
-                    .flat_map(|nr| [(nr, false), (nr, true)])
-                    .collect(),
-            };
-            for (nr, exit) in selected {
-                let map = if exit {
-                    map_names::SYSCALL_EXITS
+        // Per syscall: the selected numbers for the raw programs, every number for syscall
+        // tracepoints (their programs count whichever fires); nothing for other sets.
+        let syscalls: Vec<(u32, bool)> = match self.set.mechanism {
+            Mechanism::RawSyscalls => self
+                .set
+                .probes
+                .iter()
+                .filter_map(|p| match p {
+                    Probe::Syscall { nr, exit } => Some((*nr, *exit)),
+                    _ => None,
+                })
+                .collect(),
+            Mechanism::PerfEvent if self.set.probes.iter().any(is_syscall_tracepoint) => (0
+                ..MAX_SYSCALLS)
+                .flat_map(|nr| [(nr, false), (nr, true)])
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !syscalls.is_empty() {
+            let ebpf = &self.objects[0];
+            let enters = counters(ebpf, map_names::SYSCALL_ENTERS)?;
+            let exits = counters(ebpf, map_names::SYSCALL_EXITS)?;
+            for (nr, exit) in syscalls {
+                let count = if exit {
+                    total(&exits, map_names::SYSCALL_EXITS, nr)?
                 } else {
-                    map_names::SYSCALL_ENTERS
+                    total(&enters, map_names::SYSCALL_ENTERS, nr)?
                 };
-                let count = read(ebpf, map, nr)?;
                 activations.total += count;
                 if count > 0 {
                     let side = if exit { "exit" } else { "enter" };
@@ -301,7 +310,8 @@ impl AttachedSet {
         }
         if self.set.mechanism != Mechanism::RawSyscalls {
             for ebpf in &self.objects {
-                activations.total += read(ebpf, map_names::ACTIVATIONS_TOTAL, 0)?;
+                let counts = counters(ebpf, map_names::ACTIVATIONS_TOTAL)?;
+                activations.total += total(&counts, map_names::ACTIVATIONS_TOTAL, 0)?;
             }
         }
         Ok(activations)
