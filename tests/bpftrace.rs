@@ -4,7 +4,7 @@
 
 use std::{
     io::Read as _,
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
     thread::sleep,
     time::{Duration, Instant},
 };
@@ -16,6 +16,7 @@ use probecost::{
 };
 use probecost_integration_tests::{
     bpftrace_processes, have_root, loaded_programs, probecost_bin, settled_programs,
+    wait_with_timeout,
 };
 
 fn assert_nothing_left(programs_before: usize) {
@@ -119,12 +120,9 @@ fn without_bpftrace_the_tracer_is_a_one_line_error() {
     assert!(stderr.contains("cargo xtask setup"), "{stderr}");
 }
 
-fn interrupt_mid_run(signal: libc::c_int, name: &str) {
-    if !have_root(name) {
-        return;
-    }
-    let before = loaded_programs();
-    let mut child = Command::new(probecost_bin())
+/// A long `run --tracer bpftrace`, returned once its bpftrace child is attached.
+fn run_with_bpftrace_attached() -> Child {
+    let child = Command::new(probecost_bin())
         .args([
             "run",
             "--tracer",
@@ -138,26 +136,24 @@ fn interrupt_mid_run(signal: libc::c_int, name: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Signal while a bpftrace child is attached.
     let deadline = Instant::now() + Duration::from_secs(30);
     while bpftrace_processes().is_empty() {
         assert!(Instant::now() < deadline, "bpftrace never started");
         sleep(Duration::from_millis(20));
     }
     sleep(Duration::from_millis(300));
+    child
+}
+
+fn interrupt_mid_run(signal: libc::c_int, name: &str) {
+    if !have_root(name) {
+        return;
+    }
+    let before = loaded_programs();
+    let mut child = run_with_bpftrace_attached();
     // SAFETY: signalling our own child.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "probecost did not exit after the signal"
-        );
-        sleep(Duration::from_millis(50));
-    };
+    let status = wait_with_timeout(&mut child, Duration::from_secs(30));
     let mut stdout = String::new();
     child
         .stdout
@@ -185,26 +181,7 @@ fn sigkill_takes_bpftrace_down_too() {
         return;
     }
     let before = loaded_programs();
-    let mut child = Command::new(probecost_bin())
-        .args([
-            "run",
-            "--tracer",
-            "bpftrace",
-            "--scenario",
-            "map",
-            "--runs",
-            "40",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while bpftrace_processes().is_empty() {
-        assert!(Instant::now() < deadline, "bpftrace never started");
-        sleep(Duration::from_millis(20));
-    }
-    sleep(Duration::from_millis(300));
+    let mut child = run_with_bpftrace_attached();
     child.kill().unwrap();
     child.wait().unwrap();
     assert_nothing_left(before);

@@ -9,6 +9,7 @@ use std::{
 
 use probecost_integration_tests::{
     have_root, loaded_probecost_programs, probecost_bin, settled_probecost_programs,
+    wait_with_timeout,
 };
 
 fn start_long_run() -> Child {
@@ -31,20 +32,6 @@ fn wait_until_loaded(before: usize) {
         sleep(Duration::from_millis(50));
     }
     sleep(Duration::from_millis(700));
-}
-
-fn wait_with_timeout(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("probecost did not exit within {limit:?} of the signal");
-        }
-        sleep(Duration::from_millis(50));
-    }
 }
 
 fn signal_mid_run(signal: libc::c_int, name: &str) {

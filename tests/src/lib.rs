@@ -107,3 +107,21 @@ pub fn bpftrace_processes() -> Vec<u32> {
         })
         .collect()
 }
+
+/// Waits for `child` to exit, killing it and failing the test after `limit`.
+pub fn wait_with_timeout(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("probecost did not exit within {limit:?} of the signal");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
