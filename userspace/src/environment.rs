@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::virtualization::Virtualization;
+
 /// The machine and settings of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct Environment {
@@ -21,6 +23,8 @@ pub struct Environment {
     pub clocksource: String,
     /// CPU the workload was pinned to.
     pub pinned_cpu: usize,
+    /// Hypervisor and CPU emulation: under QEMU's TCG every timing is emulated.
+    pub virtualization: Virtualization,
     /// probecost's version.
     pub probecost_version: &'static str,
     /// The tracers and their versions.
@@ -43,6 +47,7 @@ impl Environment {
             frequency_governor: facts.frequency_governor,
             clocksource: facts.clocksource.unwrap_or_else(unknown),
             pinned_cpu,
+            virtualization: Virtualization::detect(),
             probecost_version: env!("CARGO_PKG_VERSION"),
             tracers,
             bpf_stats_enabled_before: facts.bpf_stats_enabled_before,
@@ -98,7 +103,8 @@ fn platform_facts(_pinned_cpu: usize) -> PlatformFacts {
     }
 }
 
-fn uname_release() -> String {
+/// The running kernel's release (`uname -r`), `unknown` when uname fails.
+pub fn uname_release() -> String {
     // SAFETY: utsname is plain data that uname fills.
     unsafe {
         let mut name: libc::utsname = std::mem::zeroed();
@@ -123,7 +129,7 @@ fn cpu_model() -> Option<String> {
 
 /// A sysctl's value as text (strings as they are, integers in decimal).
 #[cfg(target_os = "freebsd")]
-fn sysctl_string(name: &str) -> Option<String> {
+pub(crate) fn sysctl_string(name: &str) -> Option<String> {
     let name = std::ffi::CString::new(name).ok()?;
     let mut len: libc::size_t = 0;
     // SAFETY: a null buffer asks for the size.

@@ -19,6 +19,7 @@ pub mod report;
 pub mod result;
 pub mod scenario;
 pub mod stats;
+pub mod virtualization;
 pub mod workload;
 pub mod workload_child;
 

@@ -39,9 +39,10 @@ struct AttachScaleArgs {
     /// Probe counts to time (comma-separated); `all` is the whole set.
     #[arg(long, value_delimiter = ',', default_value = "1,10,100,all")]
     counts: Vec<String>,
-    /// How the probes attach: perf-event (one perf event per tracepoint, bpftrace's way) or
-    /// raw (raw tracepoints; for syscalls the two raw_syscalls tracepoints and a per-syscall
-    /// map). Default: perf-event for tracepoints, the probe type for the rest.
+    /// How the probes attach: perf-event (one perf event per tracepoint, bpftrace's way), raw
+    /// (raw tracepoints; for syscalls the two raw_syscalls tracepoints and a per-syscall map),
+    /// or multi (kprobe sets: one kprobe.multi link for all entries and one for all returns).
+    /// Default: perf-event for tracepoints, one perf event per function for kprobes.
     #[arg(long, value_enum)]
     mechanism: Option<MechanismChoice>,
     /// Tracers (comma-separated): aya (probecost's counting programs), bpftrace.
@@ -80,6 +81,10 @@ struct WorkloadArgs {
     /// Source tree of the default command (set up by `cargo xtask setup`).
     #[arg(long, default_value = "target/bench2/libsodium-stable")]
     build_dir: PathBuf,
+    /// How kprobe sets attach: one perf event per function (perf-event), or one kprobe.multi
+    /// link for all entries and one for all returns (multi).
+    #[arg(long, value_enum, default_value_t = KprobeMechanismChoice::PerfEvent)]
+    kprobe_mechanism: KprobeMechanismChoice,
     /// Writes the report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     export_json: Option<PathBuf>,
@@ -96,6 +101,17 @@ enum MechanismChoice {
     PerfEvent,
     /// Raw tracepoints (raw_syscalls for syscall sets).
     Raw,
+    /// kprobe.multi links (kprobe sets).
+    Multi,
+}
+
+/// How `workload` attaches kprobe sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum KprobeMechanismChoice {
+    /// One kprobe perf event per function.
+    PerfEvent,
+    /// kprobe.multi links.
+    Multi,
 }
 
 /// A tracer `--tracer` can name.
@@ -179,6 +195,11 @@ struct RunArgs {
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
+        if is_closed_stdout(info) {
+            // The reader went away (`probecost list | head -1`): nothing more to say to it.
+            // Programs and links are held by descriptors, so exiting here leaves nothing.
+            std::process::exit(0);
+        }
         eprintln!("probecost: internal error: {info}");
     }));
     let cli = Cli::parse();
@@ -196,6 +217,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether a panic is `print!` failing because standard output's reader has gone.
+fn is_closed_stdout(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    let message = info
+        .payload()
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| info.payload().downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    message.starts_with("failed printing to stdout") && message.contains("Broken pipe")
 }
 
 fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
@@ -468,6 +500,7 @@ mod platform {
                     ProbeSetKind::Syscalls { .. } => Mechanism::RawSyscalls,
                     _ => Mechanism::RawTracepoint,
                 },
+                super::MechanismChoice::Multi => Mechanism::KprobeMulti,
             }),
             counts,
             repeat: args.repeat as usize,
@@ -486,6 +519,9 @@ mod platform {
             set.probes.len(),
             set.mechanism.name()
         );
+        for note in &set.notes {
+            println!("note: {note}");
+        }
         let rows = measure(&set, &settings, interrupt::stop_flag(), &mut |row| {
             eprintln!(
                 "{:<9} {:>5} probes: attach {:.1} ms, detach {:.1} ms",
@@ -509,6 +545,7 @@ mod platform {
         let report = AttachScaleReport {
             environment,
             repetitions: settings.repeat,
+            notes: set.notes.clone(),
             rows,
             per_event_trade: trade,
             interrupted: interrupt::stop_requested(),
@@ -567,7 +604,12 @@ mod platform {
         interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
         let features = KernelFeatures::detect();
         // Every set is resolved, attached and detached once before anything is timed.
-        let resolved = prepare(&scenarios, &features, &command.dir).map_err(anyhow::Error::msg)?;
+        let kprobe_mechanism = match args.kprobe_mechanism {
+            super::KprobeMechanismChoice::PerfEvent => probecost::probe_set::Mechanism::Kprobe,
+            super::KprobeMechanismChoice::Multi => probecost::probe_set::Mechanism::KprobeMulti,
+        };
+        let resolved = prepare(&scenarios, &features, &command.dir, kprobe_mechanism)
+            .map_err(anyhow::Error::msg)?;
         let cpu = probecost::cpu::default_workload_cpu()?;
         let environment =
             Environment::probe(cpu, vec!["probecost counting programs (aya 0.14.0)".into()]);

@@ -5,6 +5,7 @@
 
 mod bench2;
 mod setup;
+mod vm;
 
 use std::process::{Command, ExitCode};
 
@@ -32,8 +33,11 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Sets up and runs every test: clippy, unit and integration tests, the FreeBSD check.
+    /// Sets up and runs every test: clippy, unit and integration tests (the guest tests on
+    /// Debian's 6.1 and 6.12 kernels in QEMU among them), the FreeBSD check.
     Test,
+    /// Boots kernels in QEMU and runs probecost inside; results land in target/vm/<kernel>/.
+    Vm(vm::VmArgs),
     /// Type-checks and lints the crates that build on FreeBSD for x86_64-unknown-freebsd.
     CheckFreebsd,
 }
@@ -41,14 +45,26 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Task::Setup => setup::run(),
-        Task::Build => setup::run().and_then(|()| build()),
-        Task::Run { args } => setup::run().and_then(|()| build()).and_then(|()| run(args)),
-        Task::Test => setup::run().and_then(|()| test()),
-        Task::CheckFreebsd => setup::freebsd_target().and_then(|()| check_freebsd()),
+        Task::Setup => setup::run().map(|()| ExitCode::SUCCESS),
+        Task::Build => setup::run()
+            .and_then(|()| build())
+            .map(|()| ExitCode::SUCCESS),
+        Task::Run { args } => setup::run()
+            .and_then(|()| build())
+            .and_then(|()| run(args))
+            .map(|()| ExitCode::SUCCESS),
+        Task::Test => setup::run()
+            .and_then(|()| test())
+            .map(|()| ExitCode::SUCCESS),
+        Task::Vm(args) => setup::run()
+            .and_then(|()| build())
+            .and_then(|()| vm::run(args)),
+        Task::CheckFreebsd => setup::freebsd_target()
+            .and_then(|()| check_freebsd())
+            .map(|()| ExitCode::SUCCESS),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("xtask: error: {e:#}");
             ExitCode::FAILURE
@@ -75,6 +91,7 @@ pub fn run_command_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) 
     Ok(())
 }
 
+/// Builds the release probecost binary, the one the guests run.
 fn build() -> Result<()> {
     run_command("cargo", &["build", "--release", "--package", "probecost"])
 }

@@ -64,6 +64,8 @@ pub struct AttachScaleReport {
     pub environment: Environment,
     /// Repetitions per count.
     pub repetitions: usize,
+    /// What resolving the set left out, and why.
+    pub notes: Vec<String>,
     /// One row per tracer and count.
     pub rows: Vec<AttachScaleRow>,
     /// The per-event trade, for syscall sets.
@@ -74,7 +76,7 @@ pub struct AttachScaleReport {
 
 /// The table and the trade.
 pub fn render(report: &AttachScaleReport) -> String {
-    let mut out = String::new();
+    let mut out = crate::report::render_environment(&report.environment);
     let _ = writeln!(
         out,
         "{:<9} {:<22} {:<15} {:>6} {:>6} {:>11} {:>11} {:>13} {:>13} {:>11}",

@@ -146,7 +146,7 @@ pub struct WorkloadReport {
 
 /// The table, then what each set attached.
 pub fn render(report: &WorkloadReport) -> String {
-    let mut out = String::new();
+    let mut out = crate::report::render_environment(&report.environment);
     let _ = writeln!(out, "command: {}", report.command.join(" "));
     let _ = writeln!(
         out,

@@ -62,7 +62,7 @@ pub fn measure(
                     break;
                 }
                 let (attach, detach, counted, held) = match *tracer {
-                    "bpftrace" => bpftrace_once(&subset, settings)?,
+                    "bpftrace" => bpftrace_once(&subset, count == set.probes.len(), settings)?,
                     _ => aya_once(&subset, settings.window)?,
                 };
                 attach_runs.push(attach.as_secs_f64() * 1e3);
@@ -115,8 +115,12 @@ fn aya_once(set: &ProbeSet, window: Duration) -> Result<Once, String> {
     ))
 }
 
-fn bpftrace_once(set: &ProbeSet, settings: &AttachScaleSettings) -> Result<Once, String> {
-    let script = set.bpftrace_script();
+fn bpftrace_once(
+    set: &ProbeSet,
+    whole: bool,
+    settings: &AttachScaleSettings,
+) -> Result<Once, String> {
+    let script = set.bpftrace_script(whole);
     let (process, attach) = BpftraceProcess::start(
         &script,
         settings.workload_cpu,
@@ -156,6 +160,7 @@ fn read_write_set(mechanism: Mechanism) -> ProbeSet {
         kind: ProbeSetKind::Syscalls { entry_only: false },
         mechanism,
         probes,
+        notes: Vec::new(),
     }
 }
 

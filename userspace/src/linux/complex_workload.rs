@@ -61,10 +61,15 @@ fn syscall_set(numbers: &[libc::c_long]) -> ProbeSet {
                 })
             })
             .collect(),
+        notes: Vec::new(),
     }
 }
 
-fn kprobe_functions(functions: &[String], features: &KernelFeatures) -> Result<ProbeSet, String> {
+fn kprobe_functions(
+    functions: &[String],
+    features: &KernelFeatures,
+    mechanism: Mechanism,
+) -> Result<ProbeSet, String> {
     let mut probes = Vec::new();
     for function in functions {
         probes.extend(
@@ -72,7 +77,7 @@ fn kprobe_functions(functions: &[String], features: &KernelFeatures) -> Result<P
                 &ProbeSetKind::Kprobes {
                     glob: function.clone(),
                 },
-                None,
+                Some(mechanism),
                 features,
             )?
             .probes,
@@ -82,8 +87,9 @@ fn kprobe_functions(functions: &[String], features: &KernelFeatures) -> Result<P
         kind: ProbeSetKind::Kprobes {
             glob: functions.join(","),
         },
-        mechanism: Mechanism::Kprobe,
+        mechanism,
         probes,
+        notes: Vec::new(),
     })
 }
 
@@ -104,6 +110,7 @@ fn resolve_set(
     name: &str,
     features: &KernelFeatures,
     fs: &str,
+    kprobe_mechanism: Mechanism,
 ) -> Result<(SetUsed, ProbeSet), String> {
     let kprobes = match features.support(AttachKind::Kprobe) {
         Support::Yes => None,
@@ -127,7 +134,10 @@ fn resolve_set(
                 _ => &["a*", "b*", "v*"],
             };
             if kprobes.is_none() {
-                (kprobe_functions(&fs_functions(prefixes), features)?, None)
+                (
+                    kprobe_functions(&fs_functions(prefixes), features, kprobe_mechanism)?,
+                    None,
+                )
             } else {
                 let fs_glob = format!("{fs}:*");
                 let mut globs = vec![fs_glob.as_str()];
@@ -147,7 +157,10 @@ fn resolve_set(
                     format!("{fs}_create"),
                     "fput".to_string(),
                 ];
-                (kprobe_functions(&functions, features)?, None)
+                (
+                    kprobe_functions(&functions, features, kprobe_mechanism)?,
+                    None,
+                )
             } else {
                 (
                     syscall_set(&[libc::SYS_openat, libc::SYS_close, libc::SYS_creat]),
@@ -167,7 +180,10 @@ fn resolve_set(
         ),
         "vfs-all" => {
             if kprobes.is_none() {
-                (kprobe_functions(&["vfs_*".into()], features)?, None)
+                (
+                    kprobe_functions(&["vfs_*".into()], features, kprobe_mechanism)?,
+                    None,
+                )
             } else {
                 let globs = ["filemap:*", "writeback:*", "block:*"];
                 (
@@ -180,7 +196,10 @@ fn resolve_set(
             if kprobes.is_none() {
                 let functions =
                     ["vfs_write", "vfs_read", "vfs_open", "filp_close"].map(String::from);
-                (kprobe_functions(&functions, features)?, None)
+                (
+                    kprobe_functions(&functions, features, kprobe_mechanism)?,
+                    None,
+                )
             } else {
                 (
                     syscall_set(&[
@@ -199,6 +218,7 @@ fn resolve_set(
             let mechanism = match kind {
                 ProbeSetKind::Tracepoints { .. } => Some(Mechanism::RawTracepoint),
                 ProbeSetKind::Syscalls { .. } => Some(Mechanism::RawSyscalls),
+                ProbeSetKind::Kprobes { .. } => Some(kprobe_mechanism),
                 _ => None,
             };
             (resolve(&kind, mechanism, features)?, None)
@@ -221,11 +241,13 @@ fn resolve_set(
 }
 
 /// Resolves every scenario and attaches and detaches each of its sets once, so an unknown
-/// glob or a set the kernel cannot attach fails before anything is timed.
+/// glob or a set the kernel cannot attach fails before anything is timed. Kprobe sets attach
+/// through `kprobe_mechanism`: one perf event per function, or kprobe.multi links.
 pub fn prepare(
     scenarios: &[WorkloadScenario],
     features: &KernelFeatures,
     build_dir: &Path,
+    kprobe_mechanism: Mechanism,
 ) -> Result<Vec<ResolvedScenario>, String> {
     let fs = file_system(build_dir);
     let mut resolved = Vec::new();
@@ -234,7 +256,7 @@ pub fn prepare(
             .sets
             .iter()
             .map(|name| {
-                resolve_set(name, features, fs)
+                resolve_set(name, features, fs, kprobe_mechanism)
                     .map_err(|e| format!("scenario {}: set `{name}`: {e}", scenario.name))
             })
             .collect::<Result<Vec<_>, _>>()?;

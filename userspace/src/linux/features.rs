@@ -6,6 +6,7 @@ use std::{ffi::CString, fs, path::Path};
 use aya::{programs::FEntry, Btf};
 use probecost_common::SYS_ENTER_READ_COUNT_OFFSET;
 
+use super::kernel_config::{ConfigValue, KernelConfig};
 use crate::scenario::AttachKind;
 
 /// Whether an attach kind works here, and if not, why.
@@ -55,12 +56,33 @@ impl KernelFeatures {
 /// `*_events` files otherwise; those entries would outlive a killed process, so probecost
 /// only uses the PMU, whose probes the kernel removes with the file descriptor.
 fn pmu(pmu: &str, feature: &str, config: &str) -> Support {
-    if Path::new(PMU_DIR).join(pmu).join("type").exists() {
-        Support::Yes
-    } else {
-        Support::No(format!(
-            "{feature}: {config} not set (no {pmu} PMU in {PMU_DIR})"
-        ))
+    let pmu_dir = Path::new(PMU_DIR).join(pmu);
+    if pmu_dir.join("type").exists() {
+        return Support::Yes;
+    }
+    Support::No(format!(
+        "{feature}: no {pmu} PMU in {PMU_DIR} ({})",
+        why_missing(config, KernelConfig::read().as_ref())
+    ))
+}
+
+/// Why a feature that `config` enables is missing: the configuration's word when it has one,
+/// and otherwise only what was seen.
+fn why_missing(config: &str, kernel_config: Option<&KernelConfig>) -> String {
+    match kernel_config {
+        Some(c) => match c.value(config) {
+            ConfigValue::NotSet => format!("{config} not set in {}", c.source().display()),
+            ConfigValue::Set(value) => format!(
+                "{config}={value} in {}, yet the kernel does not offer it: hidden by a mount \
+                 over {PMU_DIR}, or a sandbox",
+                c.source().display()
+            ),
+        },
+        None => format!(
+            "the kernel's configuration is not published (no /proc/config.gz or /boot/config-{}), \
+             so whether {config} is set cannot be told",
+            crate::environment::uname_release()
+        ),
     }
 }
 
@@ -155,6 +177,24 @@ fn field_offset(format: &str, field: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blames_the_configuration_only_when_it_says_so() {
+        let off = KernelConfig::from_text("/boot/config-x", "# CONFIG_KPROBES is not set\n".into());
+        assert_eq!(
+            why_missing("CONFIG_KPROBES", Some(&off)),
+            "CONFIG_KPROBES not set in /boot/config-x"
+        );
+        let on = KernelConfig::from_text("/proc/config.gz", "CONFIG_KPROBES=y\n".into());
+        let hidden = why_missing("CONFIG_KPROBES", Some(&on));
+        assert!(
+            hidden.starts_with("CONFIG_KPROBES=y in /proc/config.gz, yet"),
+            "{hidden}"
+        );
+        let unknown = why_missing("CONFIG_KPROBES", None);
+        assert!(unknown.contains("cannot be told"), "{unknown}");
+        assert!(!unknown.contains("not set"), "{unknown}");
+    }
 
     #[test]
     fn reads_field_offsets() {

@@ -3,9 +3,11 @@
 pub mod attach_scale;
 mod bpf_stats;
 pub mod bpftrace;
+mod btf_functions;
 pub mod complex_workload;
 pub(crate) mod features;
-mod object;
+pub(crate) mod kernel_config;
+pub(crate) mod object;
 mod per_event_drain;
 mod privileges;
 pub mod probe_sets;

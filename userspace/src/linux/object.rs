@@ -16,3 +16,8 @@ pub fn load() -> Result<Ebpf, BackendError> {
             error: e.to_string(),
         })
 }
+
+/// The object's bytes, for loaders aya does not cover (kprobe.multi).
+pub fn bytes() -> &'static [u8] {
+    OBJECT
+}

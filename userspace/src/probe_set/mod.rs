@@ -109,6 +109,9 @@ pub enum Mechanism {
     RawSyscalls,
     /// One kprobe (PMU perf event) per function.
     Kprobe,
+    /// One `kprobe.multi` BPF link for all the entries and one for all the returns (fprobe,
+    /// Linux 5.18+ with CONFIG_FPROBE): what bpftrace uses for `kprobe:` wildcards.
+    KprobeMulti,
     /// One uprobe (PMU perf event) per function.
     Uprobe,
     /// One fentry program and trampoline per function.
@@ -125,6 +128,7 @@ impl Mechanism {
             Self::RawTracepoint => "raw-tracepoint",
             Self::RawSyscalls => "raw-syscalls",
             Self::Kprobe => "kprobe",
+            Self::KprobeMulti => "kprobe-multi",
             Self::Uprobe => "uprobe",
             Self::Fentry => "fentry",
             Self::Bpftrace => "bpftrace",
@@ -199,6 +203,8 @@ pub struct ProbeSet {
     pub mechanism: Mechanism,
     /// The probes.
     pub probes: Vec<Probe>,
+    /// What resolution left out, and why (functions fentry cannot attach to, say).
+    pub notes: Vec<String>,
 }
 
 impl ProbeSet {
@@ -208,11 +214,13 @@ impl ProbeSet {
             kind: self.kind.clone(),
             mechanism: self.mechanism,
             probes: self.probes.iter().take(count).cloned().collect(),
+            notes: self.notes.clone(),
         }
     }
 
-    /// A bpftrace script attaching to the same probes and counting each.
-    pub fn bpftrace_script(&self) -> String {
+    /// A bpftrace script attaching to the same probes and counting each; `whole` says the
+    /// set is all its kind resolved to (so a glob can stand for it).
+    pub fn bpftrace_script(&self, whole: bool) -> String {
         if self.mechanism == Mechanism::RawSyscalls {
             let exits = self
                 .probes
@@ -224,6 +232,15 @@ impl ProbeSet {
                 script.push_str(" tracepoint:raw_syscalls:sys_exit { @exit[args->id] = count(); }");
             }
             return script;
+        }
+        if let (Mechanism::KprobeMulti, ProbeSetKind::Kprobes { glob }) =
+            (self.mechanism, &self.kind)
+        {
+            // bpftrace attaches a wildcard through kprobe.multi where the kernel has it; a
+            // list of names it attaches one perf event at a time.
+            if whole {
+                return format!("kprobe:{glob},kretprobe:{glob} {{ @[probe] = count(); }}");
+            }
         }
         let names: Vec<String> = self.probes.iter().map(Probe::bpftrace_name).collect();
         format!("{} {{ @[probe] = count(); }}", names.join(","))
@@ -283,9 +300,10 @@ mod tests {
                     name: "sched_wakeup".into(),
                 },
             ],
+            notes: Vec::new(),
         };
         assert_eq!(
-            set.bpftrace_script(),
+            set.bpftrace_script(false),
             "tracepoint:sched:sched_switch,tracepoint:sched:sched_wakeup { @[probe] = count(); }"
         );
         assert_eq!(set.first(1).probes.len(), 1);

@@ -23,6 +23,10 @@ pub fn render_environment(env: &Environment) -> String {
         env.frequency_governor.as_deref().unwrap_or("none"),
         env.pinned_cpu
     );
+    let _ = writeln!(out, "virtualization: {}", env.virtualization.summary());
+    for warning in env.virtualization.warnings() {
+        let _ = writeln!(out, "{warning}");
+    }
     let _ = writeln!(
         out,
         "tracers: {} | probecost {}",

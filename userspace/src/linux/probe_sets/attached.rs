@@ -12,7 +12,10 @@ use probecost_common::{
 };
 
 use crate::{
-    linux::{object, programs::error_chain, programs::OwnedLink},
+    linux::{
+        object,
+        programs::{error_chain, KprobeMultiProgram, OwnedLink},
+    },
     probe_set::{Mechanism, Probe, ProbeSet},
 };
 
@@ -82,6 +85,7 @@ impl AttachedSet {
             Mechanism::RawTracepoint => attached.attach_raw_tracepoints()?,
             Mechanism::RawSyscalls => attached.attach_raw_syscalls()?,
             Mechanism::Kprobe => attached.attach_kprobes()?,
+            Mechanism::KprobeMulti => attached.attach_kprobe_multi()?,
             Mechanism::Uprobe => attached.attach_uprobes()?,
             Mechanism::Fentry => attached.attach_fentries()?,
             Mechanism::Bpftrace => return Err("bpftrace sets are run by bpftrace".into()),
@@ -223,6 +227,29 @@ impl AttachedSet {
                 let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
                 self.links.push(OwnedLink::Kprobe(link));
             }
+        }
+        Ok(())
+    }
+
+    fn attach_kprobe_multi(&mut self) -> Result<(), String> {
+        for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
+            let functions: Vec<String> = self
+                .set
+                .probes
+                .iter()
+                .filter_map(|p| match p {
+                    Probe::Kprobe { function, ret } if *ret == returns => Some(function.clone()),
+                    _ => None,
+                })
+                .collect();
+            if functions.is_empty() {
+                continue;
+            }
+            let program =
+                KprobeMultiProgram::load(object::bytes(), &self.objects[0], program_name)?;
+            let link = program.attach(&functions, returns)?;
+            // The link holds the program; the program's descriptor can go.
+            self.links.push(OwnedLink::KprobeMulti(link));
         }
         Ok(())
     }

@@ -4,7 +4,11 @@
 use std::{collections::BTreeSet, fs, path::Path};
 
 use crate::{
-    linux::{programs::libc_path, KernelFeatures, Support},
+    linux::{
+        btf_functions::BtfFunctions,
+        programs::{kprobe_multi_support, libc_path},
+        KernelFeatures, Support,
+    },
     probe_set::{glob_match, Mechanism, Probe, ProbeSet, ProbeSetKind},
     scenario::AttachKind,
 };
@@ -24,6 +28,7 @@ pub fn resolve(
     mechanism: Option<Mechanism>,
     features: &KernelFeatures,
 ) -> Result<ProbeSet, String> {
+    let mut notes = Vec::new();
     let (mechanism, probes) = match kind {
         ProbeSetKind::Syscalls { entry_only } => match mechanism.unwrap_or(Mechanism::PerfEvent) {
             Mechanism::PerfEvent => (Mechanism::PerfEvent, syscall_tracepoints(*entry_only)?),
@@ -56,6 +61,18 @@ pub fn resolve(
         }
         ProbeSetKind::Kprobes { glob } => {
             require(features, AttachKind::Kprobe, "kprobes")?;
+            let mechanism = match mechanism.unwrap_or(Mechanism::Kprobe) {
+                Mechanism::Kprobe => Mechanism::Kprobe,
+                Mechanism::KprobeMulti => {
+                    if let Support::No(reason) = kprobe_multi_support() {
+                        return Err(format!(
+                            "this kernel cannot attach kprobe.multi links: {reason}"
+                        ));
+                    }
+                    Mechanism::KprobeMulti
+                }
+                other => return Err(mismatch(kind, other)),
+            };
             let probes = kernel_functions(glob)?
                 .into_iter()
                 .flat_map(|function| {
@@ -65,11 +82,33 @@ pub fn resolve(
                     })
                 })
                 .collect();
-            (Mechanism::Kprobe, probes)
+            (mechanism, probes)
         }
         ProbeSetKind::Fentry { glob } => {
             require(features, AttachKind::Fentry, "fentry")?;
-            let probes = kernel_functions(glob)?
+            let (functions, dropped) = btf_functions(kernel_functions(glob)?)?;
+            if functions.is_empty() {
+                return Err(format!(
+                    "no function matching `{glob}` has a BTF entry, which fentry needs \
+                     (without one: {})",
+                    dropped.join(", ")
+                ));
+            }
+            if !dropped.is_empty() {
+                notes.push(format!(
+                    "left out {} of {} functions matching `{glob}` that have no BTF entry \
+                     (compiler-made copies such as {}): fentry attaches by BTF id",
+                    dropped.len(),
+                    dropped.len() + functions.len(),
+                    dropped
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let probes = functions
                 .into_iter()
                 .map(|function| Probe::Fentry { function })
                 .collect();
@@ -80,7 +119,14 @@ pub fn resolve(
         kind: kind.clone(),
         mechanism,
         probes,
+        notes,
     })
+}
+
+/// Splits `functions` into those with a BTF entry and those without.
+fn btf_functions(functions: Vec<String>) -> Result<(Vec<String>, Vec<String>), String> {
+    let btf = BtfFunctions::kernel()?;
+    Ok(functions.into_iter().partition(|f| btf.contains(f)))
 }
 
 fn mismatch(kind: &ProbeSetKind, mechanism: Mechanism) -> String {

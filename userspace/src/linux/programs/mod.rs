@@ -4,9 +4,11 @@
 
 mod fentry;
 mod kprobe;
+mod kprobe_multi;
 mod tracepoint;
 mod uprobe;
 
+pub use kprobe_multi::{kprobe_multi_support, KprobeMultiLink, KprobeMultiProgram};
 pub use uprobe::libc_path;
 
 use aya::{programs::ProgramError, Ebpf};
@@ -30,6 +32,8 @@ pub enum OwnedLink {
     Uprobe(aya::programs::uprobe::UProbeLink),
     /// raw tracepoint.
     RawTracepoint(aya::programs::raw_trace_point::RawTracePointLink),
+    /// kprobe.multi (many functions, one link).
+    KprobeMulti(KprobeMultiLink),
 }
 
 impl OwnedLink {
@@ -43,6 +47,11 @@ impl OwnedLink {
             Self::Tracepoint(l) => l.detach(),
             Self::Uprobe(l) => l.detach(),
             Self::RawTracepoint(l) => l.detach(),
+            // Closing the link's descriptor detaches it.
+            Self::KprobeMulti(l) => {
+                drop(l);
+                Ok(())
+            }
         }
     }
 }
