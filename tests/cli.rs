@@ -167,3 +167,25 @@ fn the_real_dd_workload_and_every_export_work_end_to_end() {
         .contains("4 tracepoint-entry"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_probecost_quietly() {
+    use std::os::fd::{FromRawFd as _, OwnedFd};
+
+    // A pipe whose read end is already closed: the first write gets EPIPE.
+    let mut fds = [0; 2];
+    // SAFETY: pipe fills two descriptors that this test then owns.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors are fresh from pipe().
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    let output = Command::new(probecost_bin())
+        .arg("list")
+        .stdout(write)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -125,3 +125,92 @@ pub fn wait_with_timeout(
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Guests for the tests that need a kernel with kprobes and fentry: Debian's kernels booted in
+/// QEMU with the release probecost inside (see the `probecost-vm` crate).
+pub mod guest {
+    use std::{
+        path::{Path, PathBuf},
+        sync::atomic::AtomicBool,
+        time::Duration,
+    };
+
+    pub use probecost_vm::{Accel, BootResult, GuestStep};
+
+    /// The workspace's root.
+    pub fn workspace() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("tests/ is inside the workspace")
+            .to_path_buf()
+    }
+
+    /// What a guest test asks for.
+    pub struct GuestTest<'a> {
+        /// The test's name (its results go to target/vm-tests/<name>/).
+        pub name: &'a str,
+        /// The Debian kernel series.
+        pub kernel: &'a str,
+        /// The steps.
+        pub steps: Vec<GuestStep>,
+        /// Pack bpftrace.
+        pub with_bpftrace: bool,
+        /// Pack bpftool.
+        pub with_bpftool: bool,
+    }
+
+    /// Boots the guest, or says "skipped: needs root" and returns `None` when not root (the
+    /// kernel package and QEMU are installed from Debian as root).
+    pub fn boot(test: GuestTest<'_>) -> Option<(BootResult, Accel)> {
+        if !super::have_root(test.name) {
+            return None;
+        }
+        let root = workspace();
+        let probecost = root.join("target/release/probecost");
+        assert!(
+            probecost.is_file(),
+            "{} is missing: the guests run the release build (`cargo build --release -p \
+             probecost`; `cargo xtask test` builds it)",
+            probecost.display()
+        );
+        let cache = root.join("target/vm");
+        probecost_vm::host::ensure_tools().expect("QEMU and busybox on the host");
+        let kernel = probecost_vm::KernelSource::parse(test.kernel)
+            .and_then(|k| k.prepare(&cache))
+            .expect("the Debian kernel package");
+        let stop = AtomicBool::new(false);
+        let (accel, _) = probecost_vm::choose_accel(&kernel, &probecost, &cache, &stop)
+            .expect("choosing KVM or TCG");
+        let out_dir = root.join("target/vm-tests").join(test.name);
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let request = probecost_vm::BootRequest {
+            kernel,
+            probecost,
+            steps: test.steps,
+            with_bpftrace: test.with_bpftrace,
+            with_bpftool: test.with_bpftool,
+            accel,
+            memory_mib: if test.with_bpftrace { 4096 } else { 2048 },
+            time_limit: Duration::from_secs(420),
+            out_dir,
+            work_dir: root.join("target/vm-tests/work"),
+            host_cpu: Some(0),
+        };
+        let result =
+            probecost_vm::boot(&request, &stop).unwrap_or_else(|e| panic!("{}: {e}", test.name));
+        Some((result, accel))
+    }
+
+    /// A JSON file the guest wrote.
+    pub fn json(result: &BootResult, file: &str) -> serde_json::Value {
+        let path = result.out_dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (console log: {})",
+                path.display(),
+                result.console_log.display()
+            )
+        });
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+}

@@ -5,15 +5,15 @@
 //! `.isra.N`, `.constprop.N`, `.cold`) are such functions. One pass over the type section finds
 //! every `FUNC` name; looking names up one by one would scan all types per name.
 
-use std::{collections::HashSet, fs};
+use std::{collections::HashMap, fs};
 
 const BTF_MAGIC: u16 = 0xeb9f;
 const KIND_FUNC: u32 = 12;
 
-/// Function names in a BTF blob.
+/// Function names in a BTF blob, with their type ids.
 #[derive(Clone, Debug, Default)]
 pub struct BtfFunctions {
-    names: HashSet<String>,
+    ids: HashMap<String, u32>,
 }
 
 impl BtfFunctions {
@@ -53,8 +53,10 @@ impl BtfFunctions {
             let end = tail.iter().position(|b| *b == 0)?;
             std::str::from_utf8(&tail[..end]).ok()
         };
-        let mut names = HashSet::new();
+        let mut ids = HashMap::new();
         let mut at = types;
+        // Type ids count from 1 in section order (0 is `void`).
+        let mut id = 1u32;
         while at < types + type_len {
             let (Some(name_off), Some(info)) = (u32_at(at), u32_at(at + 4)) else {
                 return Err(format!("truncated type at byte {at}"));
@@ -63,22 +65,28 @@ impl BtfFunctions {
             let vlen = (info & 0xffff) as usize;
             if kind == KIND_FUNC {
                 if let Some(name) = string_at(name_off as usize).filter(|n| !n.is_empty()) {
-                    names.insert(name.to_string());
+                    ids.entry(name.to_string()).or_insert(id);
                 }
             }
             at += 12 + extra_bytes(kind, vlen).ok_or(format!("unknown BTF kind {kind}"))?;
+            id += 1;
         }
-        Ok(Self { names })
+        Ok(Self { ids })
     }
 
     /// Whether `function` has a BTF entry.
     pub fn contains(&self, function: &str) -> bool {
-        self.names.contains(function)
+        self.ids.contains_key(function)
+    }
+
+    /// The BTF type id of `function`'s `FUNC` entry.
+    pub fn id(&self, function: &str) -> Option<u32> {
+        self.ids.get(function).copied()
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.names.len()
+        self.ids.len()
     }
 }
 
@@ -150,6 +158,8 @@ mod tests {
         assert_eq!(functions.len(), 2);
         assert!(functions.contains("vfs_read"));
         assert!(functions.contains("vfs_write"));
+        assert_eq!(functions.id("vfs_read"), Some(3));
+        assert_eq!(functions.id("vfs_write"), Some(4));
         assert!(!functions.contains("int"));
         assert!(!functions.contains("vfs_kern_mount.part.0"));
     }

@@ -3,9 +3,10 @@
 
 use aya::{
     maps::{Array, MapData, PerCpuArray},
-    programs::{FEntry, KProbe, RawTracePoint, TracePoint, UProbe},
-    Btf, Ebpf,
+    programs::{KProbe, RawTracePoint, TracePoint, UProbe},
+    Ebpf,
 };
+use aya_obj::generated::{bpf_attach_type, bpf_prog_type};
 use probecost_common::{
     map_names,
     probe_sets::{MAX_SYSCALLS, SELECT_ENTER, SELECT_EXIT},
@@ -13,8 +14,11 @@ use probecost_common::{
 
 use crate::{
     linux::{
+        btf_functions::BtfFunctions,
         object,
-        programs::{error_chain, KprobeMultiProgram, OwnedLink},
+        programs::{
+            attach_kprobe_multi, attach_tracing, error_chain, LoadAs, OwnedLink, RelocatedProgram,
+        },
     },
     probe_set::{Mechanism, Probe, ProbeSet},
 };
@@ -245,11 +249,8 @@ impl AttachedSet {
             if functions.is_empty() {
                 continue;
             }
-            let program =
-                KprobeMultiProgram::load(object::bytes(), &self.objects[0], program_name)?;
-            let link = program.attach(&functions, returns)?;
-            // The link holds the program; the program's descriptor can go.
-            self.links.push(OwnedLink::KprobeMulti(link));
+            let link = attach_kprobe_multi(&self.objects[0], program_name, &functions, returns)?;
+            self.links.push(OwnedLink::Fd(link));
         }
         Ok(())
     }
@@ -275,22 +276,26 @@ impl AttachedSet {
     }
 
     fn attach_fentries(&mut self) -> Result<(), String> {
-        // An fentry program is verified against one function's BTF: one copy per function.
-        let btf = Btf::from_sys_fs().map_err(|e| load_error("the kernel's BTF", &e))?;
-        self.objects.clear();
+        // An fentry program is verified against one function's BTF, so each function gets a
+        // copy of the program; all copies share the first object's maps.
+        let btf = BtfFunctions::kernel()?;
+        let program = RelocatedProgram::new(object::bytes(), &self.objects[0], "count_fentry")?;
         for probe in &self.set.probes {
             let Probe::Fentry { function } = probe else {
                 continue;
             };
-            let mut ebpf = fresh_object()?;
-            let program: &mut FEntry = Self::program_mut(&mut ebpf, "count_fentry")?;
-            program
-                .load(function, &btf)
-                .map_err(|e| attach_error(probe, &e))?;
-            let id = program.attach().map_err(|e| attach_error(probe, &e))?;
-            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
-            self.links.push(OwnedLink::Fentry(link));
-            self.objects.push(ebpf);
+            let attach_btf_id = btf
+                .id(function)
+                .ok_or_else(|| format!("cannot attach {}: no BTF entry", probe.bpftrace_name()))?;
+            let fd = program
+                .load(LoadAs {
+                    prog_type: bpf_prog_type::BPF_PROG_TYPE_TRACING,
+                    attach_type: bpf_attach_type::BPF_TRACE_FENTRY,
+                    attach_btf_id,
+                })
+                .map_err(|e| format!("cannot attach {}: {e}", probe.bpftrace_name()))?;
+            let link = attach_tracing(&fd).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::Fd(link));
         }
         Ok(())
     }

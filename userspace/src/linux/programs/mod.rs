@@ -5,10 +5,12 @@
 mod fentry;
 mod kprobe;
 mod kprobe_multi;
+mod raw_load;
 mod tracepoint;
 mod uprobe;
 
-pub use kprobe_multi::{kprobe_multi_support, KprobeMultiLink, KprobeMultiProgram};
+pub use kprobe_multi::{attach_kprobe_multi, kprobe_multi_support};
+pub use raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
 pub use uprobe::libc_path;
 
 use aya::{programs::ProgramError, Ebpf};
@@ -32,8 +34,8 @@ pub enum OwnedLink {
     Uprobe(aya::programs::uprobe::UProbeLink),
     /// raw tracepoint.
     RawTracepoint(aya::programs::raw_trace_point::RawTracePointLink),
-    /// kprobe.multi (many functions, one link).
-    KprobeMulti(KprobeMultiLink),
+    /// A link held by its descriptor alone (kprobe.multi, fentry loaded by hand).
+    Fd(FdLink),
 }
 
 impl OwnedLink {
@@ -48,7 +50,7 @@ impl OwnedLink {
             Self::Uprobe(l) => l.detach(),
             Self::RawTracepoint(l) => l.detach(),
             // Closing the link's descriptor detaches it.
-            Self::KprobeMulti(l) => {
+            Self::Fd(l) => {
                 drop(l);
                 Ok(())
             }

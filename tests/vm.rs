@@ -1,0 +1,387 @@
+//! Guest tests: what this machine's kernel cannot run (kprobes, kretprobes, kprobe.multi,
+//! fentry/fexit), run inside Debian's 6.1 and 6.12 kernels booted in QEMU, asserting on the
+//! JSON and files probecost wrote there. Under TCG the timings are emulated; these tests check
+//! that each path runs, counts right and cleans up, never a timing.
+
+use probecost_integration_tests::guest::{self, Accel, BootResult, GuestStep, GuestTest};
+use serde_json::Value;
+
+/// Short runs: the guest may be emulated.
+const QUICK: [&str; 4] = ["--runs", "2", "--run-time-ms", "60"];
+
+fn probecost(args: &[&str]) -> GuestStep {
+    let mut all: Vec<&str> = args.to_vec();
+    if args[0] == "run" {
+        all.extend(QUICK);
+    }
+    GuestStep::probecost(&all)
+}
+
+/// Keeps the VFS busy in the background while `step` runs, so probes on `vfs_*` fire.
+fn with_vfs_traffic(step: &str) -> String {
+    format!(
+        "(while :; do cat /proc/version > /dev/null; done) & traffic=$!\n{step}\nstatus=$?\nkill $traffic\nexit $status"
+    )
+}
+
+fn exits_zero(result: &BootResult) {
+    for (i, exit) in result.step_exits.iter().enumerate() {
+        assert_eq!(
+            *exit,
+            Some(0),
+            "step {} exited {exit:?}; console log: {}",
+            i + 1,
+            result.console_log.display()
+        );
+    }
+}
+
+fn tracers(scenario: &Value) -> &Vec<Value> {
+    scenario["tracers"].as_array().expect("tracers")
+}
+
+/// The environment block says what ran the guest: emulated under TCG, KVM otherwise.
+fn environment_matches(report: &Value, result: &BootResult, accel: Accel) {
+    let environment = &report["environment"];
+    assert_eq!(
+        environment["kernel_release"].as_str(),
+        result.facts.release(),
+        "the report's kernel is the guest's"
+    );
+    let virtualization = &environment["virtualization"];
+    assert_eq!(virtualization["hypervisor"], true);
+    assert_eq!(
+        virtualization["emulated_cpu"],
+        accel == Accel::Tcg,
+        "{virtualization}"
+    );
+    let expected = if accel == Accel::Tcg {
+        "QEMU TCG"
+    } else {
+        "KVM"
+    };
+    assert_eq!(virtualization["name"], expected, "{virtualization}");
+}
+
+fn every_row_measured_at_its_talk_attach_point(kernel: &str, name: &str) {
+    let Some((result, accel)) = guest::boot(GuestTest {
+        name,
+        kernel,
+        steps: vec![probecost(&["run", "--export-json", "all.json"])],
+        with_bpftrace: false,
+        with_bpftool: false,
+    }) else {
+        return;
+    };
+    exits_zero(&result);
+    let report = guest::json(&result, "all.json");
+    environment_matches(&report, &result, accel);
+    let scenarios = report["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 19, "every scenario ran");
+    let mut at_vfs_read = 0;
+    for scenario in scenarios {
+        let name = scenario["name"].as_str().unwrap();
+        for tracer in tracers(scenario) {
+            assert_eq!(tracer["status"], "measured", "{name}: {tracer}");
+            assert_eq!(tracer["attach"], scenario["attach_talk"], "{name}");
+            if name != "control" {
+                assert_eq!(tracer["events_verified"], true, "{name}: {tracer}");
+                assert!(tracer["per_event_ns"].is_number(), "{name}: {tracer}");
+            }
+            if tracer["attach"]
+                .as_str()
+                .unwrap()
+                .contains("probe:vfs_read")
+            {
+                at_vfs_read += 1;
+            }
+        }
+    }
+    // Rows 2, 3 and 8 to 18, and aya-log's row: the talk's kprobe:vfs_read rows.
+    assert_eq!(at_vfs_read, 14);
+}
+
+fn fentry_when_kprobes_are_hidden(kernel: &str, name: &str) {
+    let Some((result, _)) = guest::boot(GuestTest {
+        name,
+        kernel,
+        steps: vec![
+            GuestStep::hide_kprobe_pmu(),
+            probecost(&[
+                "run",
+                "--scenario",
+                "kprobe,kretprobe,map,timing",
+                "--export-json",
+                "fentry.json",
+            ]),
+        ],
+        with_bpftrace: false,
+        with_bpftool: false,
+    }) else {
+        return;
+    };
+    exits_zero(&result);
+    let report = guest::json(&result, "fentry.json");
+    let release = result.facts.release().unwrap();
+    let expected = [
+        ("kprobe", "fentry:vfs_read"),
+        ("kretprobe", "fexit:vfs_read"),
+        ("map", "fentry:vfs_read"),
+        ("timing", "fentry:vfs_read + fexit:vfs_read"),
+    ];
+    for (scenario, (name, attach)) in report["scenarios"].as_array().unwrap().iter().zip(expected) {
+        assert_eq!(scenario["name"], name);
+        let tracer = &tracers(scenario)[0];
+        assert_eq!(tracer["status"], "substituted", "{name}: {tracer}");
+        assert_eq!(tracer["attach"], attach, "{name}");
+        assert_eq!(tracer["events_verified"], true, "{name}: {tracer}");
+        // The kernel's configuration has kprobes: the reason must not blame it.
+        let reason = tracer["reason"].as_str().unwrap();
+        assert!(
+            reason.contains(&format!("CONFIG_KPROBES=y in /boot/config-{release}, yet")),
+            "{name}: {reason}"
+        );
+    }
+}
+
+fn attach_scale_kprobe_and_fentry_sets(kernel: &str, name: &str, multi: bool) {
+    let scale = |kind: &str, extra: &[&str], file: &str| {
+        let mut args = vec![
+            "attach-scale",
+            "--kind",
+            kind,
+            "--counts",
+            "1,all",
+            "--repeat",
+            "1",
+            "--window-ms",
+            "150",
+            "--export-json",
+            file,
+        ];
+        args.extend(extra);
+        let step = GuestStep::probecost(&args);
+        GuestStep::shell(&step.label, &with_vfs_traffic(&step.script))
+    };
+    let leftovers = GuestStep::shell(
+        "what is left in the kernel",
+        "bpftool -j prog show > progs.json && bpftool -j link show > links.json \
+         && cat /sys/kernel/tracing/kprobe_events > kprobe_events.txt",
+    );
+    let Some((result, _)) = guest::boot(GuestTest {
+        name,
+        kernel,
+        steps: vec![
+            scale("kprobe:vfs_*", &[], "kprobe.json"),
+            scale(
+                "kprobe:vfs_*",
+                &["--mechanism", "multi"],
+                "kprobe-multi.json",
+            ),
+            scale("fentry:vfs_*", &[], "fentry.json"),
+            leftovers,
+        ],
+        with_bpftrace: false,
+        with_bpftool: true,
+    }) else {
+        return;
+    };
+    let console = std::fs::read_to_string(&result.console_log).unwrap();
+    let mut files = vec!["kprobe.json", "fentry.json"];
+    if multi {
+        files.push("kprobe-multi.json");
+    } else {
+        // 6.1 has no CONFIG_FPROBE: one line naming it, a non-zero exit, nothing attached.
+        assert_ne!(result.step_exits[1], Some(0));
+        assert!(
+            console.contains(
+                "this kernel cannot attach kprobe.multi links: kprobe.multi: CONFIG_FPROBE not set"
+            ),
+            "console log: {}",
+            result.console_log.display()
+        );
+    }
+    for (i, exit) in result.step_exits.iter().enumerate() {
+        if i != 1 || multi {
+            assert_eq!(
+                *exit,
+                Some(0),
+                "step {}: {}",
+                i + 1,
+                result.console_log.display()
+            );
+        }
+    }
+    for file in files {
+        let report = guest::json(&result, file);
+        let rows = report["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{file}: one row per count");
+        let whole = &rows[1];
+        assert!(whole["probes"].as_u64().unwrap() > 10, "{file}: {whole}");
+        assert!(
+            whole["activations"].as_u64().unwrap() > 0,
+            "{file}: the probes counted nothing: {whole}"
+        );
+        if file == "kprobe-multi.json" {
+            // Entries and returns: two links for however many functions.
+            assert_eq!(whole["links"], 2, "{whole}");
+            assert_eq!(whole["mechanism"], "kprobe-multi");
+        }
+        if file == "fentry.json" {
+            // Compiler-made copies (.part.N, .isra.N, .constprop.N) have no BTF entry; the
+            // glob resolves without them and says so.
+            let notes = report["notes"].as_array().unwrap();
+            assert!(
+                notes
+                    .iter()
+                    .all(|n| n.as_str().unwrap().contains("no BTF entry")),
+                "{notes:?}"
+            );
+        }
+    }
+    // Nothing of probecost's is left: no programs, links or kprobe events.
+    let programs = guest::json(&result, "progs.json");
+    let ours: Vec<&Value> = programs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"].as_str().is_some_and(|n| n.starts_with("count_")))
+        .collect();
+    assert!(ours.is_empty(), "programs left: {ours:?}");
+    assert_eq!(guest::json(&result, "links.json"), serde_json::json!([]));
+    let events = std::fs::read_to_string(result.out_dir.join("kprobe_events.txt")).unwrap();
+    assert!(events.trim().is_empty(), "kprobe_events: {events}");
+}
+
+fn bpftrace_beside_aya_at_kprobe(kernel: &str, name: &str) {
+    let Some((result, _)) = guest::boot(GuestTest {
+        name,
+        kernel,
+        steps: vec![probecost(&[
+            "run",
+            "--tracer",
+            "aya,bpftrace",
+            "--scenario",
+            "kprobe,map",
+            "--export-json",
+            "bpftrace.json",
+        ])],
+        with_bpftrace: true,
+        with_bpftool: false,
+    }) else {
+        return;
+    };
+    exits_zero(&result);
+    let report = guest::json(&result, "bpftrace.json");
+    for scenario in report["scenarios"].as_array().unwrap() {
+        let names: Vec<&str> = tracers(scenario)
+            .iter()
+            .map(|t| t["tracer"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["aya", "bpftrace"]);
+        for tracer in tracers(scenario) {
+            assert_eq!(tracer["status"], "measured", "{tracer}");
+            assert_eq!(tracer["attach"], "kprobe:vfs_read", "{tracer}");
+            assert_eq!(tracer["events_verified"], true, "{tracer}");
+        }
+    }
+}
+
+fn interrupt_leaves_nothing(kernel: &str, name: &str) {
+    let run = GuestStep::probecost(&[
+        "run",
+        "--scenario",
+        "map,kernel-stack,timing",
+        "--runs",
+        "40",
+        "--export-json",
+        "interrupted.json",
+    ]);
+    let script = format!(
+        "{} & pid=$!\nsleep 8\nkill -INT $pid\nwait $pid\necho $? > interrupted.exit\n\
+         bpftool -j prog show > progs.json && bpftool -j link show > links.json \
+         && cat /sys/kernel/tracing/kprobe_events > kprobe_events.txt",
+        run.script
+    );
+    let Some((result, _)) = guest::boot(GuestTest {
+        name,
+        kernel,
+        steps: vec![GuestStep::shell("SIGINT during a run", &script)],
+        with_bpftrace: false,
+        with_bpftool: true,
+    }) else {
+        return;
+    };
+    exits_zero(&result);
+    let exit = std::fs::read_to_string(result.out_dir.join("interrupted.exit")).unwrap();
+    assert_eq!(
+        exit.trim(),
+        "130",
+        "console log: {}",
+        result.console_log.display()
+    );
+    let report = guest::json(&result, "interrupted.json");
+    assert_eq!(report["interrupted"], true);
+    let ours = probecost_integration_tests::our_program_names();
+    let left: Vec<String> = guest::json(&result, "progs.json")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(String::from))
+        .filter(|n| ours.contains(n))
+        .collect();
+    assert!(left.is_empty(), "programs left after SIGINT: {left:?}");
+    assert_eq!(guest::json(&result, "links.json"), serde_json::json!([]));
+    let events = std::fs::read_to_string(result.out_dir.join("kprobe_events.txt")).unwrap();
+    assert!(events.trim().is_empty(), "kprobe_events: {events}");
+}
+
+#[test]
+fn debian_6_1_every_row_measured_at_its_talk_attach_point() {
+    every_row_measured_at_its_talk_attach_point("6.1", "debian_6_1_every_row");
+}
+
+#[test]
+fn debian_6_12_every_row_measured_at_its_talk_attach_point() {
+    every_row_measured_at_its_talk_attach_point("6.12", "debian_6_12_every_row");
+}
+
+#[test]
+fn debian_6_1_fentry_when_kprobes_are_hidden() {
+    fentry_when_kprobes_are_hidden("6.1", "debian_6_1_fentry");
+}
+
+#[test]
+fn debian_6_12_fentry_when_kprobes_are_hidden() {
+    fentry_when_kprobes_are_hidden("6.12", "debian_6_12_fentry");
+}
+
+#[test]
+fn debian_6_1_attach_scale_kprobe_and_fentry_sets() {
+    attach_scale_kprobe_and_fentry_sets("6.1", "debian_6_1_attach_scale", false);
+}
+
+#[test]
+fn debian_6_12_attach_scale_kprobe_multi_and_fentry_sets() {
+    attach_scale_kprobe_and_fentry_sets("6.12", "debian_6_12_attach_scale", true);
+}
+
+#[test]
+fn debian_6_1_bpftrace_beside_aya_at_kprobe() {
+    bpftrace_beside_aya_at_kprobe("6.1", "debian_6_1_bpftrace");
+}
+
+#[test]
+fn debian_6_12_bpftrace_beside_aya_at_kprobe() {
+    bpftrace_beside_aya_at_kprobe("6.12", "debian_6_12_bpftrace");
+}
+
+#[test]
+fn debian_6_1_interrupt_leaves_nothing() {
+    interrupt_leaves_nothing("6.1", "debian_6_1_interrupt");
+}
+
+#[test]
+fn debian_6_12_interrupt_leaves_nothing() {
+    interrupt_leaves_nothing("6.12", "debian_6_12_interrupt");
+}
