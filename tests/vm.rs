@@ -168,19 +168,38 @@ fn attach_scale_kprobe_and_fentry_sets(kernel: &str, name: &str, multi: bool) {
         "bpftool -j prog show > progs.json && bpftool -j link show > links.json \
          && cat /sys/kernel/tracing/kprobe_events > kprobe_events.txt",
     );
+    let mut steps = vec![
+        scale("kprobe:vfs_*", &[], "kprobe.json"),
+        scale(
+            "kprobe:vfs_*",
+            &["--mechanism", "multi"],
+            "kprobe-multi.json",
+        ),
+        scale("fentry:vfs_*", &[], "fentry.json"),
+    ];
+    if multi {
+        // Benchmark 2's kprobe sets through kprobe.multi, around a command that reads files.
+        steps.push(GuestStep::probecost(&[
+            "workload",
+            "--sets",
+            "vfs-all",
+            "--kprobe-mechanism",
+            "multi",
+            "--runs",
+            "1",
+            "--export-json",
+            "workload.json",
+            "--",
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5 6 7 8; do cat /proc/version /proc/cpuinfo; done > /dev/null",
+        ]));
+    }
+    steps.push(leftovers);
     let Some((result, _)) = guest::boot(GuestTest {
         name,
         kernel,
-        steps: vec![
-            scale("kprobe:vfs_*", &[], "kprobe.json"),
-            scale(
-                "kprobe:vfs_*",
-                &["--mechanism", "multi"],
-                "kprobe-multi.json",
-            ),
-            scale("fentry:vfs_*", &[], "fentry.json"),
-            leftovers,
-        ],
+        steps,
         with_bpftrace: false,
         with_bpftool: true,
     }) else {
@@ -238,6 +257,17 @@ fn attach_scale_kprobe_and_fentry_sets(kernel: &str, name: &str, multi: bool) {
                 "{notes:?}"
             );
         }
+    }
+    if multi {
+        let report = guest::json(&result, "workload.json");
+        let traced = &report["results"][1];
+        let set = &traced["sets"][0];
+        assert_eq!(set["mechanism"], "kprobe-multi", "{set}");
+        assert!(
+            set["probes"].as_str().unwrap().starts_with("kprobe:vfs_*"),
+            "{set}"
+        );
+        assert!(traced["activations"].as_u64().unwrap() > 0, "{traced}");
     }
     // Nothing of probecost's is left: no programs, links or kprobe events.
     let programs = guest::json(&result, "progs.json");

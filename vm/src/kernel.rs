@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn orders_versions_by_value() {
-        let mut names = vec![
+        let mut names = [
             "linux-image-6.12.117+deb12-cloud-amd64",
             "linux-image-6.12.100+deb12-cloud-amd64",
             "linux-image-6.12.9+deb12-cloud-amd64",

@@ -22,7 +22,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Installs whatever is missing: LLVM 22, bpf-linker 0.13, nightly's rust-src, bpftool,
-    /// bpftrace, the FreeBSD target, and Benchmark 2's build tree (libsodium, from crates.io).
+    /// bpftrace, QEMU and busybox (for the guests), the FreeBSD target, and Benchmark 2's build
+    /// tree (libsodium, from crates.io).
     Setup,
     /// Builds the probecost binary (release), eBPF programs included.
     Build,
@@ -128,8 +129,10 @@ fn test() -> Result<()> {
     )?;
     // Integration tests load programs into the one kernel: run test binaries' tests one at a
     // time so no test sees another's probes.
-    // The CLI tests run the binary, which `cargo test` of the test crate does not build.
+    // The CLI tests run the binary, which `cargo test` of the test crate does not build; the
+    // guest tests (tests/vm.rs) run the release build inside Debian's kernels in QEMU.
     run_command("cargo", &["build", "--package", "probecost", "--bins"])?;
+    build()?;
     run_command("cargo", &["test", "--", "--test-threads=1"])?;
     check_freebsd()
 }

@@ -6,8 +6,8 @@ use anyhow::{bail, Context as _, Result};
 
 use crate::{run_command, run_command_with_env};
 
-/// Debian packages the build and the tools need.
-const APT_PACKAGES: [&str; 10] = [
+/// Debian packages the build, the tools and the guest tests (QEMU, busybox) need.
+const APT_PACKAGES: [&str; 12] = [
     "curl",
     "gcc",
     "make",
@@ -18,6 +18,8 @@ const APT_PACKAGES: [&str; 10] = [
     "zlib1g-dev",
     "bpftool",
     "bpftrace",
+    "qemu-system-x86",
+    "busybox-static",
 ];
 const BPF_LINKER_VERSION: &str = "0.13.0";
 const LLVM_PREFIX: &str = "/usr/lib/llvm-22";
