@@ -162,6 +162,17 @@ pub mod guest {
     /// Boots the guest, or says "skipped: needs root" and returns `None` when not root (the
     /// kernel package and QEMU are installed from Debian as root).
     pub fn boot(test: GuestTest<'_>) -> Option<(BootResult, Accel)> {
+        let name = test.name;
+        let (outcome, accel) = try_boot(test, Duration::from_secs(420), &AtomicBool::new(false))?;
+        Some((outcome.unwrap_or_else(|e| panic!("{name}: {e}")), accel))
+    }
+
+    /// Like [`boot`], with a time limit and a stop flag, returning the runner's error.
+    pub fn try_boot(
+        test: GuestTest<'_>,
+        time_limit: Duration,
+        stop: &AtomicBool,
+    ) -> Option<(Result<BootResult, probecost_vm::VmError>, Accel)> {
         if !super::have_root(test.name) {
             return None;
         }
@@ -178,8 +189,7 @@ pub mod guest {
         let kernel = probecost_vm::KernelSource::parse(test.kernel)
             .and_then(|k| k.prepare(&cache))
             .expect("the Debian kernel package");
-        let stop = AtomicBool::new(false);
-        let (accel, _) = probecost_vm::choose_accel(&kernel, &probecost, &cache, &stop)
+        let (accel, _) = probecost_vm::choose_accel(&kernel, &probecost, &cache, stop)
             .expect("choosing KVM or TCG");
         let out_dir = root.join("target/vm-tests").join(test.name);
         let _ = std::fs::remove_dir_all(&out_dir);
@@ -191,14 +201,30 @@ pub mod guest {
             with_bpftool: test.with_bpftool,
             accel,
             memory_mib: if test.with_bpftrace { 4096 } else { 2048 },
-            time_limit: Duration::from_secs(420),
+            time_limit,
             out_dir,
             work_dir: root.join("target/vm-tests/work"),
             host_cpu: Some(0),
         };
-        let result =
-            probecost_vm::boot(&request, &stop).unwrap_or_else(|e| panic!("{}: {e}", test.name));
-        Some((result, accel))
+        Some((probecost_vm::boot(&request, stop), accel))
+    }
+
+    /// Process ids of the guest tests' QEMU processes still running (those booting an
+    /// initramfs from target/vm-tests/).
+    pub fn qemu_processes() -> Vec<u32> {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"));
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                comm.is_ok_and(|c| c.trim().starts_with("qemu-system"))
+                    && String::from_utf8_lossy(&cmdline).contains("target/vm-tests/work")
+            })
+            .collect()
     }
 
     /// A JSON file the guest wrote.

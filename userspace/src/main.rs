@@ -203,6 +203,8 @@ fn main() -> ExitCode {
         eprintln!("probecost: internal error: {info}");
     }));
     let cli = Cli::parse();
+    #[cfg(target_os = "linux")]
+    probecost::linux::raise_open_file_limit();
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::List => platform::list(),

@@ -37,6 +37,9 @@ pub struct VmArgs {
     /// Packs bpftrace into the guest (automatic when the arguments name it).
     #[arg(long)]
     with_bpftrace: bool,
+    /// The host CPU QEMU runs on (keep it off any CPU measuring on the host).
+    #[arg(long, default_value_t = 0)]
+    host_cpu: usize,
     /// Arguments for probecost inside the guest (default: `run`). Relative export paths land
     /// in target/vm/<kernel>/.
     #[arg(last = true)]
@@ -112,7 +115,7 @@ pub fn run(args: VmArgs) -> Result<ExitCode> {
             time_limit: Duration::from_secs(args.timeout),
             out_dir: out_dir.clone(),
             work_dir: PathBuf::from(VM_DIR).join("work").join(&kernel.label),
-            host_cpu: Some(0),
+            host_cpu: Some(args.host_cpu),
         };
         let result = match probecost_vm::boot(&request, &STOP) {
             Ok(result) => result,

@@ -8,6 +8,7 @@ pub mod complex_workload;
 pub(crate) mod features;
 pub(crate) mod kernel_config;
 pub(crate) mod object;
+mod open_files;
 mod per_event_drain;
 mod privileges;
 pub mod probe_sets;
@@ -15,6 +16,7 @@ pub(crate) mod programs;
 mod scenario_probe;
 
 pub use features::{KernelFeatures, Support};
+pub use open_files::raise_open_file_limit;
 pub use privileges::check_privileges;
 
 use crate::{

@@ -73,7 +73,7 @@ pub fn resolve(
                 }
                 other => return Err(mismatch(kind, other)),
             };
-            let probes = kernel_functions(glob)?
+            let probes = kernel_functions(glob, true, &mut notes)?
                 .into_iter()
                 .flat_map(|function| {
                     [false, true].map(|ret| Probe::Kprobe {
@@ -86,7 +86,7 @@ pub fn resolve(
         }
         ProbeSetKind::Fentry { glob } => {
             require(features, AttachKind::Fentry, "fentry")?;
-            let (functions, dropped) = btf_functions(kernel_functions(glob)?)?;
+            let (functions, dropped) = btf_functions(kernel_functions(glob, false, &mut notes)?)?;
             if functions.is_empty() {
                 return Err(format!(
                     "no function matching `{glob}` has a BTF entry, which fentry needs \
@@ -255,20 +255,119 @@ fn tracepoints(globs: &[String]) -> Result<Vec<Probe>, String> {
     Ok(probes)
 }
 
-/// Kernel functions that can be probed, matching `glob`, sorted.
-fn kernel_functions(glob: &str) -> Result<Vec<String>, String> {
+/// Kernel functions matching `glob` that a probe set can attach to, sorted. Left out, each
+/// with a note: names several functions share (probes attach by name, and the kernel refuses
+/// an ambiguous one with EADDRNOTAVAIL); for kprobes also the kernel's kprobe blacklist and the
+/// compiler's copies (`.part.N`, `.isra.N`, `.constprop.N`, `.cold`), which bpftrace cannot
+/// name, so that every tracer attaches the same set.
+fn kernel_functions(
+    glob: &str,
+    kprobes: bool,
+    notes: &mut Vec<String>,
+) -> Result<Vec<String>, String> {
     let path = tracefs()?.join("available_filter_functions");
-    let text = fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let functions: BTreeSet<String> = text
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|f| glob_match(glob, f))
-        .map(String::from)
-        .collect();
-    if functions.is_empty() {
-        return Err(format!("no probeable kernel function matches `{glob}`"));
+    let listed =
+        fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let (kallsyms, blacklist) = if kprobes {
+        let debugfs = "/sys/kernel/debug/kprobes/blacklist";
+        (
+            fs::read_to_string("/proc/kallsyms").ok(),
+            fs::read_to_string(debugfs).ok(),
+        )
+    } else {
+        (None, None)
+    };
+    let selection = select_functions(
+        &listed,
+        kallsyms.as_deref(),
+        blacklist.as_deref(),
+        glob,
+        kprobes,
+    );
+    for (why, names) in &selection.left_out {
+        notes.push(format!(
+            "left out {} functions matching `{glob}` {why} (such as {})",
+            names.len(),
+            names.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
-    Ok(functions.into_iter().collect())
+    if selection.kept.is_empty() {
+        return Err(if selection.left_out.is_empty() {
+            format!("no probeable kernel function matches `{glob}`")
+        } else {
+            format!(
+                "no kernel function matching `{glob}` can be attached: {}",
+                notes.join("; ")
+            )
+        });
+    }
+    Ok(selection.kept)
+}
+
+/// Kernel functions kept for a set, and those left out with why.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct FunctionSelection {
+    kept: Vec<String>,
+    left_out: Vec<(&'static str, Vec<String>)>,
+}
+
+const SHARED_NAME: &str = "whose name several kernel functions share: probes attach by name";
+const BLACKLISTED: &str = "on the kernel's kprobe blacklist";
+const COMPILER_COPY: &str =
+    "that are compiler-made copies (.part, .isra, .constprop, .cold), which bpftrace cannot name";
+
+/// Chooses from `available_filter_functions` text; `kallsyms` (for names ftrace lists once but
+/// the kernel has twice) and `blacklist` (debugfs `kprobes/blacklist`) when given.
+fn select_functions(
+    listed: &str,
+    kallsyms: Option<&str>,
+    blacklist: Option<&str>,
+    glob: &str,
+    kprobes: bool,
+) -> FunctionSelection {
+    use std::collections::{BTreeMap, HashSet};
+
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in listed.lines().filter_map(|l| l.split_whitespace().next()) {
+        if glob_match(glob, name) {
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    let mut symbols: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in kallsyms.unwrap_or_default().lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(_), Some(kind), Some(name)) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        if matches!(kind, "t" | "T") && counts.contains_key(name) {
+            *symbols.entry(name).or_default() += 1;
+        }
+    }
+    let blacklisted: HashSet<&str> = blacklist
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    let mut selection = FunctionSelection::default();
+    let mut left_out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for (name, listed_times) in counts {
+        let why = if listed_times > 1 || symbols.get(name).is_some_and(|n| *n > 1) {
+            Some(SHARED_NAME)
+        } else if kprobes && blacklisted.contains(name) {
+            Some(BLACKLISTED)
+        } else if kprobes && name.contains('.') {
+            Some(COMPILER_COPY)
+        } else {
+            None
+        };
+        match why {
+            Some(why) => left_out.entry(why).or_default().push(name.to_string()),
+            None => selection.kept.push(name.to_string()),
+        }
+    }
+    selection.left_out = left_out.into_iter().collect();
+    selection
 }
 
 /// The exported functions of the libc probecost runs on, sorted.
@@ -293,4 +392,36 @@ fn libc_functions() -> Result<Vec<Probe>, String> {
             symbol,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ambiguous_blacklisted_and_copied_functions_are_left_out() {
+        let listed =
+            "s_next\ns_show\ns_next\nset_root\nsave_cur\nscale_down.part.0\nsb_bad\nvfs_read\n";
+        let kallsyms = "ffffffff81000000 t set_root\nffffffff81000100 t set_root\nffffffff81000200 T save_cur\nffffffff81000300 d set_root_data\n";
+        let blacklist = "0xffffffff81001230-0xffffffff81001240\tsb_bad\n";
+        let kprobes = select_functions(listed, Some(kallsyms), Some(blacklist), "s*", true);
+        assert_eq!(kprobes.kept, ["s_show", "save_cur"]);
+        let reasons: Vec<(&str, Vec<String>)> = kprobes.left_out;
+        assert!(reasons.contains(&(SHARED_NAME, vec!["s_next".into(), "set_root".into()])));
+        assert!(reasons.contains(&(BLACKLISTED, vec!["sb_bad".into()])));
+        assert!(reasons.contains(&(COMPILER_COPY, vec!["scale_down.part.0".into()])));
+        // fentry sets keep copies and blacklisted names (BTF decides those); shared names go.
+        let fentry = select_functions(listed, None, None, "s*", false);
+        assert_eq!(
+            fentry.kept,
+            [
+                "s_show",
+                "save_cur",
+                "sb_bad",
+                "scale_down.part.0",
+                "set_root"
+            ]
+        );
+        assert_eq!(fentry.left_out, [(SHARED_NAME, vec!["s_next".to_string()])]);
+    }
 }
