@@ -189,3 +189,79 @@ fn a_reader_that_goes_away_ends_probecost_quietly() {
     assert!(!stderr.contains("internal error"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn inputs_are_checked_before_anything_is_measured() {
+    let started = std::time::Instant::now();
+    let output = Command::new(probecost_bin())
+        .args(["run", "--export-json", "/nonexistent/dir/r.json"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(!output.status.success());
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("--export-json /nonexistent/dir/r.json: cannot create it"),
+        "{}",
+        lines[0]
+    );
+    for (args, expected) in [
+        (&["run", "--ops", "0"][..], "invalid value '0' for '--ops"),
+        (&["run", "--runs", "0"][..], "invalid value '0' for '--runs"),
+        (
+            &["run", "--scenario", ""][..],
+            "--scenario needs at least one name",
+        ),
+        (
+            &["run", "--cpu", "100000"][..],
+            "--cpu 100000: not a CPU this process may use",
+        ),
+    ] {
+        let output = Command::new(probecost_bin()).args(args).output().unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&output.stderr);
+        assert!(text.contains(expected), "{args:?}: {text}");
+        assert!(!text.contains("panicked"), "{args:?}: {text}");
+    }
+}
+
+#[test]
+fn a_second_measurement_refuses_naming_the_first() {
+    if !have_root("a_second_measurement_refuses_naming_the_first") {
+        return;
+    }
+    let mut first = Command::new(probecost_bin())
+        .args(["run", "--scenario", "tracepoint-entry", "--runs", "40"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first holds the lock once it prints its environment block (stderr progress starts
+    // after); give it a moment.
+    let mut refused = None;
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let second = Command::new(probecost_bin())
+            .args(["run", "--scenario", "tracepoint-entry", "--runs", "1"])
+            .output()
+            .unwrap();
+        if !second.status.success() {
+            refused = Some(stderr_lines(&second));
+            break;
+        }
+    }
+    let _ = first.kill();
+    let _ = first.wait();
+    let lines = refused.expect("the second run was never refused");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains(&format!(
+            "another probecost is measuring on this machine (PID {},",
+            first.id()
+        )),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("--allow-concurrent"), "{}", lines[0]);
+}

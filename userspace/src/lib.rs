@@ -13,6 +13,8 @@ pub mod environment;
 pub mod export;
 pub mod histogram;
 pub mod interrupt;
+pub mod measurement_lock;
+pub mod output_file;
 pub mod probe_set;
 pub mod reference;
 pub mod report;

@@ -4,7 +4,11 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
-use probecost::scenario::{Scenario, ScenarioCatalog};
+use probecost::{
+    measurement_lock::MeasurementLock,
+    output_file::OutputFile,
+    scenario::{Scenario, ScenarioCatalog},
+};
 
 /// Measures what tracing costs, in nanoseconds per event.
 #[derive(Parser, Debug)]
@@ -66,6 +70,9 @@ struct AttachScaleArgs {
     /// Draws attach and detach time against probe count (log-log) to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+    /// Measures even while another probecost measures on this machine.
+    #[arg(long)]
+    allow_concurrent: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -88,6 +95,9 @@ struct WorkloadArgs {
     /// Writes the report as JSON to this file.
     #[arg(long, value_name = "FILE")]
     export_json: Option<PathBuf>,
+    /// Measures even while another probecost measures on this machine.
+    #[arg(long)]
+    allow_concurrent: bool,
     /// The command to time (default: `make -j<CPUs> check TESTS=` in --build-dir, after an
     /// untimed `make clean`).
     #[arg(last = true)]
@@ -152,11 +162,12 @@ struct RunArgs {
     /// Scenarios to run (comma-separated); all by default.
     #[arg(long, value_delimiter = ',')]
     scenario: Vec<String>,
-    /// Control/traced run pairs per scenario.
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Control/traced run pairs per scenario (1 to 1000).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=1000))]
     runs: u64,
-    /// Workload operations per run (default: sized so a traced run lasts --run-time-ms).
-    #[arg(long)]
+    /// Workload operations per run, at least 1000 (default: sized so a traced run lasts
+    /// --run-time-ms).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000_000_000))]
     ops: Option<u64>,
     /// Target duration of a traced run, in milliseconds, when --ops is not given.
     #[arg(long, default_value_t = 450)]
@@ -191,6 +202,10 @@ struct RunArgs {
     /// Where per-event scenarios write their formatted lines.
     #[arg(long, value_name = "FILE", default_value = "/dev/null")]
     per_event_sink: PathBuf,
+    /// Measures even while another probecost measures on this machine (their numbers will
+    /// disturb each other).
+    #[arg(long)]
+    allow_concurrent: bool,
 }
 
 fn main() -> ExitCode {
@@ -237,6 +252,12 @@ fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
     if names.is_empty() {
         return Ok(catalog.all().iter().collect());
     }
+    if names.iter().all(|n| n.trim().is_empty()) {
+        anyhow::bail!(
+            "--scenario needs at least one name; valid scenarios: {}",
+            catalog.names()
+        );
+    }
     catalog.select(names).map_err(|unknown| {
         anyhow::anyhow!(
             "unknown scenario {}; valid scenarios: {}",
@@ -264,13 +285,18 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
 
     let scenarios = selected_scenarios(&args.scenario)?;
+    let cpu = workload_cpu(args.cpu)?;
     platform::check_privileges().map_err(anyhow::Error::msg)?;
+    let outputs = OutputFile::create_all(&[
+        ("--export-json", args.export_json.as_ref()),
+        ("--export-markdown", args.export_markdown.as_ref()),
+        ("--export-csv", args.export_csv.as_ref()),
+        ("--plot", args.plot.as_ref()),
+    ])
+    .map_err(anyhow::Error::msg)?;
+    let _lock = measurement_lock(args.allow_concurrent)?;
     interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
 
-    let cpu = match args.cpu {
-        Some(cpu) => cpu,
-        None => probecost::cpu::default_workload_cpu().context("finding a CPU for the workload")?,
-    };
     let workload: Box<dyn Workload> = match args.workload {
         WorkloadChoice::InProcess => {
             let workload = PinnedWorkload::new(cpu).context("opening /dev/zero and /dev/null")?;
@@ -340,19 +366,24 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     };
     println!();
     print!("{}", render_table(&report.scenarios));
-    let exports: [(&Option<PathBuf>, &dyn Exporter); 4] = [
-        (&args.export_json, &JsonExporter),
-        (&args.export_markdown, &MarkdownExporter),
-        (&args.export_csv, &CsvExporter),
-        (&args.plot, &SvgPlotExporter),
-    ];
-    for (path, exporter) in exports {
-        if let Some(path) = path {
-            let bytes = exporter
-                .serialize(&report)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            write_output(path, bytes)?;
+    // Every export is attempted: one that fails does not stop the others.
+    let mut failed = Vec::new();
+    for output in outputs {
+        let exporter: &dyn Exporter = match output.flag() {
+            "--export-json" => &JsonExporter,
+            "--export-markdown" => &MarkdownExporter,
+            "--export-csv" => &CsvExporter,
+            _ => &SvgPlotExporter,
+        };
+        let written = exporter
+            .serialize(&report)
+            .and_then(|bytes| output.write(&bytes));
+        if let Err(e) = written {
+            failed.push(e);
         }
+    }
+    if !failed.is_empty() {
+        anyhow::bail!("{}", failed.join("; "));
     }
     if interrupted {
         eprintln!("probecost: interrupted: the table shows what was measured before the signal");
@@ -361,11 +392,31 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes a result file and says so.
-fn write_output(path: &std::path::Path, bytes: Vec<u8>) -> Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
-    println!("wrote {}", path.display());
-    Ok(())
+/// `--cpu`, checked against the CPUs this process may use, or the default.
+fn workload_cpu(asked: Option<usize>) -> Result<usize> {
+    let allowed = probecost::cpu::allowed_cpus().context("reading this process's CPU set")?;
+    match asked {
+        Some(cpu) if allowed.contains(&cpu) => Ok(cpu),
+        Some(cpu) => anyhow::bail!(
+            "--cpu {cpu}: not a CPU this process may use (allowed: {})",
+            allowed
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        None => probecost::cpu::default_workload_cpu().context("finding a CPU for the workload"),
+    }
+}
+
+/// The machine-wide measurement lock, unless concurrent measuring was asked for.
+fn measurement_lock(allow_concurrent: bool) -> Result<Option<MeasurementLock>> {
+    if allow_concurrent {
+        return Ok(None);
+    }
+    MeasurementLock::acquire()
+        .map(Some)
+        .map_err(anyhow::Error::msg)
 }
 
 /// A report as pretty JSON with a final newline.
@@ -408,6 +459,7 @@ mod platform {
     use probecost::{
         benchmark::TracerBackend,
         linux::{bpftrace::BpftraceBackend, plan, AyaBackend, DrainSettings, KernelFeatures},
+        output_file::OutputFile,
         scenario::ScenarioCatalog,
     };
 
@@ -476,7 +528,14 @@ mod platform {
                     }),
             })
             .collect::<Result<Vec<_>>>()?;
+        let cpu = super::workload_cpu(args.cpu)?;
         check_privileges().map_err(anyhow::Error::msg)?;
+        let outputs = OutputFile::create_all(&[
+            ("--export-json", args.export_json.as_ref()),
+            ("--plot", args.plot.as_ref()),
+        ])
+        .map_err(anyhow::Error::msg)?;
+        let _lock = super::measurement_lock(args.allow_concurrent)?;
         interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
         let mut tracers = Vec::new();
         let mut versions = vec!["probecost counting programs (aya 0.14.0)".to_string()];
@@ -490,10 +549,6 @@ mod platform {
                 TracerChoice::Dtrace => bail!("--tracer dtrace runs on FreeBSD"),
             }
         }
-        let cpu = match args.cpu {
-            Some(cpu) => cpu,
-            None => probecost::cpu::default_workload_cpu()?,
-        };
         let settings = AttachScaleSettings {
             kind: kind.clone(),
             mechanism: args.mechanism.map(|m| match m {
@@ -537,10 +592,7 @@ mod platform {
         {
             let workload = PinnedWorkload::new(cpu)?;
             workload.pin()?;
-            Some(
-                per_event_trade(&workload, 5, interrupt::stop_flag())
-                    .map_err(anyhow::Error::msg)?,
-            )
+            per_event_trade(&workload, 5, interrupt::stop_flag()).map_err(anyhow::Error::msg)?
         } else {
             None
         };
@@ -553,14 +605,14 @@ mod platform {
             interrupted: interrupt::stop_requested(),
         };
         print!("{}", render(&report));
-        if let Some(path) = &args.export_json {
-            super::write_output(path, super::json_bytes(&report)?)?;
-        }
-        if let Some(path) = &args.plot {
-            let bytes = AttachScalePlot
-                .render(&report)
-                .map_err(anyhow::Error::msg)?;
-            super::write_output(path, bytes)?;
+        for output in outputs {
+            let bytes = match output.flag() {
+                "--plot" => AttachScalePlot
+                    .render(&report)
+                    .map_err(anyhow::Error::msg)?,
+                _ => super::json_bytes(&report)?,
+            };
+            output.write(&bytes).map_err(anyhow::Error::msg)?;
         }
         Ok(if report.interrupted {
             ExitCode::from(130)
@@ -603,6 +655,9 @@ mod platform {
             }
         };
         check_privileges().map_err(anyhow::Error::msg)?;
+        let outputs = OutputFile::create_all(&[("--export-json", args.export_json.as_ref())])
+            .map_err(anyhow::Error::msg)?;
+        let _lock = super::measurement_lock(args.allow_concurrent)?;
         interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
         let features = KernelFeatures::detect();
         // Every set is resolved, attached and detached once before anything is timed.
@@ -637,8 +692,10 @@ mod platform {
             interrupted: interrupt::stop_requested(),
         };
         print!("{}", render(&report));
-        if let Some(path) = &args.export_json {
-            super::write_output(path, super::json_bytes(&report)?)?;
+        for output in outputs {
+            output
+                .write(&super::json_bytes(&report)?)
+                .map_err(anyhow::Error::msg)?;
         }
         Ok(if report.interrupted {
             ExitCode::from(130)

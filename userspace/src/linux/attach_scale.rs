@@ -165,8 +165,19 @@ fn read_write_set(mechanism: Mechanism) -> ProbeSet {
 }
 
 /// Per-event cost of read and write through each syscall mechanism, interleaved with control
-/// runs on the workload's CPU (the calling thread is pinned there).
+/// runs on the workload's CPU (the calling thread is pinned there); `None` when interrupted.
 pub fn per_event_trade(
+    workload: &PinnedWorkload,
+    rounds: usize,
+    stop: &AtomicBool,
+) -> Result<Option<PerEventTrade>, String> {
+    match measure_trade(workload, rounds, stop) {
+        Err(_) if stop.load(Ordering::Relaxed) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+fn measure_trade(
     workload: &PinnedWorkload,
     rounds: usize,
     stop: &AtomicBool,

@@ -358,7 +358,13 @@ pub fn measure(
                 Side::Traced(i) => i + 1,
             };
             if let Some(reset) = &command.reset {
-                run_quiet(reset, &command.dir, stop)?;
+                // Interrupted during the untimed reset: keep what the finished runs measured.
+                match run_quiet(reset, &command.dir, stop) {
+                    Err(e) if e == "interrupted" => break 'rounds,
+                    other => {
+                        other?;
+                    }
+                }
             }
             let ms = |since: Instant| since.elapsed().as_secs_f64() * 1e3;
             let mut attached = Vec::new();

@@ -1,0 +1,81 @@
+//! Result files, created before anything is measured (as hyperfine does), so a path that
+//! cannot be written fails in a second with the flag named, not after minutes of measuring.
+
+use std::{
+    fs::File,
+    io::Write as _,
+    path::{Path, PathBuf},
+};
+
+/// A result file, created and empty until the report is written.
+#[derive(Debug)]
+pub struct OutputFile {
+    flag: &'static str,
+    path: PathBuf,
+    file: File,
+}
+
+impl OutputFile {
+    /// Creates (truncates) `path` for `flag`; the error is one line naming both.
+    pub fn create(flag: &'static str, path: &Path) -> Result<Self, String> {
+        let file = File::create(path)
+            .map_err(|e| format!("{flag} {}: cannot create it ({e})", path.display()))?;
+        Ok(Self {
+            flag,
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// Each `(flag, path)` given, created.
+    pub fn create_all(requested: &[(&'static str, Option<&PathBuf>)]) -> Result<Vec<Self>, String> {
+        requested
+            .iter()
+            .filter_map(|(flag, path)| path.map(|p| Self::create(flag, p)))
+            .collect()
+    }
+
+    /// The flag that asked for this file.
+    pub fn flag(&self) -> &'static str {
+        self.flag
+    }
+
+    /// Writes the report and says where.
+    pub fn write(mut self, bytes: &[u8]) -> Result<(), String> {
+        self.file
+            .write_all(bytes)
+            .and_then(|()| self.file.flush())
+            .map_err(|e| format!("{} {}: {e}", self.flag, self.path.display()))?;
+        println!("wrote {}", self.path.display());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_that_cannot_be_created_names_the_flag() {
+        let error =
+            OutputFile::create("--export-json", Path::new("/nonexistent/dir/r.json")).unwrap_err();
+        assert!(
+            error.starts_with("--export-json /nonexistent/dir/r.json: cannot create it"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn files_are_created_before_anything_is_written() {
+        let dir = std::env::temp_dir().join(format!("probecost-out-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let json = dir.join("r.json");
+        let files =
+            OutputFile::create_all(&[("--export-json", Some(&json)), ("--plot", None)]).unwrap();
+        assert_eq!(files.len(), 1);
+        assert!(json.exists());
+        files.into_iter().next().unwrap().write(b"{}\n").unwrap();
+        assert_eq!(std::fs::read(&json).unwrap(), b"{}\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
