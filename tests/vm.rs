@@ -416,17 +416,22 @@ fn debian_6_12_interrupt_leaves_nothing() {
     interrupt_leaves_nothing("6.12", "debian_6_12_interrupt");
 }
 
+/// A guest whose only step never ends.
+fn hanging_guest(name: &str) -> GuestTest<'_> {
+    GuestTest {
+        name,
+        kernel: "6.12",
+        steps: vec![GuestStep::shell("hang", "sleep 3600")],
+        with_bpftrace: false,
+        with_bpftool: false,
+    }
+}
+
 #[test]
 fn a_guest_that_hangs_is_killed_at_its_time_limit() {
     let stop = std::sync::atomic::AtomicBool::new(false);
     let Some((outcome, _)) = guest::try_boot(
-        GuestTest {
-            name: "vm_time_limit",
-            kernel: "6.12",
-            steps: vec![GuestStep::shell("hang", "sleep 3600")],
-            with_bpftrace: false,
-            with_bpftool: false,
-        },
+        hanging_guest("vm_time_limit"),
         std::time::Duration::from_secs(20),
         &stop,
     ) else {
@@ -452,13 +457,7 @@ fn stopping_the_runner_stops_the_guest() {
         flag.store(true, std::sync::atomic::Ordering::Relaxed);
     });
     let Some((outcome, _)) = guest::try_boot(
-        GuestTest {
-            name: "vm_interrupted",
-            kernel: "6.12",
-            steps: vec![GuestStep::shell("hang", "sleep 3600")],
-            with_bpftrace: false,
-            with_bpftool: false,
-        },
+        hanging_guest("vm_interrupted"),
         std::time::Duration::from_secs(120),
         &stop,
     ) else {

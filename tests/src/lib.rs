@@ -93,8 +93,8 @@ pub fn settled_programs(expected: usize) -> usize {
     }
 }
 
-/// Process ids of running processes named `bpftrace`.
-pub fn bpftrace_processes() -> Vec<u32> {
+/// Process ids of running processes whose `comm` and command line satisfy `wanted`.
+pub fn processes(wanted: impl Fn(&str, &str) -> bool) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -102,10 +102,18 @@ pub fn bpftrace_processes() -> Vec<u32> {
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|comm| comm.trim() == "bpftrace")
+            let Ok(comm) = std::fs::read_to_string(format!("/proc/{pid}/comm")) else {
+                return false;
+            };
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            wanted(comm.trim(), &String::from_utf8_lossy(&cmdline))
         })
         .collect()
+}
+
+/// Process ids of running processes named `bpftrace`.
+pub fn bpftrace_processes() -> Vec<u32> {
+    processes(|comm, _| comm == "bpftrace")
 }
 
 /// Waits for `child` to exit, killing it and failing the test after `limit`.
@@ -212,19 +220,9 @@ pub mod guest {
     /// Process ids of the guest tests' QEMU processes still running (those booting an
     /// initramfs from target/vm-tests/).
     pub fn qemu_processes() -> Vec<u32> {
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(Result::ok)
-            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|pid| {
-                let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"));
-                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                comm.is_ok_and(|c| c.trim().starts_with("qemu-system"))
-                    && String::from_utf8_lossy(&cmdline).contains("target/vm-tests/work")
-            })
-            .collect()
+        super::processes(|comm, cmdline| {
+            comm.starts_with("qemu-system") && cmdline.contains("target/vm-tests/work")
+        })
     }
 
     /// A JSON file the guest wrote.

@@ -49,8 +49,10 @@ impl AttachScalePlot {
         );
         let _ = writeln!(
             svg,
-            r##"<text x="{LEFT}" y="40" fill="#444">kernel {} | {}</text>"##,
-            report.environment.kernel_release, report.environment.cpu_model
+            r##"<text x="{LEFT}" y="40" fill="#444">kernel {} | {} | virtualization: {}</text>"##,
+            report.environment.kernel_release,
+            report.environment.cpu_model,
+            report.environment.virtualization.summary()
         );
         let mut e = y_lo;
         while e <= y_hi {

@@ -20,17 +20,21 @@ impl Exporter for MarkdownExporter {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Kernel {} on {} (CPUs {}), workload on CPU {}: {}. Tracers: {}. probecost {}, {} \
-             rounds per scenario.\n",
+            "Kernel {} on {} (CPUs {}; virtualization: {}), workload on CPU {}: {}. Tracers: {}. \
+             probecost {}, {} rounds per scenario.\n",
             env.kernel_release,
             env.cpu_model,
             env.online_cpus,
+            env.virtualization.summary(),
             env.pinned_cpu,
             report.workload,
             env.tracers.join(", "),
             env.probecost_version,
             report.runs_requested
         );
+        for warning in env.virtualization.warnings() {
+            let _ = writeln!(out, "> {warning}\n");
+        }
         let mut header = vec!["row".to_string(), "scenario".to_string()];
         for t in &tracers {
             header.push(format!("{t} ns/event (median [95% CI])"));

@@ -147,8 +147,12 @@ impl Exporter for SvgPlotExporter {
             svg,
             r##"<text x="{LEFT}" y="40" fill="#444">{}</text>"##,
             escape(&format!(
-                "kernel {} | {} | workload on CPU {}: {}",
-                env.kernel_release, env.cpu_model, env.pinned_cpu, report.workload
+                "kernel {} | {} | virtualization: {} | workload on CPU {}: {}",
+                env.kernel_release,
+                env.cpu_model,
+                env.virtualization.summary(),
+                env.pinned_cpu,
+                report.workload
             ))
         );
         // Legend, two rows.

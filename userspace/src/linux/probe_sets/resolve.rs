@@ -336,11 +336,11 @@ fn select_functions(
     let mut symbols: BTreeMap<&str, usize> = BTreeMap::new();
     for line in kallsyms.unwrap_or_default().lines() {
         let mut fields = line.split_whitespace();
-        let (Some(_), Some(kind), Some(name)) = (fields.next(), fields.next(), fields.next())
-        else {
+        // The kernel counts every symbol of that name, data included.
+        let (Some(_), Some(_), Some(name)) = (fields.next(), fields.next(), fields.next()) else {
             continue;
         };
-        if matches!(kind, "t" | "T") && counts.contains_key(name) {
+        if counts.contains_key(name) {
             *symbols.entry(name).or_default() += 1;
         }
     }
@@ -402,7 +402,7 @@ mod tests {
     fn ambiguous_blacklisted_and_copied_functions_are_left_out() {
         let listed =
             "s_next\ns_show\ns_next\nset_root\nsave_cur\nscale_down.part.0\nsb_bad\nvfs_read\n";
-        let kallsyms = "ffffffff81000000 t set_root\nffffffff81000100 t set_root\nffffffff81000200 T save_cur\nffffffff81000300 d set_root_data\n";
+        let kallsyms = "ffffffff81000000 t set_root\nffffffff81000100 d set_root\nffffffff81000200 T save_cur\nffffffff81000300 d save_cur_data\n";
         let blacklist = "0xffffffff81001230-0xffffffff81001240\tsb_bad\n";
         let kprobes = select_functions(listed, Some(kallsyms), Some(blacklist), "s*", true);
         assert_eq!(kprobes.kept, ["s_show", "save_cur"]);
