@@ -8,7 +8,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{bpftrace::BpftraceProcess, probe_sets::AttachedSet};
+use super::{
+    bpftrace::{BpftraceProcess, READY_TIMEOUT},
+    probe_sets::AttachedSet,
+};
 use crate::{
     attach_scale::{AttachScaleRow, PerEventTrade},
     benchmark::run_order::{self, Side},
@@ -121,10 +124,13 @@ fn bpftrace_once(
     settings: &AttachScaleSettings,
 ) -> Result<Once, String> {
     let script = set.bpftrace_script(whole);
-    let (process, attach) = BpftraceProcess::start(
+    // A second per probe on top of the usual allowance: bpftrace compiles each probe.
+    let ready_timeout = READY_TIMEOUT + Duration::from_secs(set.probes.len() as u64);
+    let (process, attach) = BpftraceProcess::start_within(
         &script,
         settings.workload_cpu,
         std::path::Path::new("/dev/null"),
+        ready_timeout,
     )
     .map_err(|e| format!("bpftrace on {}: {e}", set.kind.describe()))?;
     thread::sleep(settings.window);

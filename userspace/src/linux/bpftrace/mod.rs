@@ -6,7 +6,7 @@ pub mod script;
 
 use std::{collections::BTreeSet, path::PathBuf, process::Command, sync::atomic::AtomicBool};
 
-pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess};
+pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT};
 
 use super::{bpf_stats, choose_attach, features::KernelFeatures, programs::libc_path};
 use crate::{

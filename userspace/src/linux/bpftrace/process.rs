@@ -20,8 +20,8 @@ use std::{
 
 /// The line bpftrace writes to stderr once every probe is attached.
 const READY_LINE: &str = "__BPFTRACE_NOTIFY_PROBES_ATTACHED";
-/// How long bpftrace may take to compile and attach.
-const READY_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long bpftrace may take to compile and attach a script with few probes.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long bpftrace may take to exit after the first SIGINT (it detaches every probe first:
 /// about a minute for all syscall tracepoints on this machine kind).
 const EXIT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -113,6 +113,17 @@ impl BpftraceProcess {
         workload_cpu: usize,
         sink: &Path,
     ) -> Result<(Self, Duration), BpftraceError> {
+        Self::start_within(script, workload_cpu, sink, READY_TIMEOUT)
+    }
+
+    /// [`start`](Self::start), giving bpftrace `ready_timeout` to attach (it compiles a
+    /// program per probe: thousands of probes take minutes, more under emulation).
+    pub fn start_within(
+        script: &str,
+        workload_cpu: usize,
+        sink: &Path,
+        ready_timeout: Duration,
+    ) -> Result<(Self, Duration), BpftraceError> {
         let started = Instant::now();
         let output = OutputFiles::create().map_err(BpftraceError::Spawn)?;
         let file = |path: std::path::PathBuf| File::create(path).map_err(BpftraceError::Spawn);
@@ -162,8 +173,8 @@ impl BpftraceProcess {
                     script: abbreviated(script),
                 });
             }
-            if started.elapsed() > READY_TIMEOUT {
-                return Err(BpftraceError::Timeout(READY_TIMEOUT));
+            if started.elapsed() > ready_timeout {
+                return Err(BpftraceError::Timeout(ready_timeout));
             }
             thread::sleep(Duration::from_millis(2));
         }
