@@ -385,11 +385,16 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if !failed.is_empty() {
         anyhow::bail!("{}", failed.join("; "));
     }
+    Ok(exit_code(interrupted))
+}
+
+/// 130 after Ctrl-C or SIGTERM (saying that the output is partial), success otherwise.
+fn exit_code(interrupted: bool) -> ExitCode {
     if interrupted {
         eprintln!("probecost: interrupted: the table shows what was measured before the signal");
-        return Ok(ExitCode::from(130));
+        return ExitCode::from(130);
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }
 
 /// `--cpu`, checked against the CPUs this process may use, or the default.
@@ -614,11 +619,7 @@ mod platform {
             };
             output.write(&bytes).map_err(anyhow::Error::msg)?;
         }
-        Ok(if report.interrupted {
-            ExitCode::from(130)
-        } else {
-            ExitCode::SUCCESS
-        })
+        Ok(super::exit_code(report.interrupted))
     }
 
     pub fn workload(args: super::WorkloadArgs) -> Result<ExitCode> {
@@ -697,11 +698,7 @@ mod platform {
                 .write(&super::json_bytes(&report)?)
                 .map_err(anyhow::Error::msg)?;
         }
-        Ok(if report.interrupted {
-            ExitCode::from(130)
-        } else {
-            ExitCode::SUCCESS
-        })
+        Ok(super::exit_code(report.interrupted))
     }
 
     pub fn list() -> Result<ExitCode> {
