@@ -89,3 +89,59 @@ fn sigkill_leaves_nothing_either() {
         "programs left behind"
     );
 }
+
+/// Programs of probecost's counting sets (`count_*`) loaded right now.
+fn counting_programs() -> usize {
+    aya::programs::loaded_programs()
+        .filter_map(Result::ok)
+        .filter(|p| p.name_as_str().is_some_and(|n| n.starts_with("count_")))
+        .count()
+}
+
+#[test]
+fn sigint_during_attach_scales_trade_keeps_the_rows() {
+    if !have_root("sigint_during_attach_scales_trade_keeps_the_rows") {
+        return;
+    }
+    let json = std::env::temp_dir().join(format!("probecost-trade-{}.json", std::process::id()));
+    let mut child = Command::new(probecost_bin())
+        .args(["attach-scale", "--kind", "syscalls-entry", "--counts", "1"])
+        .args(["--repeat", "1", "--window-ms", "10", "--export-json"])
+        .arg(&json)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The attach row comes first; the per-event trade follows it.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
+    while !seen.contains("probes: attach") {
+        let n = stderr.read(&mut buf).unwrap();
+        assert!(n > 0, "attach-scale ended before its first row: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    sleep(Duration::from_millis(500));
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let status = wait_with_timeout(&mut child, Duration::from_secs(30));
+    assert_eq!(status.code(), Some(130));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    std::fs::remove_file(&json).unwrap();
+    assert_eq!(report["interrupted"], true);
+    assert_eq!(report["rows"].as_array().unwrap().len(), 1, "{report}");
+    assert!(report["per_event_trade"].is_null(), "{report}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while counting_programs() > 0 && Instant::now() < deadline {
+        sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        counting_programs(),
+        0,
+        "counting programs left in the kernel"
+    );
+}
