@@ -287,11 +287,15 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let scenarios = selected_scenarios(&args.scenario)?;
     let cpu = workload_cpu(args.cpu)?;
     platform::check_privileges().map_err(anyhow::Error::msg)?;
-    let outputs = OutputFile::create_all(&[
-        ("--export-json", args.export_json.as_ref()),
-        ("--export-markdown", args.export_markdown.as_ref()),
-        ("--export-csv", args.export_csv.as_ref()),
-        ("--plot", args.plot.as_ref()),
+    let outputs = OutputFile::create_all::<&dyn Exporter>(&[
+        ("--export-json", args.export_json.as_ref(), &JsonExporter),
+        (
+            "--export-markdown",
+            args.export_markdown.as_ref(),
+            &MarkdownExporter,
+        ),
+        ("--export-csv", args.export_csv.as_ref(), &CsvExporter),
+        ("--plot", args.plot.as_ref(), &SvgPlotExporter),
     ])
     .map_err(anyhow::Error::msg)?;
     let _lock = measurement_lock(args.allow_concurrent)?;
@@ -368,13 +372,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     print!("{}", render_table(&report.scenarios));
     // Every export is attempted: one that fails does not stop the others.
     let mut failed = Vec::new();
-    for output in outputs {
-        let exporter: &dyn Exporter = match output.flag() {
-            "--export-json" => &JsonExporter,
-            "--export-markdown" => &MarkdownExporter,
-            "--export-csv" => &CsvExporter,
-            _ => &SvgPlotExporter,
-        };
+    for (output, exporter) in outputs {
         let written = exporter
             .serialize(&report)
             .and_then(|bytes| output.write(&bytes));
@@ -535,9 +533,12 @@ mod platform {
             .collect::<Result<Vec<_>>>()?;
         let cpu = super::workload_cpu(args.cpu)?;
         check_privileges().map_err(anyhow::Error::msg)?;
+        type Render = fn(&AttachScaleReport) -> Result<Vec<u8>>;
+        let json: Render = |report| super::json_bytes(report);
+        let plot: Render = |report| AttachScalePlot.render(report).map_err(anyhow::Error::msg);
         let outputs = OutputFile::create_all(&[
-            ("--export-json", args.export_json.as_ref()),
-            ("--plot", args.plot.as_ref()),
+            ("--export-json", args.export_json.as_ref(), json),
+            ("--plot", args.plot.as_ref(), plot),
         ])
         .map_err(anyhow::Error::msg)?;
         let _lock = super::measurement_lock(args.allow_concurrent)?;
@@ -610,14 +611,10 @@ mod platform {
             interrupted: interrupt::stop_requested(),
         };
         print!("{}", render(&report));
-        for output in outputs {
-            let bytes = match output.flag() {
-                "--plot" => AttachScalePlot
-                    .render(&report)
-                    .map_err(anyhow::Error::msg)?,
-                _ => super::json_bytes(&report)?,
-            };
-            output.write(&bytes).map_err(anyhow::Error::msg)?;
+        for (output, render) in outputs {
+            output
+                .write(&render(&report)?)
+                .map_err(anyhow::Error::msg)?;
         }
         Ok(super::exit_code(report.interrupted))
     }
@@ -656,7 +653,7 @@ mod platform {
             }
         };
         check_privileges().map_err(anyhow::Error::msg)?;
-        let outputs = OutputFile::create_all(&[("--export-json", args.export_json.as_ref())])
+        let outputs = OutputFile::create_all(&[("--export-json", args.export_json.as_ref(), ())])
             .map_err(anyhow::Error::msg)?;
         let _lock = super::measurement_lock(args.allow_concurrent)?;
         interrupt::install().context("installing the SIGINT/SIGTERM handlers")?;
@@ -693,7 +690,7 @@ mod platform {
             interrupted: interrupt::stop_requested(),
         };
         print!("{}", render(&report));
-        for output in outputs {
+        for (output, ()) in outputs {
             output
                 .write(&super::json_bytes(&report)?)
                 .map_err(anyhow::Error::msg)?;

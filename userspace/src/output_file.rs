@@ -27,17 +27,17 @@ impl OutputFile {
         })
     }
 
-    /// Each `(flag, path)` given, created.
-    pub fn create_all(requested: &[(&'static str, Option<&PathBuf>)]) -> Result<Vec<Self>, String> {
+    /// Each `(flag, path, what)` whose path is given, created, with its `what` (the exporter
+    /// that will fill it).
+    pub fn create_all<T: Copy>(
+        requested: &[(&'static str, Option<&PathBuf>, T)],
+    ) -> Result<Vec<(Self, T)>, String> {
         requested
             .iter()
-            .filter_map(|(flag, path)| path.map(|p| Self::create(flag, p)))
+            .filter_map(|(flag, path, what)| {
+                path.map(|p| Self::create(flag, p).map(|f| (f, *what)))
+            })
             .collect()
-    }
-
-    /// The flag that asked for this file.
-    pub fn flag(&self) -> &'static str {
-        self.flag
     }
 
     /// Writes the report and says where.
@@ -71,10 +71,13 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let json = dir.join("r.json");
         let files =
-            OutputFile::create_all(&[("--export-json", Some(&json)), ("--plot", None)]).unwrap();
+            OutputFile::create_all(&[("--export-json", Some(&json), 1), ("--plot", None, 2)])
+                .unwrap();
         assert_eq!(files.len(), 1);
         assert!(json.exists());
-        files.into_iter().next().unwrap().write(b"{}\n").unwrap();
+        let (file, what) = files.into_iter().next().unwrap();
+        assert_eq!(what, 1);
+        file.write(b"{}\n").unwrap();
         assert_eq!(std::fs::read(&json).unwrap(), b"{}\n");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -183,16 +183,17 @@ pub fn boot(request: &BootRequest, stop: &AtomicBool) -> Result<BootResult, VmEr
         }
         BootOutcome::Interrupted => return Err(VmError::Interrupted),
     }
+    let no_results = |reason: String| VmError::NoResults {
+        kernel: request.kernel.label.clone(),
+        reason,
+        log: log.clone(),
+    };
     let encoded = fs::read(&serial).map_err(|e| VmError::io(&serial, e))?;
     if encoded.iter().all(u8::is_ascii_whitespace) {
         let console = fs::read_to_string(&console_log).unwrap_or_default();
-        return Err(VmError::NoResults {
-            kernel: request.kernel.label.clone(),
-            reason: results::why_no_results(&console),
-            log,
-        });
+        return Err(no_results(results::why_no_results(&console)));
     }
-    results::unpack(&encoded, &request.out_dir)?;
+    results::unpack(&encoded, &request.out_dir).map_err(no_results)?;
     let facts = GuestFacts::read(&request.out_dir.join(guest_script::FACTS_FILE))?;
     if let Some(missing) = facts.missing() {
         return Err(VmError::KernelLacks {

@@ -5,10 +5,9 @@ use std::path::Path;
 
 use base64::Engine as _;
 
-use crate::VmError;
-
-/// Decodes the serial port's text and unpacks the tar into `out_dir`.
-pub fn unpack(encoded: &[u8], out_dir: &Path) -> Result<(), VmError> {
+/// Decodes the serial port's text and unpacks the tar into `out_dir`; the error says what
+/// went wrong with what was sent.
+pub fn unpack(encoded: &[u8], out_dir: &Path) -> Result<(), String> {
     let text: Vec<u8> = encoded
         .iter()
         .copied()
@@ -16,14 +15,12 @@ pub fn unpack(encoded: &[u8], out_dir: &Path) -> Result<(), VmError> {
         .collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&text)
-        .map_err(|e| VmError::NoResults {
-            kernel: String::new(),
-            reason: format!("the results did not decode ({e}): the guest stopped while sending"),
-            log: out_dir.join("console.log").display().to_string(),
+        .map_err(|e| {
+            format!("the results did not decode ({e}): the guest stopped while sending")
         })?;
     tar::Archive::new(bytes.as_slice())
         .unpack(out_dir)
-        .map_err(|e| VmError::io(out_dir, e))
+        .map_err(|e| format!("unpacking the results into {}: {e}", out_dir.display()))
 }
 
 /// Why a guest that ended sent nothing, from its console.

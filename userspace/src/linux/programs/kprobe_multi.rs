@@ -4,12 +4,16 @@
 //! loaded by [`super::raw_load`] with `expected_attach_type = BPF_TRACE_KPROBE_MULTI`, which
 //! the kernel requires of such a link's program.
 
-use std::{ffi::CString, os::fd::AsRawFd as _};
+use std::{ffi::CString, os::fd::AsRawFd as _, sync::OnceLock};
 
 use aya::Ebpf;
 use aya_obj::generated::{bpf_attach_type, bpf_attr, bpf_cmd, bpf_prog_type};
 
 use super::raw_load::{bpf, FdLink, LoadAs, RelocatedProgram};
+use crate::linux::{
+    kernel_config::{ConfigValue, KernelConfig},
+    Support,
+};
 
 /// `BPF_F_KPROBE_MULTI_RETURN`: attach at the functions' returns.
 const KPROBE_MULTI_RETURN: u32 = 1;
@@ -56,11 +60,16 @@ pub fn attach_kprobe_multi(
             )
         })
 }
-/// Whether this kernel takes kprobe.multi links, found by making one (to `vfs_read`, detached
-/// at once); the kernel configuration's word on CONFIG_FPROBE is added when it refuses.
-pub fn kprobe_multi_support() -> crate::linux::Support {
-    use crate::linux::{kernel_config::KernelConfig, Support};
 
+/// Whether this kernel takes kprobe.multi links, found once per process by making one (to
+/// `vfs_read`, detached at once); the kernel configuration's word on CONFIG_FPROBE is added
+/// when it refuses.
+pub fn kprobe_multi_support() -> Support {
+    static SUPPORT: OnceLock<Support> = OnceLock::new();
+    SUPPORT.get_or_init(probe_kprobe_multi).clone()
+}
+
+fn probe_kprobe_multi() -> Support {
     let attempt = || -> Result<(), String> {
         let loaded = crate::linux::object::load().map_err(|e| e.to_string())?;
         attach_kprobe_multi(
@@ -75,12 +84,8 @@ pub fn kprobe_multi_support() -> crate::linux::Support {
         Ok(()) => Support::Yes,
         Err(error) => {
             let config = KernelConfig::read()
-                .map(|c| match c.value("CONFIG_FPROBE") {
-                    crate::linux::kernel_config::ConfigValue::NotSet => {
-                        format!("CONFIG_FPROBE not set in {}; ", c.source().display())
-                    }
-                    _ => String::new(),
-                })
+                .filter(|c| c.value("CONFIG_FPROBE") == ConfigValue::NotSet)
+                .map(|c| format!("CONFIG_FPROBE not set in {}; ", c.source().display()))
                 .unwrap_or_default();
             Support::No(format!("kprobe.multi: {config}{error}"))
         }
