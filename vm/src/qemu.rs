@@ -25,8 +25,6 @@ pub enum BootOutcome {
     Finished {
         /// How long it ran.
         wall: Duration,
-        /// QEMU's exit code.
-        code: Option<i32>,
     },
     /// Killed at the time limit.
     TimedOut,
@@ -38,7 +36,7 @@ impl BootOutcome {
     /// How long the guest ran (zero unless it finished).
     pub fn wall(&self) -> Duration {
         match self {
-            Self::Finished { wall, .. } => *wall,
+            Self::Finished { wall } => *wall,
             _ => Duration::ZERO,
         }
     }
@@ -137,10 +135,9 @@ fn wait(
 ) -> Result<BootOutcome, VmError> {
     loop {
         match child.try_wait() {
-            Ok(Some(status)) => {
+            Ok(Some(_)) => {
                 return Ok(BootOutcome::Finished {
                     wall: started.elapsed(),
-                    code: status.code(),
                 })
             }
             Ok(None) => {}

@@ -35,7 +35,8 @@ pub struct Activations {
 /// The set in the kernel. Field order is drop order: links first, then programs and maps.
 pub struct AttachedSet {
     links: Vec<OwnedLink>,
-    objects: Vec<Ebpf>,
+    /// The counting programs and maps; every link of the set counts into its maps.
+    object: Ebpf,
     set: ProbeSet,
 }
 
@@ -81,7 +82,7 @@ impl AttachedSet {
     pub fn attach(set: &ProbeSet) -> Result<Self, String> {
         let mut attached = Self {
             links: Vec::with_capacity(set.probes.len()),
-            objects: vec![fresh_object()?],
+            object: fresh_object()?,
             set: set.clone(),
         };
         match set.mechanism {
@@ -135,7 +136,7 @@ impl AttachedSet {
             if probes.is_empty() {
                 continue;
             }
-            let program: &mut TracePoint = Self::program_mut(&mut self.objects[0], program_name)?;
+            let program: &mut TracePoint = Self::program_mut(&mut self.object, program_name)?;
             program.load().map_err(|e| load_error(program_name, &e))?;
             for probe in probes {
                 let Probe::Tracepoint { category, name } = probe else {
@@ -153,7 +154,7 @@ impl AttachedSet {
 
     fn attach_raw_tracepoints(&mut self) -> Result<(), String> {
         let program: &mut RawTracePoint =
-            Self::program_mut(&mut self.objects[0], "count_raw_tracepoint")?;
+            Self::program_mut(&mut self.object, "count_raw_tracepoint")?;
         program
             .load()
             .map_err(|e| load_error("count_raw_tracepoint", &e))?;
@@ -178,7 +179,7 @@ impl AttachedSet {
             }
         }
         {
-            let ebpf = &mut self.objects[0];
+            let ebpf = &mut self.object;
             let map = ebpf
                 .map_mut(map_names::SYSCALLS_SELECTED)
                 .ok_or("map SYSCALLS_SELECTED is not in the eBPF object")?;
@@ -200,8 +201,7 @@ impl AttachedSet {
             &[("count_raw_sys_enter", "sys_enter")]
         };
         for (program_name, tracepoint) in hooks {
-            let program: &mut RawTracePoint =
-                Self::program_mut(&mut self.objects[0], program_name)?;
+            let program: &mut RawTracePoint = Self::program_mut(&mut self.object, program_name)?;
             program.load().map_err(|e| load_error(program_name, &e))?;
             let id = program
                 .attach(tracepoint)
@@ -216,7 +216,7 @@ impl AttachedSet {
 
     fn attach_kprobes(&mut self) -> Result<(), String> {
         for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
-            let program: &mut KProbe = Self::program_mut(&mut self.objects[0], program_name)?;
+            let program: &mut KProbe = Self::program_mut(&mut self.object, program_name)?;
             program.load().map_err(|e| load_error(program_name, &e))?;
             for probe in &self.set.probes {
                 let Probe::Kprobe { function, ret } = probe else {
@@ -249,14 +249,14 @@ impl AttachedSet {
             if functions.is_empty() {
                 continue;
             }
-            let link = attach_kprobe_multi(&self.objects[0], program_name, &functions, returns)?;
+            let link = attach_kprobe_multi(&self.object, program_name, &functions, returns)?;
             self.links.push(OwnedLink::Fd(link));
         }
         Ok(())
     }
 
     fn attach_uprobes(&mut self) -> Result<(), String> {
-        let program: &mut UProbe = Self::program_mut(&mut self.objects[0], "count_uprobe")?;
+        let program: &mut UProbe = Self::program_mut(&mut self.object, "count_uprobe")?;
         program.load().map_err(|e| load_error("count_uprobe", &e))?;
         for probe in &self.set.probes {
             let Probe::Uprobe { path, symbol } = probe else {
@@ -279,7 +279,7 @@ impl AttachedSet {
         // An fentry program is verified against one function's BTF, so each function gets a
         // copy of the program; all copies share the first object's maps.
         let btf = BtfFunctions::kernel()?;
-        let program = RelocatedProgram::new(object::bytes(), &self.objects[0], "count_fentry")?;
+        let program = RelocatedProgram::new(object::bytes(), &self.object, "count_fentry")?;
         for probe in &self.set.probes {
             let Probe::Fentry { function } = probe else {
                 continue;
@@ -322,7 +322,7 @@ impl AttachedSet {
             _ => Vec::new(),
         };
         if !syscalls.is_empty() {
-            let ebpf = &self.objects[0];
+            let ebpf = &self.object;
             let enters = counters(ebpf, map_names::SYSCALL_ENTERS)?;
             let exits = counters(ebpf, map_names::SYSCALL_EXITS)?;
             for (nr, exit) in syscalls {
@@ -341,10 +341,8 @@ impl AttachedSet {
             }
         }
         if self.set.mechanism != Mechanism::RawSyscalls {
-            for ebpf in &self.objects {
-                let counts = counters(ebpf, map_names::ACTIVATIONS_TOTAL)?;
-                activations.total += total(&counts, map_names::ACTIVATIONS_TOTAL, 0)?;
-            }
+            let counts = counters(&self.object, map_names::ACTIVATIONS_TOTAL)?;
+            activations.total += total(&counts, map_names::ACTIVATIONS_TOTAL, 0)?;
         }
         Ok(activations)
     }
@@ -357,7 +355,7 @@ impl AttachedSet {
                 first_error.get_or_insert_with(|| format!("detaching: {}", error_chain(&e)));
             }
         }
-        drop(self.objects);
+        drop(self.object);
         first_error.map_or(Ok(()), Err)
     }
 }
