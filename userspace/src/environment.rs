@@ -21,8 +21,9 @@ pub struct Environment {
     pub frequency_governor: Option<String>,
     /// Current clocksource.
     pub clocksource: String,
-    /// CPU the workload was pinned to.
-    pub pinned_cpu: usize,
+    /// CPU the workload was pinned to; `null` when the workload runs unpinned (Benchmark 2's
+    /// parallel build).
+    pub pinned_cpu: Option<usize>,
     /// Hypervisor and CPU emulation: under QEMU's TCG every timing is emulated.
     pub virtualization: Virtualization,
     /// probecost's version.
@@ -36,8 +37,8 @@ pub struct Environment {
 
 impl Environment {
     /// Reads the environment of this machine.
-    pub fn probe(pinned_cpu: usize, tracers: Vec<String>) -> Self {
-        let facts = platform_facts(pinned_cpu);
+    pub fn probe(pinned_cpu: Option<usize>, tracers: Vec<String>) -> Self {
+        let facts = platform_facts(pinned_cpu.unwrap_or(0));
         Self {
             os: std::env::consts::OS,
             kernel_release: uname_release(),

@@ -7,20 +7,25 @@
 
 pub mod attach_scale;
 pub mod benchmark;
+pub mod commands;
 pub mod complex_workload;
 pub mod cpu;
 pub mod environment;
+pub mod error;
 pub mod export;
 pub mod histogram;
 pub mod interrupt;
 pub mod measurement_lock;
 pub mod output_file;
+pub mod platform;
+pub mod plot;
 pub mod probe_set;
 pub mod reference;
 pub mod report;
 pub mod result;
 pub mod scenario;
 pub mod stats;
+pub mod tracer;
 pub mod virtualization;
 pub mod workload;
 pub mod workload_child;

@@ -29,11 +29,11 @@ pub struct MeasurementLock {
 
 impl MeasurementLock {
     /// Takes the lock, or says which process holds it.
-    pub fn acquire() -> Result<Self, String> {
+    pub fn acquire() -> crate::error::Result<Self> {
         Self::acquire_at(&lock_path())
     }
 
-    fn acquire_at(path: &Path) -> Result<Self, String> {
+    fn acquire_at(path: &Path) -> crate::error::Result<Self> {
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -45,12 +45,12 @@ impl MeasurementLock {
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
-            return Err(format!(
+            return Err(crate::error::Error::from(format!(
                 "another probecost is measuring on this machine (PID {}, lock {}): two at once \
                  would disturb each other's numbers; wait for it, or pass --allow-concurrent",
                 holder.trim(),
                 path.display()
-            ));
+            )));
         }
         let _ = file.set_len(0);
         let _ = file.rewind();
@@ -69,7 +69,7 @@ mod tests {
         let first = MeasurementLock::acquire_at(&path).unwrap();
         // flock locks belong to the open file description: a second open conflicts even
         // within one process.
-        let error = MeasurementLock::acquire_at(&path).unwrap_err();
+        let error = MeasurementLock::acquire_at(&path).unwrap_err().to_string();
         assert!(
             error.contains(&format!("PID {}", std::process::id())),
             "{error}"

@@ -1,6 +1,7 @@
 //! Result files, created before anything is measured (as hyperfine does), so a path that
 //! cannot be written fails in a second with the flag named, not after minutes of measuring.
 
+use crate::error::Error;
 use std::{
     fs::File,
     io::Write as _,
@@ -17,9 +18,10 @@ pub struct OutputFile {
 
 impl OutputFile {
     /// Creates (truncates) `path` for `flag`; the error is one line naming both.
-    pub fn create(flag: &'static str, path: &Path) -> Result<Self, String> {
-        let file = File::create(path)
-            .map_err(|e| format!("{flag} {}: cannot create it ({e})", path.display()))?;
+    pub fn create(flag: &'static str, path: &Path) -> crate::error::Result<Self> {
+        let file = File::create(path).map_err(|e| {
+            Error::Input(format!("{flag} {}: cannot create it ({e})", path.display()))
+        })?;
         Ok(Self {
             flag,
             path: path.to_path_buf(),
@@ -31,7 +33,7 @@ impl OutputFile {
     /// that will fill it).
     pub fn create_all<T: Copy>(
         requested: &[(&'static str, Option<&PathBuf>, T)],
-    ) -> Result<Vec<(Self, T)>, String> {
+    ) -> crate::error::Result<Vec<(Self, T)>> {
         requested
             .iter()
             .filter_map(|(flag, path, what)| {
@@ -41,11 +43,11 @@ impl OutputFile {
     }
 
     /// Writes the report and says where.
-    pub fn write(mut self, bytes: &[u8]) -> Result<(), String> {
+    pub fn write(mut self, bytes: &[u8]) -> crate::error::Result<()> {
         self.file
             .write_all(bytes)
             .and_then(|()| self.file.flush())
-            .map_err(|e| format!("{} {}: {e}", self.flag, self.path.display()))?;
+            .map_err(Error::io(format!("{} {}", self.flag, self.path.display())))?;
         println!("wrote {}", self.path.display());
         Ok(())
     }
@@ -57,8 +59,9 @@ mod tests {
 
     #[test]
     fn a_path_that_cannot_be_created_names_the_flag() {
-        let error =
-            OutputFile::create("--export-json", Path::new("/nonexistent/dir/r.json")).unwrap_err();
+        let error = OutputFile::create("--export-json", Path::new("/nonexistent/dir/r.json"))
+            .unwrap_err()
+            .to_string();
         assert!(
             error.starts_with("--export-json /nonexistent/dir/r.json: cannot create it"),
             "{error}"

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::{environment::Environment, histogram::Percentiles, reference::PublishedFigures};
+use crate::{
+    environment::Environment, histogram::Percentiles, reference::PublishedFigures, tracer::Tracer,
+};
 
 /// How a scenario ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -15,6 +17,16 @@ pub enum ScenarioStatus {
     Substituted,
     /// Not run: this kernel cannot (`reason` says why).
     Unsupported,
+}
+
+impl std::fmt::Display for ScenarioStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            Self::Measured => "measured",
+            Self::Substituted => "substituted",
+            Self::Unsupported => "unsupported",
+        })
+    }
 }
 
 /// Per-event records delivered to user space (per-event scenarios only), over all traced runs.
@@ -59,7 +71,7 @@ pub struct AttachTimes {
 #[derive(Clone, Debug, Serialize)]
 pub struct TracerResult {
     /// `aya` (probecost's own programs), `bpftrace` or `dtrace`.
-    pub tracer: &'static str,
+    pub tracer: Tracer,
     /// measured | substituted | unsupported.
     pub status: ScenarioStatus,
     /// Attach point(s) used.
@@ -138,8 +150,15 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     /// The result of `tracer`, if it ran this scenario.
-    pub fn tracer(&self, tracer: &str) -> Option<&TracerResult> {
+    pub fn tracer(&self, tracer: Tracer) -> Option<&TracerResult> {
         self.tracers.iter().find(|t| t.tracer == tracer)
+    }
+
+    /// Whether this is the control row (no probe: it measures the noise around zero).
+    pub fn is_control(&self) -> bool {
+        crate::scenario::ScenarioCatalog
+            .find(self.name)
+            .is_some_and(|s| s.is_control())
     }
 }
 

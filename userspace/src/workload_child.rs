@@ -1,9 +1,11 @@
 //! The workload in a child process, for tracers whose probes need a target process of their
 //! own (DTrace's `pid$target`). The child is `probecost workload-child`: it pins itself, runs
-//! the same [`PinnedWorkload`] loop as in process, and writes its [`RunSample`] as text to a
+//! the same [`PinnedWorkload`] loop as in process, and writes its [`RunSample`] as JSON to a
 //! descriptor it inherited, so the parent gets the child's own timing, not process start-up.
 
-use std::{fmt::Write as _, time::Duration};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::{
     histogram::OpCostHistogram,
@@ -13,7 +15,18 @@ use crate::{
 /// The hidden subcommand the child runs.
 pub const SUBCOMMAND: &str = "workload-child";
 
-const HEADER: &str = "probecost-run-sample 1";
+/// The report's format version; a parent refuses another.
+const FORMAT: u32 = 1;
+
+/// What the child writes: its timing and the histogram of its batches.
+#[derive(Debug, Serialize, Deserialize)]
+struct ChildReport {
+    format: u32,
+    ops: u64,
+    elapsed_ns: u64,
+    /// `[picoseconds per operation, batches]` for each recorded value.
+    batches: Vec<[u64; 2]>,
+}
 
 /// The child's command line: `exe workload-child --cpu C --ops N --report-fd FD`.
 pub fn child_command(exe: &str, cpu: usize, ops: u64, report_fd: i32) -> Vec<String> {
@@ -29,34 +42,31 @@ pub fn child_command(exe: &str, cpu: usize, ops: u64, report_fd: i32) -> Vec<Str
     ]
 }
 
-/// A sample as the child writes it: a header, `ops`, `elapsed_ns`, then one `batch` line per
-/// histogram value (picoseconds per operation and how many batches had it).
+/// A sample as the child writes it: one JSON object.
 pub fn encode(sample: &RunSample) -> String {
-    let mut text = format!(
-        "{HEADER}\nops {}\nelapsed_ns {}\n",
-        sample.ops,
-        sample.elapsed.as_nanos()
-    );
-    for (picos, batches) in sample.histogram.recorded_picos() {
-        writeln!(text, "batch {picos} {batches}").expect("writing to a String");
-    }
-    text
+    let report = ChildReport {
+        format: FORMAT,
+        ops: sample.ops,
+        elapsed_ns: u64::try_from(sample.elapsed.as_nanos()).unwrap_or(u64::MAX),
+        batches: sample
+            .histogram
+            .recorded_picos()
+            .into_iter()
+            .map(|(picos, batches)| [picos, batches])
+            .collect(),
+    };
+    serde_json::to_string(&report).expect("a report of numbers serializes")
 }
 
 /// Why a child's report could not be read.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ChildReportError {
     /// The child wrote nothing (it failed or was interrupted before finishing).
     #[error("the workload child exited without a report")]
     Empty,
     /// The report is not what [`encode`] writes.
-    #[error("malformed workload-child report line {line}: {text:?}")]
-    Malformed {
-        /// 1-based line number.
-        line: usize,
-        /// The line.
-        text: String,
-    },
+    #[error("malformed workload-child report: {0}")]
+    Malformed(String),
 }
 
 /// Reads what [`encode`] wrote.
@@ -64,40 +74,21 @@ pub fn decode(text: &str) -> Result<RunSample, ChildReportError> {
     if text.trim().is_empty() {
         return Err(ChildReportError::Empty);
     }
-    let mut ops = None;
-    let mut elapsed = None;
-    let mut histogram = OpCostHistogram::default();
-    for (index, line) in text.lines().enumerate() {
-        let malformed = || ChildReportError::Malformed {
-            line: index + 1,
-            text: line.to_string(),
-        };
-        let fields: Vec<&str> = line.split(' ').collect();
-        let number = |i: usize| -> Result<u64, ChildReportError> {
-            fields
-                .get(i)
-                .and_then(|f| f.parse().ok())
-                .ok_or_else(malformed)
-        };
-        match fields.as_slice() {
-            _ if index == 0 => {
-                if line != HEADER {
-                    return Err(malformed());
-                }
-            }
-            ["ops", _] => ops = Some(number(1)?),
-            ["elapsed_ns", _] => elapsed = Some(Duration::from_nanos(number(1)?)),
-            ["batch", _, _] => histogram.record_picos(number(1)?, number(2)?),
-            _ => return Err(malformed()),
-        }
+    let report: ChildReport =
+        serde_json::from_str(text).map_err(|e| ChildReportError::Malformed(e.to_string()))?;
+    if report.format != FORMAT {
+        return Err(ChildReportError::Malformed(format!(
+            "format {} (this probecost reads {FORMAT})",
+            report.format
+        )));
     }
-    let missing = |what: &str| ChildReportError::Malformed {
-        line: 0,
-        text: format!("no {what} line"),
-    };
+    let mut histogram = OpCostHistogram::default();
+    for [picos, batches] in report.batches {
+        histogram.record_picos(picos, batches);
+    }
     Ok(RunSample {
-        ops: ops.ok_or_else(|| missing("ops"))?,
-        elapsed: elapsed.ok_or_else(|| missing("elapsed_ns"))?,
+        ops: report.ops,
+        elapsed: Duration::from_nanos(report.elapsed_ns),
         histogram,
     })
 }
@@ -137,16 +128,16 @@ mod tests {
     fn bad_reports_are_errors() {
         assert!(matches!(decode(""), Err(ChildReportError::Empty)));
         assert!(matches!(
-            decode("something else\nops 1\n"),
-            Err(ChildReportError::Malformed { line: 1, .. })
+            decode("ops 1"),
+            Err(ChildReportError::Malformed(_))
         ));
         assert!(matches!(
-            decode("probecost-run-sample 1\nops x\n"),
-            Err(ChildReportError::Malformed { line: 2, .. })
+            decode(r#"{"format":2,"ops":1,"elapsed_ns":5,"batches":[]}"#),
+            Err(ChildReportError::Malformed(e)) if e.contains("format 2")
         ));
         assert!(matches!(
-            decode("probecost-run-sample 1\nops 5\n"),
-            Err(ChildReportError::Malformed { line: 0, .. })
+            decode(r#"{"format":1,"ops":5}"#),
+            Err(ChildReportError::Malformed(e)) if e.contains("elapsed_ns")
         ));
     }
 

@@ -2,22 +2,68 @@
 //! and what the fast mechanism costs per event against the per-probe one. This module holds
 //! the results and their table and plot; the Linux backend measures them.
 
-mod plot;
+use std::{fmt::Write as _, sync::atomic::AtomicBool, time::Duration};
 
-use std::fmt::Write as _;
-
-pub use plot::AttachScalePlot;
 use serde::Serialize;
 
-use crate::report::number_or_dash as num;
+use crate::{
+    environment::Environment,
+    error::Result,
+    plot::{Chart, ChartKind, LineSeries, Palette},
+    probe_set::{Mechanism, ProbeSet, ProbeSetKind},
+    report::{cell, environment_line, number_or_dash as num, pretty_json, Report, Table},
+    tracer::Tracer,
+};
 
-use crate::{environment::Environment, probe_set::Mechanism};
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct AttachScaleSettings {
+    /// The probe set.
+    pub kind: ProbeSetKind,
+    /// Its mechanism (the kind's usual one when `None`).
+    pub mechanism: Option<Mechanism>,
+    /// Probe counts; `None` is the whole set.
+    pub counts: Vec<Option<usize>>,
+    /// Repetitions per count.
+    pub repeat: usize,
+    /// `aya` and/or `bpftrace`.
+    pub tracers: Vec<Tracer>,
+    /// How long the probes stay attached, counting, in each repetition.
+    pub window: Duration,
+    /// CPU bpftrace keeps off, and the trade's workload uses.
+    pub workload_cpu: usize,
+}
+
+/// What measures `attach-scale` on a platform.
+pub trait AttachScaleBackend {
+    /// `tracer` and its version, for the environment record (fails when it is missing).
+    fn tracer_version(&self, tracer: Tracer) -> Result<String>;
+
+    /// The probes of `kind` this kernel can attach through `mechanism` (the kind's usual one
+    /// when `None`), with notes on what was left out; an unknown glob or a missing feature
+    /// fails here, before anything attaches.
+    fn resolve(&self, kind: &ProbeSetKind, mechanism: Option<Mechanism>) -> Result<ProbeSet>;
+
+    /// Measures every count for every tracer, calling `on_row` after each; stops early,
+    /// keeping the rows so far, when `stop` is set.
+    fn measure(
+        &mut self,
+        set: &ProbeSet,
+        settings: &AttachScaleSettings,
+        stop: &AtomicBool,
+        on_row: &mut dyn FnMut(&AttachScaleRow),
+    ) -> Result<Vec<AttachScaleRow>>;
+
+    /// The per-event cost of the two syscall mechanisms on CPU `cpu`; `None` when `stop` was
+    /// set before it finished.
+    fn per_event_trade(&mut self, cpu: usize, stop: &AtomicBool) -> Result<Option<PerEventTrade>>;
+}
 
 /// One probe count of one tracer.
 #[derive(Clone, Debug, Serialize)]
 pub struct AttachScaleRow {
     /// `aya` (probecost's counting programs) or `bpftrace`.
-    pub tracer: &'static str,
+    pub tracer: Tracer,
     /// The probe set (`syscalls`, `tracepoint:sched:*`...).
     pub set: String,
     /// How the probes were attached.
@@ -74,59 +120,187 @@ pub struct AttachScaleReport {
     pub interrupted: bool,
 }
 
-/// The table and the trade.
-pub fn render(report: &AttachScaleReport) -> String {
-    let mut out = crate::report::render_environment(&report.environment);
-    let _ = writeln!(
-        out,
-        "{:<9} {:<22} {:<15} {:>6} {:>6} {:>11} {:>11} {:>13} {:>13} {:>11}",
-        "tracer",
-        "set",
-        "mechanism",
-        "probes",
-        "links",
-        "attach ms",
-        "detach ms",
-        "attach µs/pr",
-        "detach µs/pr",
-        "activations"
-    );
-    for r in &report.rows {
-        let per_probe = |ms: f64| Some(ms * 1000.0 / r.probes.max(1) as f64);
+impl AttachScaleRow {
+    /// Microseconds per probe of `ms` for this row's probe count.
+    fn per_probe_us(&self, ms: f64) -> f64 {
+        ms * 1000.0 / self.probes.max(1) as f64
+    }
+}
+
+const COLUMNS: [&str; 10] = [
+    "tracer",
+    "set",
+    "mechanism",
+    "probes",
+    "links",
+    "attach ms",
+    "detach ms",
+    "attach µs/probe",
+    "detach µs/probe",
+    "activations",
+];
+
+impl Report for AttachScaleReport {
+    fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    fn json(&self) -> serde_json::Result<Vec<u8>> {
+        pretty_json(self)
+    }
+
+    /// The table and the trade.
+    fn text(&self) -> String {
+        let mut out = crate::report::render_environment(&self.environment);
+        let line = |cells: [&str; 10]| {
+            format!(
+                "{:<9} {:<22} {:<15} {:>6} {:>6} {:>11} {:>11} {:>15} {:>15} {:>11}",
+                cells[0],
+                cells[1],
+                cells[2],
+                cells[3],
+                cells[4],
+                cells[5],
+                cells[6],
+                cells[7],
+                cells[8],
+                cells[9]
+            )
+        };
+        let _ = writeln!(out, "{}", line(COLUMNS));
+        for r in &self.rows {
+            let cells = [
+                r.tracer.to_string(),
+                r.set.clone(),
+                r.mechanism.name().to_string(),
+                r.probes.to_string(),
+                r.links.map_or("-".into(), |l| l.to_string()),
+                num(Some(r.attach_ms), 1),
+                num(Some(r.detach_ms), 1),
+                num(Some(r.per_probe_us(r.attach_ms)), 1),
+                num(Some(r.per_probe_us(r.detach_ms)), 1),
+                r.activations.map_or("-".into(), |a| a.to_string()),
+            ];
+            let _ = writeln!(out, "{}", line(cells.each_ref().map(String::as_str)));
+        }
         let _ = writeln!(
             out,
-            "{:<9} {:<22} {:<15} {:>6} {:>6} {:>11} {:>11} {:>13} {:>13} {:>11}",
-            r.tracer,
-            r.set,
-            r.mechanism.name(),
-            r.probes,
-            r.links.map_or("-".into(), |l| l.to_string()),
-            num(Some(r.attach_ms), 1),
-            num(Some(r.detach_ms), 1),
-            num(per_probe(r.attach_ms), 1),
-            num(per_probe(r.detach_ms), 1),
-            r.activations.map_or("-".into(), |a| a.to_string()),
+            "\nmedians of {} repetitions; activations: counted by the programs while attached (last repetition).",
+            self.repetitions
         );
+        if let Some(t) = &self.per_event_trade {
+            let ci =
+                |c: Option<[f64; 2]>| c.map_or("-".into(), |[l, h]| format!("[{l:.1}, {h:.1}]"));
+            let _ = writeln!(
+                out,
+                "\nper-event cost of read and write entry+exit ({} events per operation, {} rounds):\n  \
+                 perf-event tracepoint per syscall: {} ns/event {}\n  \
+                 raw_syscalls sys_enter/sys_exit + per-syscall map: {} ns/event {}",
+                t.events_per_op,
+                t.runs,
+                num(t.perf_event_ns, 1),
+                ci(t.perf_event_ci95),
+                num(t.raw_syscalls_ns, 1),
+                ci(t.raw_syscalls_ci95),
+            );
+        }
+        if self.interrupted {
+            let _ = writeln!(out, "(interrupted)");
+        }
+        out
     }
-    let _ = writeln!(
-        out,
-        "\nmedians of {} repetitions; activations: counted by the programs while attached (last repetition).",
-        report.repetitions
-    );
-    if let Some(t) = &report.per_event_trade {
-        let ci = |c: Option<[f64; 2]>| c.map_or("-".into(), |[l, h]| format!("[{l:.1}, {h:.1}]"));
-        let _ = writeln!(
-            out,
-            "\nper-event cost of read and write entry+exit ({} events per operation, {} rounds):\n  \
-             perf-event tracepoint per syscall: {} ns/event {}\n  \
-             raw_syscalls sys_enter/sys_exit + per-syscall map: {} ns/event {}",
-            t.events_per_op,
-            t.runs,
-            num(t.perf_event_ns, 1),
-            ci(t.perf_event_ci95),
-            num(t.raw_syscalls_ns, 1),
-            ci(t.raw_syscalls_ci95),
-        );
+
+    fn summary(&self) -> String {
+        format!(
+            "Attach and detach times, medians of {} repetitions.",
+            self.repetitions
+        )
     }
-    out
+
+    fn markdown_table(&self) -> Table {
+        self.csv_table()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = self.notes.iter().map(|n| format!("- {n}")).collect();
+        if let Some(t) = &self.per_event_trade {
+            notes.push(format!(
+                "- per event (read and write entry+exit): perf-event tracepoints {} ns, \
+                 raw_syscalls + per-syscall map {} ns",
+                num(t.perf_event_ns, 1),
+                num(t.raw_syscalls_ns, 1)
+            ));
+        }
+        notes
+    }
+
+    fn csv_table(&self) -> Table {
+        Table {
+            header: COLUMNS.map(String::from).to_vec(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.tracer.to_string(),
+                        r.set.clone(),
+                        r.mechanism.name().to_string(),
+                        r.probes.to_string(),
+                        r.links.map_or(String::new(), |l| l.to_string()),
+                        cell(Some(r.attach_ms), 3),
+                        cell(Some(r.detach_ms), 3),
+                        cell(Some(r.per_probe_us(r.attach_ms)), 3),
+                        cell(Some(r.per_probe_us(r.detach_ms)), 3),
+                        r.activations.map_or(String::new(), |a| a.to_string()),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// Attach and detach time against probe count, log-log, one colour per tracer and
+    /// mechanism (solid attach, dashed detach).
+    fn chart(&self) -> Chart {
+        let mut lines: Vec<(Tracer, Mechanism)> = Vec::new();
+        for r in &self.rows {
+            if !lines.contains(&(r.tracer, r.mechanism)) {
+                lines.push((r.tracer, r.mechanism));
+            }
+        }
+        let mut series = Vec::new();
+        for (i, (tracer, mechanism)) in lines.into_iter().enumerate() {
+            let color = Palette::CYCLE[i % Palette::CYCLE.len()];
+            let rows: Vec<&AttachScaleRow> = self
+                .rows
+                .iter()
+                .filter(|r| r.tracer == tracer && r.mechanism == mechanism)
+                .collect();
+            for (what, dashed, pick) in [
+                (
+                    "attach",
+                    false,
+                    (|r: &AttachScaleRow| r.attach_ms) as fn(&AttachScaleRow) -> f64,
+                ),
+                ("detach", true, |r: &AttachScaleRow| r.detach_ms),
+            ] {
+                series.push(LineSeries {
+                    label: format!("{tracer} {} {what}", mechanism.name()),
+                    color,
+                    dashed,
+                    points: rows.iter().map(|r| (r.probes as f64, pick(r))).collect(),
+                });
+            }
+        }
+        Chart {
+            title: "Attach and detach time against probe count (log-log)".into(),
+            subtitle: environment_line(&self.environment),
+            x_label: "probes".into(),
+            y_label: "time (ms)".into(),
+            kind: ChartKind::LogLog { series },
+        }
+    }
 }

@@ -5,6 +5,7 @@ use std::{sync::atomic::AtomicBool, time::Duration};
 
 use crate::{
     benchmark::{MeasureError, ProgramStats},
+    error::Error,
     result::{AttachTimes, DeliveryCounts},
     scenario::Scenario,
     workload::{RunSample, Workload},
@@ -68,18 +69,15 @@ pub enum BackendError {
 /// A tracer that can run scenarios.
 pub trait TracerBackend {
     /// Short name used in columns, JSON and `--tracer`: `aya`, `bpftrace`, `dtrace`.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> crate::tracer::Tracer;
 
     /// The tracer and its version, for the environment record.
     fn tracer(&self) -> String;
 
-    /// Loads `scenario`'s programs on the best attach point this kernel offers. `Ok(Err(reason))`
-    /// means the kernel cannot run it at all; `Err` is a failure worth stopping for.
-    #[allow(clippy::type_complexity)]
-    fn prepare(
-        &mut self,
-        scenario: &'static Scenario,
-    ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError>;
+    /// Loads `scenario`'s programs on the best attach point this kernel offers.
+    /// [`Error::Unsupported`] means the kernel cannot run it at all (the row says why); any
+    /// other error is a failure worth stopping for.
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>, Error>;
 }
 
 /// A scenario's loaded programs.

@@ -4,12 +4,11 @@
 use crate::{
     result::{Comparison, ScenarioResult, TracerResult},
     scenario::{Hook, ScenarioCatalog},
+    tracer::Tracer,
 };
 
-/// Tracer name of probecost's own programs.
-pub const PROBECOST: &str = "aya";
-/// Tracer name of bpftrace.
-pub const BPFTRACE: &str = "bpftrace";
+const PROBECOST: Tracer = Tracer::Aya;
+const BPFTRACE: Tracer = Tracer::Bpftrace;
 
 /// The bare row (empty program) with the same probe as a program on `hook`.
 fn bare_row(hook: Hook) -> Option<&'static str> {
@@ -22,7 +21,7 @@ fn bare_row(hook: Hook) -> Option<&'static str> {
 }
 
 /// The per-event cost of `scenario`'s bare probes for `tracer`, summed over its programs.
-fn bare_cost(results: &[ScenarioResult], scenario: &str, tracer: &str) -> Option<f64> {
+fn bare_cost(results: &[ScenarioResult], scenario: &str, tracer: Tracer) -> Option<f64> {
     let scenario = ScenarioCatalog.find(scenario)?;
     scenario
         .programs
@@ -60,7 +59,7 @@ pub fn compare(results: &mut [ScenarioResult]) {
         .iter()
         .map(|r| {
             // The control row measures noise around zero: a ratio of it means nothing.
-            if r.name == "control" {
+            if r.is_control() {
                 return None;
             }
             let ours = r.tracer(PROBECOST).filter(|t| t.per_event_ns.is_some())?;
@@ -79,8 +78,9 @@ fn comparison(
     ours: &TracerResult,
     theirs: &TracerResult,
 ) -> Comparison {
-    let added = |t: &TracerResult, tracer: &str| {
-        if name == "control" || is_bare(name) {
+    let is_control = ScenarioCatalog.find(name).is_some_and(|s| s.is_control());
+    let added = |t: &TracerResult, tracer: Tracer| {
+        if is_control || is_bare(name) {
             return None;
         }
         Some(t.per_event_ns? - bare_cost(results, name, tracer)?)

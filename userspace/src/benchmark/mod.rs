@@ -16,6 +16,7 @@ pub use backend::{
 };
 
 use crate::{
+    error::Error,
     histogram::OpCostHistogram,
     reference,
     result::{ScenarioResult, ScenarioStatus, TracerResult, Verification},
@@ -71,14 +72,14 @@ pub fn run_scenario(
     workload: &dyn Workload,
     settings: &BenchmarkSettings,
     stop: &AtomicBool,
-) -> Result<ScenarioResult, BackendError> {
+) -> Result<ScenarioResult, Error> {
     let mut result = empty_result(scenario);
     let mut sides = Vec::new();
     for backend in backends.iter_mut() {
         let mut tracer = empty_tracer_result(backend.name(), scenario);
         let mut prepared = None;
         if !scenario.is_control() {
-            match backend.prepare(scenario)? {
+            match backend.prepare(scenario) {
                 Ok(p) => {
                     let choice = p.choice().clone();
                     tracer.attach = choice.attach;
@@ -90,13 +91,14 @@ pub fn run_scenario(
                     tracer.reason = choice.substitution_reason;
                     prepared = Some(p);
                 }
-                Err(reason) => {
+                Err(Error::Unsupported { reason }) => {
                     tracer.status = ScenarioStatus::Unsupported;
                     tracer.attach = "none".into();
                     tracer.reason = Some(reason);
                     result.tracers.push(tracer);
                     continue;
                 }
+                Err(e) => return Err(e),
             }
         }
         sides.push(TracerSide {
@@ -111,9 +113,9 @@ pub fn run_scenario(
             Ok(()) => {}
             Err(MeasureError::Workload(WorkloadError::Interrupted)) => result.interrupted = true,
             Err(MeasureError::Workload(WorkloadError::Io(e))) => {
-                return Err(BackendError::Workload(e.to_string()))
+                return Err(Error::io("running the workload")(e))
             }
-            Err(MeasureError::Backend(e)) => return Err(e),
+            Err(MeasureError::Backend(e)) => return Err(e.into()),
         }
     }
     for mut side in sides {
@@ -131,7 +133,7 @@ pub fn run_scenario(
         result.tracers.push(side.result);
     }
     // Keep the order the tracers were asked for, unsupported ones included.
-    let order: Vec<&str> = backends.iter().map(|b| b.name()).collect();
+    let order: Vec<crate::tracer::Tracer> = backends.iter().map(|b| b.name()).collect();
     result
         .tracers
         .sort_by_key(|t| order.iter().position(|n| *n == t.tracer));
@@ -302,7 +304,7 @@ fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
     }
 }
 
-fn empty_tracer_result(tracer: &'static str, scenario: &'static Scenario) -> TracerResult {
+fn empty_tracer_result(tracer: crate::tracer::Tracer, scenario: &'static Scenario) -> TracerResult {
     TracerResult {
         tracer,
         status: ScenarioStatus::Measured,
@@ -342,7 +344,7 @@ pub fn run_suite(
     settings: &BenchmarkSettings,
     stop: &AtomicBool,
     on_result: &mut dyn FnMut(&ScenarioResult, Duration),
-) -> Result<Vec<ScenarioResult>, BackendError> {
+) -> Result<Vec<ScenarioResult>, Error> {
     let mut results = Vec::new();
     for scenario in scenarios {
         if crate::interrupt::stop_requested() || stop.load(std::sync::atomic::Ordering::Relaxed) {

@@ -3,13 +3,16 @@
 //! detach reported apart from the run. This module holds the talk's scenario sets and the
 //! results; the Linux backend resolves and runs them.
 
-use std::fmt::Write as _;
+use std::{fmt::Write as _, path::Path, sync::atomic::AtomicBool};
 
 use serde::Serialize;
 
-use crate::report::number_or_dash as num;
-
-use crate::environment::Environment;
+use crate::{
+    environment::Environment,
+    error::Result,
+    plot::{BarSeries, Chart, ChartKind, Palette},
+    report::{cell, environment_line, number_or_dash as num, pretty_json, Report, Table},
+};
 
 /// The talk's probe sets (SCENARIOS.md, Benchmark 2), by the names probecost uses.
 pub const BLOCKS: [&str; 9] = [
@@ -49,7 +52,7 @@ pub struct WorkloadScenario {
 
 /// Parses `--sets`: each item is a talk scenario number (`1`..`9`), `all` (the nine), or
 /// sets joined with `+` (`sched-all+tracepoint:ext4:*`).
-pub fn parse_scenarios(items: &[String]) -> Result<Vec<WorkloadScenario>, String> {
+pub fn parse_scenarios(items: &[String]) -> crate::error::Result<Vec<WorkloadScenario>> {
     let mut scenarios = Vec::new();
     for item in items {
         let item = item.trim();
@@ -64,7 +67,11 @@ pub fn parse_scenarios(items: &[String]) -> Result<Vec<WorkloadScenario>, String
             let (_, sets) = TALK_SCENARIOS
                 .iter()
                 .find(|(row, _)| *row == n)
-                .ok_or_else(|| format!("no talk scenario {n}: they are numbered 1 to 9"))?;
+                .ok_or_else(|| {
+                    crate::error::Error::Input(format!(
+                        "no talk scenario {n}: they are numbered 1 to 9"
+                    ))
+                })?;
             scenarios.push(WorkloadScenario {
                 name: n.to_string(),
                 sets: sets.iter().map(|s| s.to_string()).collect(),
@@ -73,7 +80,7 @@ pub fn parse_scenarios(items: &[String]) -> Result<Vec<WorkloadScenario>, String
         }
         let sets: Vec<String> = item.split('+').map(|s| s.trim().to_string()).collect();
         if sets.iter().any(String::is_empty) {
-            return Err(format!("empty set in `{item}`"));
+            return Err(crate::error::Error::Input(format!("empty set in `{item}`")));
         }
         scenarios.push(WorkloadScenario {
             name: item.to_string(),
@@ -81,6 +88,39 @@ pub fn parse_scenarios(items: &[String]) -> Result<Vec<WorkloadScenario>, String
         });
     }
     Ok(scenarios)
+}
+
+/// The command to time and how to reset it between runs.
+pub struct TimedCommand {
+    /// argv.
+    pub command: Vec<String>,
+    /// Run before each timed run, untimed (e.g. `make clean`).
+    pub reset: Option<Vec<String>>,
+    /// Working directory.
+    pub dir: std::path::PathBuf,
+}
+
+/// What measures `workload` on a platform.
+pub trait ComplexWorkloadBackend {
+    /// Resolves every scenario's sets for the file system of `dir` and attaches and detaches
+    /// each once, so an unknown glob or a set the kernel cannot attach fails before anything
+    /// is timed. Kprobe sets attach through `kprobe_mechanism`.
+    fn prepare(
+        &mut self,
+        scenarios: &[WorkloadScenario],
+        dir: &Path,
+        kprobe_mechanism: crate::probe_set::Mechanism,
+    ) -> Result<()>;
+
+    /// Times `command` untraced and under each prepared scenario, `runs` rounds, calling
+    /// `on_run` after each run; stops early, keeping the runs so far, when `stop` is set.
+    fn measure(
+        &mut self,
+        command: &TimedCommand,
+        runs: usize,
+        stop: &AtomicBool,
+        on_run: &mut dyn FnMut(&str, f64),
+    ) -> Result<Vec<WorkloadResult>>;
 }
 
 /// One probe set of a scenario as it ran.
@@ -144,60 +184,134 @@ pub struct WorkloadReport {
     pub interrupted: bool,
 }
 
-/// The table, then what each set attached.
-pub fn render(report: &WorkloadReport) -> String {
-    let mut out = crate::report::render_environment(&report.environment);
-    let _ = writeln!(out, "command: {}", report.command.join(" "));
-    let _ = writeln!(
-        out,
-        "{:<28} {:>7} {:>8} {:>9} {:>9} {:>12} {:>10} {:>10} {:>10}",
-        "scenario",
-        "probes",
-        "best s",
-        "median s",
-        "slowdown",
-        "activations",
-        "ns/activ.",
-        "attach ms",
-        "detach ms"
-    );
-    for r in &report.results {
-        let _ = writeln!(
-            out,
-            "{:<28} {:>7} {:>8} {:>9} {:>8}% {:>12} {:>10} {:>10} {:>10}",
-            r.name,
-            r.probes,
-            num(r.best_s, 2),
-            num(r.median_s, 2),
-            num(r.slowdown_pct, 1),
-            r.activations.map_or("-".into(), |a| a.to_string()),
-            num(r.ns_per_activation, 1),
-            num(r.attach_ms, 1),
-            num(r.detach_ms, 1),
-        );
+const COLUMNS: [&str; 9] = [
+    "scenario",
+    "probes",
+    "best s",
+    "median s",
+    "slowdown %",
+    "activations",
+    "ns/activation",
+    "attach ms",
+    "detach ms",
+];
+
+impl WorkloadResult {
+    /// The row's cells, numbers with `-` for none (terminal) or empty (files).
+    fn cells(&self, none: fn(Option<f64>, usize) -> String) -> [String; 9] {
+        [
+            self.name.clone(),
+            self.probes.to_string(),
+            none(self.best_s, 2),
+            none(self.median_s, 2),
+            none(self.slowdown_pct, 1),
+            none(self.activations.map(|a| a as f64), 0),
+            none(self.ns_per_activation, 1),
+            none(self.attach_ms, 1),
+            none(self.detach_ms, 1),
+        ]
     }
-    let _ = writeln!(out);
-    for r in report.results.iter().filter(|r| !r.sets.is_empty()) {
-        for s in &r.sets {
-            let _ = writeln!(
-                out,
-                "{}: {} = {} ({} probes, {}; attach {} ms, detach {} ms, {} activations){}",
-                r.name,
-                s.set,
-                s.probes,
-                s.count,
-                s.mechanism,
-                num(s.attach_ms, 1),
-                num(s.detach_ms, 1),
-                s.activations.map_or("-".into(), |a| a.to_string()),
-                s.substitution_reason
-                    .as_deref()
-                    .map(|why| format!(" substituted: {why}"))
-                    .unwrap_or_default()
-            );
+}
+
+impl Report for WorkloadReport {
+    fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    fn json(&self) -> serde_json::Result<Vec<u8>> {
+        pretty_json(self)
+    }
+
+    /// The table, then what each set attached.
+    fn text(&self) -> String {
+        let mut out = crate::report::render_environment(&self.environment);
+        let _ = writeln!(out, "command: {}", self.command.join(" "));
+        let line = |c: &[String; 9]| {
+            format!(
+                "{:<28} {:>7} {:>8} {:>9} {:>10} {:>12} {:>13} {:>10} {:>10}",
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]
+            )
+        };
+        let _ = writeln!(out, "{}", line(&COLUMNS.map(String::from)));
+        for r in &self.results {
+            let _ = writeln!(out, "{}", line(&r.cells(num)));
+        }
+        let _ = writeln!(out);
+        for line in self.notes() {
+            let _ = writeln!(out, "{}", line.trim_start_matches("- "));
+        }
+        if self.interrupted {
+            let _ = writeln!(out, "(interrupted)");
+        }
+        out
+    }
+
+    fn summary(&self) -> String {
+        format!("Command timed: `{}`.", self.command.join(" "))
+    }
+
+    fn markdown_table(&self) -> Table {
+        self.csv_table()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        for r in self.results.iter().filter(|r| !r.sets.is_empty()) {
+            for s in &r.sets {
+                notes.push(format!(
+                    "- {}: {} = {} ({} probes, {}; attach {} ms, detach {} ms, {} activations){}",
+                    r.name,
+                    s.set,
+                    s.probes,
+                    s.count,
+                    s.mechanism,
+                    num(s.attach_ms, 1),
+                    num(s.detach_ms, 1),
+                    s.activations.map_or("-".into(), |a| a.to_string()),
+                    s.substitution_reason
+                        .as_deref()
+                        .map(|why| format!(" substituted: {why}"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        notes
+    }
+
+    fn csv_table(&self) -> Table {
+        Table {
+            header: COLUMNS.map(String::from).to_vec(),
+            rows: self
+                .results
+                .iter()
+                .map(|r| r.cells(cell).to_vec())
+                .collect(),
         }
     }
-    out
+
+    /// The median run time of each scenario, the baseline first.
+    fn chart(&self) -> Chart {
+        Chart {
+            title: format!("Time of `{}`, untraced and traced", self.command.join(" ")),
+            subtitle: environment_line(&self.environment),
+            x_label: "scenario".into(),
+            y_label: "median run time (s)".into(),
+            kind: ChartKind::Bars {
+                categories: self.results.iter().map(|r| r.name.clone()).collect(),
+                series: vec![BarSeries {
+                    label: "median of the runs".into(),
+                    color: Palette::Blue,
+                    hollow: false,
+                    values: self.results.iter().map(|r| r.median_s).collect(),
+                }],
+                log_scale: false,
+            },
+        }
+    }
 }
 
 #[cfg(test)]
@@ -212,6 +326,7 @@ mod tests {
         assert_eq!(parse_scenarios(&["all".into()]).unwrap().len(), 9);
         assert!(parse_scenarios(&["10".into()])
             .unwrap_err()
+            .to_string()
             .contains("1 to 9"));
         assert!(parse_scenarios(&["a++b".into()]).is_err());
     }

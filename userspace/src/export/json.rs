@@ -1,15 +1,15 @@
-//! `--export-json`: the whole report, schema documented in the README.
+//! `--export-json`: the whole report (schema in docs/json.md).
 
 use super::Exporter;
-use crate::result::SuiteReport;
+use crate::{error::Result, report::Report};
 
 /// Pretty-printed JSON.
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
-    fn serialize(&self, report: &SuiteReport) -> Result<Vec<u8>, String> {
-        let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?;
-        bytes.push(b'\n');
-        Ok(bytes)
+    fn serialize(&self, report: &dyn Report) -> Result<Vec<u8>> {
+        report
+            .json()
+            .map_err(|e| crate::error::Error::operation(format!("writing JSON: {e}")))
     }
 }

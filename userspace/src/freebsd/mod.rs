@@ -10,6 +10,7 @@ use freebsd_dtrace::{Consumer, ConsumerOptions, DtraceError, OutputCollector};
 
 use crate::{
     benchmark::{AttachChoice, BackendError, PreparedScenario, TracerBackend},
+    error::Error,
     scenario::Scenario,
 };
 use dtrace_scenario::DtraceScenario;
@@ -29,7 +30,7 @@ pub struct DtraceSettings {
 }
 
 /// `Err` with one line saying what is missing when this process cannot use DTrace.
-pub fn check_privileges() -> Result<(), String> {
+pub fn check_privileges() -> crate::error::Result<()> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
         return Ok(());
@@ -85,25 +86,21 @@ impl DtraceBackend {
 }
 
 impl TracerBackend for DtraceBackend {
-    fn name(&self) -> &'static str {
-        "dtrace"
+    fn name(&self) -> crate::tracer::Tracer {
+        crate::tracer::Tracer::Dtrace
     }
 
     fn tracer(&self) -> String {
         "DTrace (libdtrace consumer, D programs)".into()
     }
 
-    fn prepare(
-        &mut self,
-        scenario: &'static Scenario,
-    ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError> {
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>, Error> {
         if let Some(reason) = missing_providers(scenario, &self.providers) {
-            return Ok(Err(reason));
+            return Err(Error::unsupported(reason));
         }
         if scenario.dtrace_needs_target() && !self.settings.in_process_workload {
-            return Ok(Err(
-                "pid$target probes trace probecost's own workload child: use --workload in-process"
-                    .into(),
+            return Err(Error::unsupported(
+                "pid$target probes trace probecost's own workload child: use --workload in-process",
             ));
         }
         let choice = AttachChoice {
@@ -111,6 +108,6 @@ impl TracerBackend for DtraceBackend {
             substitution_reason: None,
         };
         let prepared = DtraceScenario::new(scenario, choice, self.settings.clone())?;
-        Ok(Ok(Box::new(prepared)))
+        Ok(Box::new(prepared))
     }
 }

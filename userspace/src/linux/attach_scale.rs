@@ -9,43 +9,27 @@ use std::{
 };
 
 use super::{
-    bpftrace::{BpftraceProcess, READY_TIMEOUT},
-    probe_sets::AttachedSet,
+    bpftrace::{bpftrace_version, BpftraceProcess, READY_TIMEOUT},
+    probe_sets::{resolve, AttachedSet},
+    KernelFeatures,
 };
 use crate::{
-    attach_scale::{AttachScaleRow, PerEventTrade},
+    attach_scale::{AttachScaleBackend, AttachScaleRow, AttachScaleSettings, PerEventTrade},
     benchmark::run_order::{self, Side},
+    error::{Error, Result},
     probe_set::{Mechanism, Probe, ProbeSet, ProbeSetKind},
     stats,
+    tracer::{Tracer, AYA_VERSION},
     workload::{ops_for, PinnedWorkload, Workload as _},
 };
 
-/// What to measure.
-#[derive(Clone, Debug)]
-pub struct AttachScaleSettings {
-    /// The probe set.
-    pub kind: ProbeSetKind,
-    /// Its mechanism (the kind's usual one when `None`).
-    pub mechanism: Option<Mechanism>,
-    /// Probe counts; `None` is the whole set.
-    pub counts: Vec<Option<usize>>,
-    /// Repetitions per count.
-    pub repeat: usize,
-    /// `aya` and/or `bpftrace`.
-    pub tracers: Vec<&'static str>,
-    /// How long the probes stay attached, counting, in each repetition.
-    pub window: Duration,
-    /// CPU bpftrace keeps off, and the trade's workload uses.
-    pub workload_cpu: usize,
-}
-
 /// Measures every count for every tracer, calling `on_row` after each.
-pub fn measure(
+fn measure(
     set: &ProbeSet,
     settings: &AttachScaleSettings,
     stop: &AtomicBool,
     on_row: &mut dyn FnMut(&AttachScaleRow),
-) -> Result<Vec<AttachScaleRow>, String> {
+) -> crate::error::Result<Vec<AttachScaleRow>> {
     let mut rows = Vec::new();
     let mut counts: Vec<usize> = settings
         .counts
@@ -64,9 +48,16 @@ pub fn measure(
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let (attach, detach, counted, held) = match *tracer {
-                    "bpftrace" => bpftrace_once(&subset, count == set.probes.len(), settings)?,
-                    _ => aya_once(&subset, settings.window)?,
+                let (attach, detach, counted, held) = match tracer {
+                    Tracer::Bpftrace => {
+                        bpftrace_once(&subset, count == set.probes.len(), settings)?
+                    }
+                    Tracer::Aya => aya_once(&subset, settings.window)?,
+                    Tracer::Dtrace => {
+                        return Err(Error::unsupported(
+                            "attach-scale measures DTrace on FreeBSD",
+                        ))
+                    }
                 };
                 attach_runs.push(attach.as_secs_f64() * 1e3);
                 detach_runs.push(detach.as_secs_f64() * 1e3);
@@ -77,9 +68,9 @@ pub fn measure(
                 return Ok(rows);
             }
             let row = AttachScaleRow {
-                tracer,
+                tracer: *tracer,
                 set: set.kind.describe(),
-                mechanism: if *tracer == "bpftrace" {
+                mechanism: if *tracer == Tracer::Bpftrace {
                     Mechanism::Bpftrace
                 } else {
                     set.mechanism
@@ -99,9 +90,56 @@ pub fn measure(
     Ok(rows)
 }
 
+/// `attach-scale` on Linux: probecost's counting programs through aya, and bpftrace.
+pub struct LinuxAttachScale {
+    features: KernelFeatures,
+}
+
+impl LinuxAttachScale {
+    /// A backend for the kernel `features` describe.
+    pub fn new(features: KernelFeatures) -> Self {
+        Self { features }
+    }
+}
+
+impl AttachScaleBackend for LinuxAttachScale {
+    fn tracer_version(&self, tracer: Tracer) -> Result<String> {
+        match tracer {
+            Tracer::Aya => Ok(format!("probecost counting programs ({AYA_VERSION})")),
+            Tracer::Bpftrace => bpftrace_version(),
+            Tracer::Dtrace => Err(Error::unsupported(
+                "--tracer dtrace runs on FreeBSD; on Linux use aya and/or bpftrace",
+            )),
+        }
+    }
+
+    fn resolve(&self, kind: &ProbeSetKind, mechanism: Option<Mechanism>) -> Result<ProbeSet> {
+        resolve(kind, mechanism, &self.features)
+    }
+
+    fn measure(
+        &mut self,
+        set: &ProbeSet,
+        settings: &AttachScaleSettings,
+        stop: &AtomicBool,
+        on_row: &mut dyn FnMut(&AttachScaleRow),
+    ) -> Result<Vec<AttachScaleRow>> {
+        measure(set, settings, stop, on_row)
+    }
+
+    fn per_event_trade(&mut self, cpu: usize, stop: &AtomicBool) -> Result<Option<PerEventTrade>> {
+        let workload =
+            PinnedWorkload::new(cpu).map_err(Error::io("opening /dev/zero and /dev/null"))?;
+        workload
+            .pin()
+            .map_err(Error::io(format!("pinning the workload to CPU {cpu}")))?;
+        per_event_trade(&workload, 5, stop)
+    }
+}
+
 type Once = (Duration, Duration, Option<u64>, Option<usize>);
 
-fn aya_once(set: &ProbeSet, window: Duration) -> Result<Once, String> {
+fn aya_once(set: &ProbeSet, window: Duration) -> crate::error::Result<Once> {
     let started = Instant::now();
     let attached = AttachedSet::attach(set)?;
     let attach = started.elapsed();
@@ -122,7 +160,7 @@ fn bpftrace_once(
     set: &ProbeSet,
     whole: bool,
     settings: &AttachScaleSettings,
-) -> Result<Once, String> {
+) -> crate::error::Result<Once> {
     let script = set.bpftrace_script(whole);
     // A second per probe on top of the usual allowance: bpftrace compiles each probe.
     let ready_timeout = READY_TIMEOUT + Duration::from_secs(set.probes.len() as u64);
@@ -172,11 +210,11 @@ fn read_write_set(mechanism: Mechanism) -> ProbeSet {
 
 /// Per-event cost of read and write through each syscall mechanism, interleaved with control
 /// runs on the workload's CPU (the calling thread is pinned there); `None` when interrupted.
-pub fn per_event_trade(
+fn per_event_trade(
     workload: &PinnedWorkload,
     rounds: usize,
     stop: &AtomicBool,
-) -> Result<Option<PerEventTrade>, String> {
+) -> crate::error::Result<Option<PerEventTrade>> {
     match measure_trade(workload, rounds, stop) {
         Err(_) if stop.load(Ordering::Relaxed) => Ok(None),
         other => other.map(Some),
@@ -187,7 +225,7 @@ fn measure_trade(
     workload: &PinnedWorkload,
     rounds: usize,
     stop: &AtomicBool,
-) -> Result<PerEventTrade, String> {
+) -> crate::error::Result<PerEventTrade> {
     const EVENTS_PER_OP: f64 = 4.0;
     let sets = [
         read_write_set(Mechanism::PerfEvent),
@@ -203,7 +241,7 @@ fn measure_trade(
     for round in 0..rounds {
         for side in run_order::round(round, sets.len()) {
             if stop.load(Ordering::Relaxed) {
-                return Err("interrupted".into());
+                return Err(Error::Interrupted);
             }
             match side {
                 Side::Control => {

@@ -18,14 +18,14 @@ pub struct BtfFunctions {
 
 impl BtfFunctions {
     /// The running kernel's (`/sys/kernel/btf/vmlinux`).
-    pub fn kernel() -> Result<Self, String> {
+    pub fn kernel() -> crate::error::Result<Self> {
         let path = "/sys/kernel/btf/vmlinux";
         let bytes = fs::read(path).map_err(|e| format!("reading {path}: {e}"))?;
-        Self::parse(&bytes).map_err(|e| format!("{path}: {e}"))
+        Ok(Self::parse(&bytes).map_err(|e| format!("{path}: {e}"))?)
     }
 
     /// Parses a little-endian BTF blob (header, type section, string section).
-    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+    pub fn parse(bytes: &[u8]) -> crate::error::Result<Self> {
         let u16_at = |at: usize| {
             bytes
                 .get(at..at + 2)
@@ -59,7 +59,9 @@ impl BtfFunctions {
         let mut id = 1u32;
         while at < types + type_len {
             let (Some(name_off), Some(info)) = (u32_at(at), u32_at(at + 4)) else {
-                return Err(format!("truncated type at byte {at}"));
+                return Err(crate::error::Error::from(format!(
+                    "truncated type at byte {at}"
+                )));
             };
             let kind = (info >> 24) & 0x1f;
             let vlen = (info & 0xffff) as usize;

@@ -17,14 +17,55 @@ use super::{
 };
 use crate::{
     benchmark::run_order::{self, Side},
-    complex_workload::{SetUsed, WorkloadResult, WorkloadScenario},
+    complex_workload::{
+        ComplexWorkloadBackend, SetUsed, TimedCommand, WorkloadResult, WorkloadScenario,
+    },
+    error::Error,
     probe_set::{Mechanism, Probe, ProbeSet, ProbeSetKind},
     scenario::AttachKind,
     stats,
 };
 
+/// `workload` on Linux: the sets attached with probecost's counting programs.
+pub struct LinuxComplexWorkload {
+    features: KernelFeatures,
+    prepared: Vec<ResolvedScenario>,
+}
+
+impl LinuxComplexWorkload {
+    /// A backend for the kernel `features` describe.
+    pub fn new(features: KernelFeatures) -> Self {
+        Self {
+            features,
+            prepared: Vec::new(),
+        }
+    }
+}
+
+impl ComplexWorkloadBackend for LinuxComplexWorkload {
+    fn prepare(
+        &mut self,
+        scenarios: &[WorkloadScenario],
+        dir: &Path,
+        kprobe_mechanism: Mechanism,
+    ) -> crate::error::Result<()> {
+        self.prepared = prepare(scenarios, &self.features, dir, kprobe_mechanism)?;
+        Ok(())
+    }
+
+    fn measure(
+        &mut self,
+        command: &TimedCommand,
+        runs: usize,
+        stop: &AtomicBool,
+        on_run: &mut dyn FnMut(&str, f64),
+    ) -> crate::error::Result<Vec<WorkloadResult>> {
+        measure(command, &self.prepared, runs, stop, on_run)
+    }
+}
+
 /// A scenario with its sets resolved.
-pub struct ResolvedScenario {
+struct ResolvedScenario {
     /// The scenario.
     pub scenario: WorkloadScenario,
     /// Each set as it will attach.
@@ -69,7 +110,7 @@ fn kprobe_functions(
     functions: &[String],
     features: &KernelFeatures,
     mechanism: Mechanism,
-) -> Result<ProbeSet, String> {
+) -> crate::error::Result<ProbeSet> {
     let mut probes = Vec::new();
     for function in functions {
         probes.extend(
@@ -93,7 +134,7 @@ fn kprobe_functions(
     })
 }
 
-fn tracepoint_globs(globs: &[&str], features: &KernelFeatures) -> Result<ProbeSet, String> {
+fn tracepoint_globs(globs: &[&str], features: &KernelFeatures) -> crate::error::Result<ProbeSet> {
     let kind = ProbeSetKind::Tracepoints {
         globs: globs.iter().map(|g| g.to_string()).collect(),
     };
@@ -111,7 +152,7 @@ fn resolve_set(
     features: &KernelFeatures,
     fs: &str,
     kprobe_mechanism: Mechanism,
-) -> Result<(SetUsed, ProbeSet), String> {
+) -> crate::error::Result<(SetUsed, ProbeSet)> {
     let kprobes = match features.support(AttachKind::Kprobe) {
         Support::Yes => None,
         Support::No(reason) => Some(reason.clone()),
@@ -225,7 +266,9 @@ fn resolve_set(
         }
     };
     if set.probes.is_empty() {
-        return Err(format!("set `{name}` resolved to no probe on this machine"));
+        return Err(crate::error::Error::from(format!(
+            "set `{name}` resolved to no probe on this machine"
+        )));
     }
     let used = SetUsed {
         set: name.to_string(),
@@ -243,12 +286,12 @@ fn resolve_set(
 /// Resolves every scenario and attaches and detaches each of its sets once, so an unknown
 /// glob or a set the kernel cannot attach fails before anything is timed. Kprobe sets attach
 /// through `kprobe_mechanism`: one perf event per function, or kprobe.multi links.
-pub fn prepare(
+fn prepare(
     scenarios: &[WorkloadScenario],
     features: &KernelFeatures,
     build_dir: &Path,
     kprobe_mechanism: Mechanism,
-) -> Result<Vec<ResolvedScenario>, String> {
+) -> crate::error::Result<Vec<ResolvedScenario>> {
     let fs = file_system(build_dir);
     let mut resolved = Vec::new();
     for scenario in scenarios {
@@ -273,17 +316,7 @@ pub fn prepare(
     Ok(resolved)
 }
 
-/// The command to time and how to reset it between runs.
-pub struct TimedCommand {
-    /// argv.
-    pub command: Vec<String>,
-    /// Run before each timed run, untimed (e.g. `make clean`).
-    pub reset: Option<Vec<String>>,
-    /// Working directory.
-    pub dir: std::path::PathBuf,
-}
-
-fn run_quiet(argv: &[String], dir: &Path, stop: &AtomicBool) -> Result<Duration, String> {
+fn run_quiet(argv: &[String], dir: &Path, stop: &AtomicBool) -> crate::error::Result<Duration> {
     let started = Instant::now();
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])
@@ -292,19 +325,25 @@ fn run_quiet(argv: &[String], dir: &Path, stop: &AtomicBool) -> Result<Duration,
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot run `{}`: {e}", argv.join(" ")))?;
+        .map_err(Error::io(format!("cannot run `{}`", argv.join(" "))))?;
     loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(Error::io("waiting for the command"))?
+        {
             let took = started.elapsed();
             if !status.success() {
-                return Err(format!("`{}` failed: {status}", argv.join(" ")));
+                return Err(Error::operation(format!(
+                    "`{}` failed: {status}",
+                    argv.join(" ")
+                )));
             }
             return Ok(took);
         }
         if stop.load(Ordering::Relaxed) {
             let _ = child.kill();
             let _ = child.wait();
-            return Err("interrupted".into());
+            return Err(Error::Interrupted);
         }
         thread::sleep(Duration::from_millis(5));
     }
@@ -312,13 +351,13 @@ fn run_quiet(argv: &[String], dir: &Path, stop: &AtomicBool) -> Result<Duration,
 
 /// Times the command untraced and under each scenario, `runs` rounds, the order of the
 /// scenarios alternating direction between rounds.
-pub fn measure(
+fn measure(
     command: &TimedCommand,
     scenarios: &[ResolvedScenario],
     runs: usize,
     stop: &AtomicBool,
     on_run: &mut dyn FnMut(&str, f64),
-) -> Result<Vec<WorkloadResult>, String> {
+) -> crate::error::Result<Vec<WorkloadResult>> {
     let mut results: Vec<WorkloadResult> = std::iter::once(("baseline".to_string(), Vec::new()))
         .chain(scenarios.iter().map(|s| {
             (
@@ -360,7 +399,7 @@ pub fn measure(
             if let Some(reset) = &command.reset {
                 // Interrupted during the untimed reset: keep what the finished runs measured.
                 match run_quiet(reset, &command.dir, stop) {
-                    Err(e) if e == "interrupted" => break 'rounds,
+                    Err(Error::Interrupted) => break 'rounds,
                     other => {
                         other?;
                     }
@@ -395,7 +434,7 @@ pub fn measure(
                 detach_ms[index].push(ms(started));
             }
             let took = match took {
-                Err(e) if e == "interrupted" => break 'rounds,
+                Err(Error::Interrupted) => break 'rounds,
                 other => other?,
             };
             results[index].runs_s.push(took.as_secs_f64());

@@ -112,7 +112,7 @@ fn detect_fentry() -> Support {
 }
 
 /// The tracefs mount point, mounting tracefs when nothing has.
-pub fn tracefs() -> Result<&'static str, String> {
+pub fn tracefs() -> crate::error::Result<&'static str> {
     if let Some(found) = TRACEFS_MOUNTS
         .into_iter()
         .find(|m| Path::new(m).join("events").is_dir())
@@ -134,10 +134,10 @@ pub fn tracefs() -> Result<&'static str, String> {
     if rc == 0 {
         Ok(target)
     } else {
-        Err(format!(
+        Err(crate::error::Error::from(format!(
             "tracefs is not mounted and mounting it at {target} failed ({})",
             std::io::Error::last_os_error()
-        ))
+        )))
     }
 }
 

@@ -20,7 +20,8 @@ pub use open_files::raise_open_file_limit;
 pub use privileges::check_privileges;
 
 use crate::{
-    benchmark::{AttachChoice, BackendError, PreparedScenario, TracerBackend},
+    benchmark::{AttachChoice, PreparedScenario, TracerBackend},
+    error::Error,
     scenario::{AttachKind, Scenario},
 };
 use scenario_probe::AyaScenario;
@@ -70,8 +71,9 @@ pub fn plan(
 pub fn choose_attach(
     features: &KernelFeatures,
     scenario: &Scenario,
-) -> Result<(AttachKind, AttachChoice), String> {
-    let (kind, passed_over) = plan(features, scenario).map_err(|reasons| reasons.join("; "))?;
+) -> crate::error::Result<(AttachKind, AttachChoice)> {
+    let (kind, passed_over) =
+        plan(features, scenario).map_err(|reasons| Error::unsupported(reasons.join("; ")))?;
     let substitution_reason = if Some(&kind) == scenario.attach_preference.first() {
         None
     } else {
@@ -92,23 +94,21 @@ pub fn choose_attach(
 }
 
 impl TracerBackend for AyaBackend {
-    fn name(&self) -> &'static str {
-        crate::benchmark::comparison::PROBECOST
+    fn name(&self) -> crate::tracer::Tracer {
+        crate::tracer::Tracer::Aya
     }
 
     fn tracer(&self) -> String {
-        "probecost eBPF programs (aya 0.14.0)".into()
+        format!("probecost eBPF programs ({})", crate::tracer::AYA_VERSION)
     }
 
-    fn prepare(
-        &mut self,
-        scenario: &'static Scenario,
-    ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError> {
-        let (kind, choice) = match choose_attach(&self.features, scenario) {
-            Ok(chosen) => chosen,
-            Err(reason) => return Ok(Err(reason)),
-        };
-        let probe = AyaScenario::load(scenario, kind, choice, &self.drain)?;
-        Ok(Ok(Box::new(probe)))
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>, Error> {
+        let (kind, choice) = choose_attach(&self.features, scenario)?;
+        Ok(Box::new(AyaScenario::load(
+            scenario,
+            kind,
+            choice,
+            &self.drain,
+        )?))
     }
 }

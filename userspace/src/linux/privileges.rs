@@ -6,7 +6,7 @@ const CAP_BPF: u32 = 39;
 
 /// `Err` with one line saying what is missing when this process cannot load and attach
 /// tracing programs (root, or CAP_BPF with CAP_PERFMON).
-pub fn check_privileges() -> Result<(), String> {
+pub fn check_privileges() -> crate::error::Result<()> {
     let effective = effective_capabilities().unwrap_or(0);
     let has = |cap: u32| effective & (1 << cap) != 0;
     if has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON)) {

@@ -39,7 +39,7 @@ pub enum ProbeSetKind {
 impl ProbeSetKind {
     /// Parses `syscalls`, `syscalls-entry`, `tracepoint:CAT:NAME` (globs; `CAT:NAME` too),
     /// `uprobe-libc`, `kprobe:GLOB`, `fentry:GLOB`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> crate::error::Result<Self> {
         let text = text.trim();
         match text {
             "syscalls" => return Ok(Self::Syscalls { entry_only: false }),
@@ -56,12 +56,12 @@ impl ProbeSetKind {
         if let Some(glob) = text.strip_prefix("kprobe:") {
             return non_empty(glob)
                 .map(|glob| Self::Kprobes { glob })
-                .ok_or_else(bad);
+                .ok_or_else(|| crate::error::Error::Input(bad()));
         }
         if let Some(glob) = text.strip_prefix("fentry:") {
             return non_empty(glob)
                 .map(|glob| Self::Fentry { glob })
-                .ok_or_else(bad);
+                .ok_or_else(|| crate::error::Error::Input(bad()));
         }
         let tracepoint = text.strip_prefix("tracepoint:").unwrap_or(text);
         match tracepoint.split_once(':') {
@@ -70,7 +70,7 @@ impl ProbeSetKind {
                     globs: vec![tracepoint.to_string()],
                 })
             }
-            _ => Err(bad()),
+            _ => Err(crate::error::Error::Input(bad())),
         }
     }
 
@@ -254,33 +254,33 @@ mod tests {
     #[test]
     fn parses_every_kind_and_rejects_the_rest() {
         assert_eq!(
-            ProbeSetKind::parse("syscalls"),
-            Ok(ProbeSetKind::Syscalls { entry_only: false })
+            ProbeSetKind::parse("syscalls").unwrap(),
+            ProbeSetKind::Syscalls { entry_only: false }
         );
         assert_eq!(
-            ProbeSetKind::parse("tracepoint:sched:*"),
-            Ok(ProbeSetKind::Tracepoints {
+            ProbeSetKind::parse("tracepoint:sched:*").unwrap(),
+            ProbeSetKind::Tracepoints {
                 globs: vec!["sched:*".into()]
-            })
+            }
         );
         assert_eq!(
-            ProbeSetKind::parse("ext4:*"),
-            Ok(ProbeSetKind::Tracepoints {
+            ProbeSetKind::parse("ext4:*").unwrap(),
+            ProbeSetKind::Tracepoints {
                 globs: vec!["ext4:*".into()]
-            })
+            }
         );
         assert_eq!(
-            ProbeSetKind::parse("kprobe:vfs_*"),
-            Ok(ProbeSetKind::Kprobes {
+            ProbeSetKind::parse("kprobe:vfs_*").unwrap(),
+            ProbeSetKind::Kprobes {
                 glob: "vfs_*".into()
-            })
+            }
         );
         assert_eq!(
-            ProbeSetKind::parse("uprobe-libc"),
-            Ok(ProbeSetKind::LibcUprobes)
+            ProbeSetKind::parse("uprobe-libc").unwrap(),
+            ProbeSetKind::LibcUprobes
         );
         for bad in ["", "sched", "tracepoint:sched", "kprobe:", "tracepoint::x"] {
-            let error = ProbeSetKind::parse(bad).unwrap_err();
+            let error = ProbeSetKind::parse(bad).unwrap_err().to_string();
             assert!(error.starts_with("unknown probe set"), "{bad:?}: {error}");
         }
     }

@@ -1,8 +1,12 @@
-//! Human-readable output.
+//! Human-readable output and what every command's result offers the report and export
+//! pipeline: [`Report`].
 
+mod suite;
 mod table;
 
 pub use table::{render_environment, render_table, tracer_names};
+
+use crate::{environment::Environment, plot::Chart};
 
 /// A number with `decimals` decimals, or `-` when there is none (or it is not finite).
 pub fn number_or_dash(value: Option<f64>, decimals: usize) -> String {
@@ -10,4 +14,69 @@ pub fn number_or_dash(value: Option<f64>, decimals: usize) -> String {
         Some(v) if v.is_finite() => format!("{v:.decimals$}"),
         _ => "-".into(),
     }
+}
+
+/// A number with `decimals` decimals, or an empty cell (CSV, Markdown).
+pub fn cell(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
+        _ => String::new(),
+    }
+}
+
+/// Rows of cells under a header, for the CSV and Markdown exports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Column names.
+    pub header: Vec<String>,
+    /// One row of cells per line, as long as the header.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The result of one command (`run`, `attach-scale`, `workload`): what the terminal shows and
+/// what every export writes.
+pub trait Report {
+    /// Where it was measured.
+    fn environment(&self) -> &Environment;
+
+    /// Whether Ctrl-C or SIGTERM cut the measurement short.
+    fn interrupted(&self) -> bool;
+
+    /// The whole report as pretty JSON (the schema is in docs/json.md).
+    fn json(&self) -> serde_json::Result<Vec<u8>>;
+
+    /// The terminal report: environment, table and notes.
+    fn text(&self) -> String;
+
+    /// One sentence on what was measured and how, above the Markdown table.
+    fn summary(&self) -> String;
+
+    /// The Markdown table (a summary, one line per row of the terminal table).
+    fn markdown_table(&self) -> Table;
+
+    /// Lines under the Markdown table (what the marks and columns mean).
+    fn notes(&self) -> Vec<String>;
+
+    /// The CSV table: tidy data, one line per measured value set.
+    fn csv_table(&self) -> Table;
+
+    /// The chart `--plot` draws.
+    fn chart(&self) -> Chart;
+}
+
+/// `value` as pretty JSON with a final newline.
+pub fn pretty_json(value: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The environment in one line, for chart subtitles.
+pub fn environment_line(env: &Environment) -> String {
+    format!(
+        "kernel {} | {} | virtualization: {}",
+        env.kernel_release,
+        env.cpu_model,
+        env.virtualization.summary()
+    )
 }

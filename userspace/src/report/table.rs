@@ -7,6 +7,7 @@ use super::number_or_dash as num;
 use crate::{
     environment::Environment,
     result::{ScenarioResult, ScenarioStatus},
+    tracer::Tracer,
 };
 
 /// The environment as a few `key: value` lines.
@@ -14,7 +15,7 @@ pub fn render_environment(env: &Environment) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "kernel {} | {} | CPUs {} (SMT {}) | clocksource {} | governor {} | workload on CPU {}",
+        "kernel {} | {} | CPUs {} (SMT {}) | clocksource {} | governor {} | workload {}",
         env.kernel_release,
         env.cpu_model,
         env.online_cpus,
@@ -22,6 +23,7 @@ pub fn render_environment(env: &Environment) -> String {
         env.clocksource,
         env.frequency_governor.as_deref().unwrap_or("none"),
         env.pinned_cpu
+            .map_or("unpinned".into(), |cpu| format!("on CPU {cpu}"))
     );
     let _ = writeln!(out, "virtualization: {}", env.virtualization.summary());
     for warning in env.virtualization.warnings() {
@@ -43,22 +45,14 @@ pub fn render_environment(env: &Environment) -> String {
 }
 
 /// The tracers that appear in `results`, in their order.
-pub fn tracer_names(results: &[ScenarioResult]) -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = Vec::new();
+pub fn tracer_names(results: &[ScenarioResult]) -> Vec<Tracer> {
+    let mut names: Vec<Tracer> = Vec::new();
     for t in results.iter().flat_map(|r| &r.tracers) {
         if !names.contains(&t.tracer) {
             names.push(t.tracer);
         }
     }
     names
-}
-
-fn status_word(status: ScenarioStatus) -> &'static str {
-    match status {
-        ScenarioStatus::Measured => "measured",
-        ScenarioStatus::Substituted => "substituted",
-        ScenarioStatus::Unsupported => "unsupported",
-    }
 }
 
 /// The summary (one ns/event column per tracer, the probecost/bpftrace ratios, the published
@@ -100,7 +94,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             r.name
         );
         for t in &tracers {
-            let value = r.tracer(t).map_or("-".into(), |t| match t.status {
+            let value = r.tracer(*t).map_or("-".into(), |t| match t.status {
                 ScenarioStatus::Unsupported => "unsupported".into(),
                 _ => num(t.per_event_ns, 1),
             });
@@ -162,7 +156,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
                 r.row.map_or("+".to_string(), |n| n.to_string()),
                 r.name,
                 t.tracer,
-                status_word(t.status),
+                t.status,
                 truncate(&t.attach, 44),
                 num(t.per_event_ns, 1),
                 median,
@@ -207,11 +201,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
     for r in results {
         for t in r.tracers.iter().filter(|t| t.reason.is_some()) {
-            let key = format!(
-                "{}: {}",
-                status_word(t.status),
-                t.reason.as_deref().unwrap_or_default()
-            );
+            let key = format!("{}: {}", t.status, t.reason.as_deref().unwrap_or_default());
             let who = format!("{} ({})", r.name, t.tracer);
             match notes.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, names)) => names.push(who),

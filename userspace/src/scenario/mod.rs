@@ -164,6 +164,11 @@ impl Scenario {
         program
     }
 
+    /// The row in the talk's table, or `+` for probecost's own scenarios.
+    pub fn row_label(&self) -> String {
+        self.row.map_or("+".into(), |r| r.to_string())
+    }
+
     /// The attach points as in the talk.
     pub fn talk_attach_points(&self) -> String {
         match self.attach_preference.first() {

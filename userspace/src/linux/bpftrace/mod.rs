@@ -14,13 +14,14 @@ use crate::{
         AttachChoice, AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramRun,
         ProgramStats, TracerBackend,
     },
+    error::Result,
     result::{AttachTimes, DeliveryCounts},
     scenario::{Delivery, Scenario},
     workload::Workload,
 };
 
 /// bpftrace's version line (`bpftrace v0.17.0`), or why it cannot run.
-pub fn bpftrace_version() -> Result<String, String> {
+pub fn bpftrace_version() -> crate::error::Result<String> {
     let not_installed = |e: &dyn std::fmt::Display| {
         format!(
             "bpftrace is not installed or does not run ({e}): run `cargo xtask setup` or \
@@ -32,7 +33,7 @@ pub fn bpftrace_version() -> Result<String, String> {
         .output()
         .map_err(|e| not_installed(&e))?;
     if !output.status.success() {
-        return Err(not_installed(&output.status));
+        return Err(crate::error::Error::from(not_installed(&output.status)));
     }
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
@@ -52,7 +53,7 @@ impl BpftraceBackend {
         features: KernelFeatures,
         sink: PathBuf,
         workload_cpu: usize,
-    ) -> Result<Self, String> {
+    ) -> crate::error::Result<Self> {
         Ok(Self {
             version: bpftrace_version()?,
             features,
@@ -63,30 +64,22 @@ impl BpftraceBackend {
 }
 
 impl TracerBackend for BpftraceBackend {
-    fn name(&self) -> &'static str {
-        crate::benchmark::comparison::BPFTRACE
+    fn name(&self) -> crate::tracer::Tracer {
+        crate::tracer::Tracer::Bpftrace
     }
 
     fn tracer(&self) -> String {
         self.version.clone()
     }
 
-    fn prepare(
-        &mut self,
-        scenario: &'static Scenario,
-    ) -> Result<Result<Box<dyn PreparedScenario>, String>, BackendError> {
-        let (kind, _) = match choose_attach(&self.features, scenario) {
-            Ok(chosen) => chosen,
-            Err(reason) => return Ok(Err(reason)),
-        };
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>> {
+        let (kind, _) = choose_attach(&self.features, scenario)?;
         let libc = libc_path().map_err(|error| BackendError::Load {
             what: "libc's path".into(),
-            error,
+            error: error.to_string(),
         })?;
         let script = script::script(scenario, kind, &libc.to_string_lossy());
-        Ok(self
-            .with_script(scenario, script)
-            .map(|s| Box::new(s) as Box<dyn PreparedScenario>))
+        Ok(Box::new(self.with_script(scenario, script)?))
     }
 }
 
@@ -97,7 +90,7 @@ impl BpftraceBackend {
         &self,
         scenario: &'static Scenario,
         script: String,
-    ) -> Result<BpftraceScenario, String> {
+    ) -> crate::error::Result<BpftraceScenario> {
         let (_, choice) = choose_attach(&self.features, scenario)?;
         Ok(BpftraceScenario {
             scenario,

@@ -52,8 +52,8 @@ fn load_error(what: &str, error: &dyn std::error::Error) -> String {
     format!("cannot load {what}: {}", error_chain(error))
 }
 
-fn fresh_object() -> Result<Ebpf, String> {
-    object::load().map_err(|e| e.to_string())
+fn fresh_object() -> crate::error::Result<Ebpf> {
+    Ok(object::load().map_err(|e| e.to_string())?)
 }
 
 fn is_syscall_tracepoint(probe: &Probe) -> bool {
@@ -61,15 +61,19 @@ fn is_syscall_tracepoint(probe: &Probe) -> bool {
 }
 
 /// The per-CPU counter array `name` of `ebpf`.
-fn counters<'a>(ebpf: &'a Ebpf, name: &str) -> Result<PerCpuArray<&'a MapData, u64>, String> {
+fn counters<'a>(ebpf: &'a Ebpf, name: &str) -> crate::error::Result<PerCpuArray<&'a MapData, u64>> {
     let map = ebpf
         .map(name)
         .ok_or_else(|| format!("map {name} is not in the eBPF object"))?;
-    PerCpuArray::try_from(map).map_err(|e| load_error(name, &e))
+    Ok(PerCpuArray::try_from(map).map_err(|e| load_error(name, &e))?)
 }
 
 /// Slot `index` of a per-CPU counter array, summed over the CPUs.
-fn total(counters: &PerCpuArray<&MapData, u64>, name: &str, index: u32) -> Result<u64, String> {
+fn total(
+    counters: &PerCpuArray<&MapData, u64>,
+    name: &str,
+    index: u32,
+) -> crate::error::Result<u64> {
     let values = counters
         .get(&index, 0)
         .map_err(|e| format!("reading {name}[{index}]: {}", error_chain(&e)))?;
@@ -79,7 +83,7 @@ fn total(counters: &PerCpuArray<&MapData, u64>, name: &str, index: u32) -> Resul
 impl AttachedSet {
     /// Loads the counting program for the set's mechanism and attaches it to every probe.
     /// On error, whatever was attached is detached again (by drop) before returning.
-    pub fn attach(set: &ProbeSet) -> Result<Self, String> {
+    pub fn attach(set: &ProbeSet) -> crate::error::Result<Self> {
         let mut attached = Self {
             links: Vec::with_capacity(set.probes.len()),
             object: fresh_object()?,
@@ -103,17 +107,17 @@ impl AttachedSet {
         self.links.len()
     }
 
-    fn program_mut<'a, T>(ebpf: &'a mut Ebpf, name: &str) -> Result<&'a mut T, String>
+    fn program_mut<'a, T>(ebpf: &'a mut Ebpf, name: &str) -> crate::error::Result<&'a mut T>
     where
         &'a mut T: TryFrom<&'a mut aya::programs::Program, Error = aya::programs::ProgramError>,
     {
         let program = ebpf
             .program_mut(name)
             .ok_or_else(|| format!("program `{name}` is not in the eBPF object"))?;
-        program.try_into().map_err(|e| load_error(name, &e))
+        Ok(program.try_into().map_err(|e| load_error(name, &e))?)
     }
 
-    fn attach_tracepoints(&mut self) -> Result<(), String> {
+    fn attach_tracepoints(&mut self) -> crate::error::Result<()> {
         // Syscall tracepoints get the programs that count per syscall number.
         let program_for = |category: &str, name: &str| match (category, name) {
             ("syscalls", n) if n.starts_with("sys_enter_") => "count_syscall_enter_tp",
@@ -152,7 +156,7 @@ impl AttachedSet {
         Ok(())
     }
 
-    fn attach_raw_tracepoints(&mut self) -> Result<(), String> {
+    fn attach_raw_tracepoints(&mut self) -> crate::error::Result<()> {
         let program: &mut RawTracePoint =
             Self::program_mut(&mut self.object, "count_raw_tracepoint")?;
         program
@@ -169,7 +173,7 @@ impl AttachedSet {
         Ok(())
     }
 
-    fn attach_raw_syscalls(&mut self) -> Result<(), String> {
+    fn attach_raw_syscalls(&mut self) -> crate::error::Result<()> {
         let mut selected = vec![0u8; MAX_SYSCALLS as usize];
         for probe in &self.set.probes {
             if let Probe::Syscall { nr, exit } = probe {
@@ -214,7 +218,7 @@ impl AttachedSet {
         Ok(())
     }
 
-    fn attach_kprobes(&mut self) -> Result<(), String> {
+    fn attach_kprobes(&mut self) -> crate::error::Result<()> {
         for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
             let program: &mut KProbe = Self::program_mut(&mut self.object, program_name)?;
             program.load().map_err(|e| load_error(program_name, &e))?;
@@ -235,7 +239,7 @@ impl AttachedSet {
         Ok(())
     }
 
-    fn attach_kprobe_multi(&mut self) -> Result<(), String> {
+    fn attach_kprobe_multi(&mut self) -> crate::error::Result<()> {
         for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
             let functions: Vec<String> = self
                 .set
@@ -255,7 +259,7 @@ impl AttachedSet {
         Ok(())
     }
 
-    fn attach_uprobes(&mut self) -> Result<(), String> {
+    fn attach_uprobes(&mut self) -> crate::error::Result<()> {
         let program: &mut UProbe = Self::program_mut(&mut self.object, "count_uprobe")?;
         program.load().map_err(|e| load_error("count_uprobe", &e))?;
         for probe in &self.set.probes {
@@ -275,7 +279,7 @@ impl AttachedSet {
         Ok(())
     }
 
-    fn attach_fentries(&mut self) -> Result<(), String> {
+    fn attach_fentries(&mut self) -> crate::error::Result<()> {
         // An fentry program is verified against one function's BTF, so each function gets a
         // copy of the program; all copies share the first object's maps.
         let btf = BtfFunctions::kernel()?;
@@ -301,7 +305,7 @@ impl AttachedSet {
     }
 
     /// Activations counted so far.
-    pub fn activations(&self) -> Result<Activations, String> {
+    pub fn activations(&self) -> crate::error::Result<Activations> {
         let mut activations = Activations::default();
         // Per syscall: the selected numbers for the raw programs, every number for syscall
         // tracepoints (their programs count whichever fires); nothing for other sets.
@@ -348,7 +352,7 @@ impl AttachedSet {
     }
 
     /// Detaches every probe, in attach order, then unloads the programs.
-    pub fn detach(mut self) -> Result<(), String> {
+    pub fn detach(mut self) -> crate::error::Result<()> {
         let mut first_error = None;
         for link in self.links.drain(..) {
             if let Err(e) = link.detach() {
@@ -356,6 +360,6 @@ impl AttachedSet {
             }
         }
         drop(self.object);
-        first_error.map_or(Ok(()), Err)
+        first_error.map_or(Ok(()), |e| Err(e.into()))
     }
 }

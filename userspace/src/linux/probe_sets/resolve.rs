@@ -17,7 +17,7 @@ use crate::{
 const UNISTD_64: &str = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h";
 
 /// The tracefs mount probecost uses (mounted when missing).
-fn tracefs() -> Result<&'static Path, String> {
+fn tracefs() -> crate::error::Result<&'static Path> {
     crate::linux::features::tracefs().map(Path::new)
 }
 
@@ -27,7 +27,7 @@ pub fn resolve(
     kind: &ProbeSetKind,
     mechanism: Option<Mechanism>,
     features: &KernelFeatures,
-) -> Result<ProbeSet, String> {
+) -> crate::error::Result<ProbeSet> {
     let mut notes = Vec::new();
     let (mechanism, probes) = match kind {
         ProbeSetKind::Syscalls { entry_only } => match mechanism.unwrap_or(Mechanism::PerfEvent) {
@@ -35,22 +35,22 @@ pub fn resolve(
             Mechanism::RawSyscalls | Mechanism::RawTracepoint => {
                 (Mechanism::RawSyscalls, raw_syscalls(*entry_only)?)
             }
-            other => return Err(mismatch(kind, other)),
+            other => return Err(crate::error::Error::from(mismatch(kind, other))),
         },
         ProbeSetKind::Tracepoints { globs } => {
             let mechanism = match mechanism.unwrap_or(Mechanism::PerfEvent) {
                 m @ (Mechanism::PerfEvent | Mechanism::RawTracepoint) => m,
-                other => return Err(mismatch(kind, other)),
+                other => return Err(crate::error::Error::from(mismatch(kind, other))),
             };
             let probes = tracepoints(globs)?;
             if mechanism == Mechanism::RawTracepoint {
                 if let Some(Probe::Tracepoint { category, name }) = probes.iter().find(
                     |p| matches!(p, Probe::Tracepoint { category, .. } if category == "syscalls"),
                 ) {
-                    return Err(format!(
+                    return Err(crate::error::Error::from(format!(
                         "{category}:{name} has no raw tracepoint (syscall events are built on \
                          raw_syscalls): use the syscalls set with --mechanism raw"
-                    ));
+                    )));
                 }
             }
             (mechanism, probes)
@@ -65,13 +65,13 @@ pub fn resolve(
                 Mechanism::Kprobe => Mechanism::Kprobe,
                 Mechanism::KprobeMulti => {
                     if let Support::No(reason) = kprobe_multi_support() {
-                        return Err(format!(
+                        return Err(crate::error::Error::from(format!(
                             "this kernel cannot attach kprobe.multi links: {reason}"
-                        ));
+                        )));
                     }
                     Mechanism::KprobeMulti
                 }
-                other => return Err(mismatch(kind, other)),
+                other => return Err(crate::error::Error::from(mismatch(kind, other))),
             };
             let probes = kernel_functions(glob, true, &mut notes)?
                 .into_iter()
@@ -88,11 +88,11 @@ pub fn resolve(
             require(features, AttachKind::Fentry, "fentry")?;
             let (functions, dropped) = btf_functions(kernel_functions(glob, false, &mut notes)?)?;
             if functions.is_empty() {
-                return Err(format!(
+                return Err(crate::error::Error::from(format!(
                     "no function matching `{glob}` has a BTF entry, which fentry needs \
                      (without one: {})",
                     dropped.join(", ")
-                ));
+                )));
             }
             if !dropped.is_empty() {
                 notes.push(format!(
@@ -124,7 +124,7 @@ pub fn resolve(
 }
 
 /// Splits `functions` into those with a BTF entry and those without.
-fn btf_functions(functions: Vec<String>) -> Result<(Vec<String>, Vec<String>), String> {
+fn btf_functions(functions: Vec<String>) -> crate::error::Result<(Vec<String>, Vec<String>)> {
     let btf = BtfFunctions::kernel()?;
     Ok(functions.into_iter().partition(|f| btf.contains(f)))
 }
@@ -137,16 +137,18 @@ fn mismatch(kind: &ProbeSetKind, mechanism: Mechanism) -> String {
     )
 }
 
-fn require(features: &KernelFeatures, kind: AttachKind, what: &str) -> Result<(), String> {
+fn require(features: &KernelFeatures, kind: AttachKind, what: &str) -> crate::error::Result<()> {
     match features.support(kind) {
         Support::Yes => Ok(()),
-        Support::No(reason) => Err(format!("this kernel cannot attach {what}: {reason}")),
+        Support::No(reason) => Err(crate::error::Error::from(format!(
+            "this kernel cannot attach {what}: {reason}"
+        ))),
     }
 }
 
 /// Every `syscalls:sys_enter_*` (and `sys_exit_*`) tracepoint, entry and exit of each syscall
 /// side by side, so the first N are N/2 whole syscalls.
-fn syscall_tracepoints(entry_only: bool) -> Result<Vec<Probe>, String> {
+fn syscall_tracepoints(entry_only: bool) -> crate::error::Result<Vec<Probe>> {
     let dir = tracefs()?.join("events/syscalls");
     let entries = fs::read_dir(&dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
     let syscalls: BTreeSet<String> = entries
@@ -159,10 +161,10 @@ fn syscall_tracepoints(entry_only: bool) -> Result<Vec<Probe>, String> {
         })
         .collect();
     if syscalls.is_empty() {
-        return Err(format!(
+        return Err(crate::error::Error::from(format!(
             "no syscall tracepoints in {}: the kernel lacks CONFIG_FTRACE_SYSCALLS",
             dir.display()
-        ));
+        )));
     }
     Ok(syscalls
         .iter()
@@ -195,7 +197,7 @@ fn syscall_numbers() -> Vec<u32> {
     numbers
 }
 
-fn raw_syscalls(entry_only: bool) -> Result<Vec<Probe>, String> {
+fn raw_syscalls(entry_only: bool) -> crate::error::Result<Vec<Probe>> {
     Ok(syscall_numbers()
         .into_iter()
         .flat_map(|nr| {
@@ -209,7 +211,7 @@ fn raw_syscalls(entry_only: bool) -> Result<Vec<Probe>, String> {
 }
 
 /// Tracepoints whose `category:name` matches any glob, sorted.
-fn tracepoints(globs: &[String]) -> Result<Vec<Probe>, String> {
+fn tracepoints(globs: &[String]) -> crate::error::Result<Vec<Probe>> {
     let events = tracefs()?.join("events");
     let categories =
         fs::read_dir(&events).map_err(|e| format!("reading {}: {e}", events.display()))?;
@@ -241,7 +243,7 @@ fn tracepoints(globs: &[String]) -> Result<Vec<Probe>, String> {
         }
     }
     if probes.is_empty() {
-        return Err(format!(
+        return Err(crate::error::Error::from(format!(
             "no tracepoint matches {} (see {})",
             globs
                 .iter()
@@ -249,7 +251,7 @@ fn tracepoints(globs: &[String]) -> Result<Vec<Probe>, String> {
                 .collect::<Vec<_>>()
                 .join(", "),
             events.display()
-        ));
+        )));
     }
     probes.sort();
     Ok(probes)
@@ -264,7 +266,7 @@ fn kernel_functions(
     glob: &str,
     kprobes: bool,
     notes: &mut Vec<String>,
-) -> Result<Vec<String>, String> {
+) -> crate::error::Result<Vec<String>> {
     let path = tracefs()?.join("available_filter_functions");
     let listed =
         fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
@@ -293,12 +295,12 @@ fn kernel_functions(
     }
     if selection.kept.is_empty() {
         return Err(if selection.left_out.is_empty() {
-            format!("no probeable kernel function matches `{glob}`")
+            crate::error::Error::from(format!("no probeable kernel function matches `{glob}`"))
         } else {
-            format!(
+            crate::error::Error::from(format!(
                 "no kernel function matching `{glob}` can be attached: {}",
                 notes.join("; ")
-            )
+            ))
         });
     }
     Ok(selection.kept)
@@ -371,7 +373,7 @@ fn select_functions(
 }
 
 /// The exported functions of the libc probecost runs on, sorted.
-fn libc_functions() -> Result<Vec<Probe>, String> {
+fn libc_functions() -> crate::error::Result<Vec<Probe>> {
     use object::{Object as _, ObjectSymbol as _};
 
     let path = libc_path()?;

@@ -25,7 +25,7 @@ pub fn attach_kprobe_multi(
     program: &str,
     functions: &[String],
     returns: bool,
-) -> Result<FdLink, String> {
+) -> crate::error::Result<FdLink> {
     let relocated = RelocatedProgram::new(crate::linux::object::bytes(), loaded, program)?;
     let fd = relocated.load(LoadAs {
         prog_type: bpf_prog_type::BPF_PROG_TYPE_KPROBE,
@@ -51,14 +51,14 @@ pub fn attach_kprobe_multi(
         multi.syms = pointers.as_ptr() as u64;
     }
     // The link holds the program; the program's own descriptor can close.
-    bpf(bpf_cmd::BPF_LINK_CREATE, &mut attr)
+    Ok(bpf(bpf_cmd::BPF_LINK_CREATE, &mut attr)
         .map(FdLink::new)
         .map_err(|e| {
             format!(
                 "kprobe.multi link of `{program}` to {} functions: {e}",
                 functions.len()
             )
-        })
+        })?)
 }
 
 /// Whether this kernel takes kprobe.multi links, found once per process by making one (to
@@ -70,7 +70,7 @@ pub fn kprobe_multi_support() -> Support {
 }
 
 fn probe_kprobe_multi() -> Support {
-    let attempt = || -> Result<(), String> {
+    let attempt = || -> crate::error::Result<()> {
         let loaded = crate::linux::object::load().map_err(|e| e.to_string())?;
         attach_kprobe_multi(
             &loaded,

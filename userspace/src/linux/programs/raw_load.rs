@@ -51,7 +51,7 @@ impl FdLink {
 
 impl RelocatedProgram {
     /// `program` of `object`, its maps those `loaded` created from the same object.
-    pub fn new(object: &[u8], loaded: &Ebpf, program: &str) -> Result<Self, String> {
+    pub fn new(object: &[u8], loaded: &Ebpf, program: &str) -> crate::error::Result<Self> {
         let obj = aya_obj::Object::parse(object).map_err(|e| format!("parsing the object: {e}"))?;
         // Every function's map references are relocated, so every map needs a descriptor.
         let maps = loaded
@@ -68,7 +68,7 @@ impl RelocatedProgram {
                     .ok_or_else(|| format!("map {name} is not in the object"))?;
                 Ok((name, fd, definition))
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<crate::error::Result<Vec<_>>>()?;
         let text_sections: HashSet<usize> = obj.functions.keys().map(|(s, _)| *s).collect();
         // relocate_maps borrows the definitions it is given while it rewrites the functions.
         let mut relocated = obj.clone();
@@ -90,19 +90,21 @@ impl RelocatedProgram {
     }
 
     /// Loads a copy (the verifier runs here; its log is in the error).
-    pub fn load(&self, how: LoadAs) -> Result<OwnedFd, String> {
-        load_once(&self.name, &self.instructions, how, None).map_err(|first| {
-            // Load again with the verifier's log, to say why.
-            let mut log = vec![0u8; VERIFIER_LOG_BYTES];
-            let _ = load_once(&self.name, &self.instructions, how, Some(&mut log));
-            let text = String::from_utf8_lossy(&log);
-            let text = text.trim_end_matches('\0').trim();
-            if text.is_empty() {
-                format!("loading `{}`: {first}", self.name)
-            } else {
-                format!("loading `{}`: {first}; verifier log:\n{text}", self.name)
-            }
-        })
+    pub fn load(&self, how: LoadAs) -> crate::error::Result<OwnedFd> {
+        Ok(
+            load_once(&self.name, &self.instructions, how, None).map_err(|first| {
+                // Load again with the verifier's log, to say why.
+                let mut log = vec![0u8; VERIFIER_LOG_BYTES];
+                let _ = load_once(&self.name, &self.instructions, how, Some(&mut log));
+                let text = String::from_utf8_lossy(&log);
+                let text = text.trim_end_matches('\0').trim();
+                if text.is_empty() {
+                    format!("loading `{}`: {first}", self.name)
+                } else {
+                    format!("loading `{}`: {first}; verifier log:\n{text}", self.name)
+                }
+            })?,
+        )
     }
 }
 

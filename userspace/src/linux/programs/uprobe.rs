@@ -19,7 +19,7 @@ pub fn attach(program: &mut Program) -> Result<OwnedLink, ProgramError> {
 }
 
 /// The libc this process runs on, the one the workload's `read` goes through.
-pub fn libc_path() -> Result<PathBuf, String> {
+pub fn libc_path() -> crate::error::Result<PathBuf> {
     let maps = fs::read_to_string("/proc/self/maps")
         .map_err(|e| format!("cannot read /proc/self/maps: {e}"))?;
     maps.lines()

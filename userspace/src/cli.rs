@@ -1,0 +1,249 @@
+//! The command line: clap's definitions, turned into the library's command settings. No clap
+//! type reaches the library's backends.
+
+use std::{path::PathBuf, time::Duration};
+
+use clap::{Args, Parser, Subcommand};
+use probecost::{
+    commands::{
+        AttachScaleCommand, ExportPaths, MechanismChoice, RunCommand, WorkloadChildCommand,
+        WorkloadChoice, WorkloadCommand,
+    },
+    probe_set::Mechanism,
+    tracer::Tracer,
+};
+
+/// Measures what tracing costs, in nanoseconds per event.
+#[derive(Parser, Debug)]
+#[command(name = "probecost", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Runs the Benchmark 1 scenarios and prints the per-event cost table.
+    Run(RunArgs),
+    /// Lists every scenario, its attach point and whether this kernel supports it.
+    List,
+    /// Times attaching and detaching N probes of one kind, for each count and tracer.
+    AttachScale(AttachScaleArgs),
+    /// Times a complex command untraced and under many-probe scenario sets (Benchmark 2).
+    Workload(WorkloadArgs),
+    /// Runs the workload in this process and reports its timing on a descriptor (used by
+    /// tracers that trace a process of their own, like DTrace's pid provider).
+    #[command(name = "workload-child", hide = true)]
+    WorkloadChild(WorkloadChildArgs),
+}
+
+/// The result files every measuring command can write, created before it measures.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Writes the whole report as JSON to this file (schema: docs/json.md).
+    #[arg(long, value_name = "FILE")]
+    export_json: Option<PathBuf>,
+    /// Writes the summary table as Markdown to this file.
+    #[arg(long, value_name = "FILE")]
+    export_markdown: Option<PathBuf>,
+    /// Writes the table as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    export_csv: Option<PathBuf>,
+    /// Draws the report's chart to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+    /// Measures even while another probecost measures on this machine (their numbers will
+    /// disturb each other).
+    #[arg(long)]
+    allow_concurrent: bool,
+}
+
+impl ExportArgs {
+    fn paths(&self) -> ExportPaths {
+        ExportPaths {
+            json: self.export_json.clone(),
+            markdown: self.export_markdown.clone(),
+            csv: self.export_csv.clone(),
+            plot: self.plot.clone(),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenarios to run (comma-separated); all by default.
+    #[arg(long, value_delimiter = ',')]
+    scenario: Vec<String>,
+    /// Control/traced run pairs per scenario (1 to 1000).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    runs: u64,
+    /// Workload operations per run, at least 1000 (default: sized so a traced run lasts
+    /// --run-time-ms).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000_000_000))]
+    ops: Option<u64>,
+    /// Target duration of a traced run, in milliseconds, when --ops is not given.
+    #[arg(long, default_value_t = 450, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    run_time_ms: u64,
+    /// CPU to pin the workload to (default: the last one this process may use).
+    #[arg(long)]
+    cpu: Option<usize>,
+    /// Skips the verification run with kernel BPF statistics.
+    #[arg(long)]
+    no_verify: bool,
+    /// Tracers to compare (comma-separated): aya (probecost's own eBPF programs) and bpftrace
+    /// on Linux, dtrace on FreeBSD. Default: aya on Linux, dtrace on FreeBSD.
+    #[arg(long, value_delimiter = ',', value_enum)]
+    tracer: Vec<Tracer>,
+    /// What is timed: the in-process dd-style loop (timed in batches), or the real
+    /// `dd if=/dev/zero of=/dev/null bs=1 count=N` timed as a whole process (the talk's method).
+    #[arg(long, value_enum, default_value_t = WorkloadChoice::InProcess)]
+    workload: WorkloadChoice,
+    /// Where per-event scenarios write their formatted lines.
+    #[arg(long, value_name = "FILE", default_value = "/dev/null")]
+    per_event_sink: PathBuf,
+    #[command(flatten)]
+    export: ExportArgs,
+}
+
+impl RunArgs {
+    pub fn command(&self) -> RunCommand {
+        RunCommand {
+            scenarios: self.scenario.clone(),
+            runs: self.runs as usize,
+            ops: self.ops,
+            run_time: Duration::from_millis(self.run_time_ms),
+            cpu: self.cpu,
+            verify: !self.no_verify,
+            tracers: self.tracer.clone(),
+            workload: self.workload,
+            exports: self.export.paths(),
+            per_event_sink: self.per_event_sink.clone(),
+            allow_concurrent: self.export.allow_concurrent,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct AttachScaleArgs {
+    /// The probe set: syscalls, syscalls-entry, tracepoint:CATEGORY:NAME (globs, e.g.
+    /// tracepoint:sched:*), uprobe-libc, kprobe:GLOB, fentry:GLOB.
+    #[arg(long)]
+    kind: String,
+    /// Probe counts to time (comma-separated); `all` is the whole set.
+    #[arg(long, value_delimiter = ',', default_value = "1,10,100,all")]
+    counts: Vec<String>,
+    /// How the probes attach: perf-event (one perf event per tracepoint, bpftrace's way), raw
+    /// (raw tracepoints; for syscalls the two raw_syscalls tracepoints and a per-syscall map),
+    /// or multi (kprobe sets: one kprobe.multi link for all entries and one for all returns).
+    /// Default: perf-event for tracepoints, one perf event per function for kprobes.
+    #[arg(long, value_enum)]
+    mechanism: Option<MechanismChoice>,
+    /// Tracers (comma-separated): aya (probecost's counting programs), bpftrace.
+    #[arg(long, value_delimiter = ',', value_enum, default_value = "aya")]
+    tracer: Vec<Tracer>,
+    /// Repetitions per count (the median is reported), 1 to 1000.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    repeat: u64,
+    /// How long the probes stay attached and counting in each repetition, ms.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(0..=600_000))]
+    window_ms: u64,
+    /// Skips the per-event comparison of the two syscall mechanisms (syscall sets only).
+    #[arg(long)]
+    no_trade: bool,
+    /// CPU for the comparison's workload (default: the last one this process may use).
+    #[arg(long)]
+    cpu: Option<usize>,
+    #[command(flatten)]
+    export: ExportArgs,
+}
+
+impl AttachScaleArgs {
+    pub fn command(&self) -> AttachScaleCommand {
+        AttachScaleCommand {
+            kind: self.kind.clone(),
+            counts: self.counts.clone(),
+            mechanism: self.mechanism,
+            tracers: self.tracer.clone(),
+            repeat: self.repeat as usize,
+            window: Duration::from_millis(self.window_ms),
+            no_trade: self.no_trade,
+            cpu: self.cpu,
+            exports: self.export.paths(),
+            allow_concurrent: self.export.allow_concurrent,
+        }
+    }
+}
+
+/// How `workload` attaches kprobe sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum KprobeMechanismChoice {
+    /// One kprobe perf event per function.
+    PerfEvent,
+    /// kprobe.multi links.
+    Multi,
+}
+
+#[derive(Args, Debug)]
+pub struct WorkloadArgs {
+    /// Scenarios (comma-separated): 1 to 9 (the talk's), all, or probe sets joined with `+`:
+    /// fbt-fs, fbt-fs-occ, fbt-fs-a, fbt-fs-abv, syscall-all, syscall-entry, vfs-all,
+    /// vfs-wroc, sched-all, or any attach-scale kind (tracepoint:ext4:*, ...).
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    sets: Vec<String>,
+    /// Rounds (one untraced run and one run per scenario each), 1 to 1000.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    runs: u64,
+    /// Source tree of the default command (set up by `cargo xtask setup`).
+    #[arg(long, default_value = "target/bench2/libsodium-stable")]
+    build_dir: PathBuf,
+    /// How kprobe sets attach: one perf event per function (perf-event), or one kprobe.multi
+    /// link for all entries and one for all returns (multi).
+    #[arg(long, value_enum, default_value_t = KprobeMechanismChoice::PerfEvent)]
+    kprobe_mechanism: KprobeMechanismChoice,
+    #[command(flatten)]
+    export: ExportArgs,
+    /// The command to time (default: `make -j<CPUs> check TESTS=` in --build-dir, after an
+    /// untimed `make clean`).
+    #[arg(last = true)]
+    command: Vec<String>,
+}
+
+impl WorkloadArgs {
+    pub fn command(&self) -> WorkloadCommand {
+        WorkloadCommand {
+            sets: self.sets.clone(),
+            runs: self.runs as usize,
+            build_dir: self.build_dir.clone(),
+            kprobe_mechanism: match self.kprobe_mechanism {
+                KprobeMechanismChoice::PerfEvent => Mechanism::Kprobe,
+                KprobeMechanismChoice::Multi => Mechanism::KprobeMulti,
+            },
+            command: self.command.clone(),
+            exports: self.export.paths(),
+            allow_concurrent: self.export.allow_concurrent,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct WorkloadChildArgs {
+    /// CPU to pin to.
+    #[arg(long)]
+    cpu: usize,
+    /// Operations to run.
+    #[arg(long)]
+    ops: u64,
+    /// Inherited descriptor to write the report to.
+    #[arg(long)]
+    report_fd: i32,
+}
+
+impl WorkloadChildArgs {
+    pub fn command(&self) -> WorkloadChildCommand {
+        WorkloadChildCommand {
+            cpu: self.cpu,
+            ops: self.ops,
+            report_fd: self.report_fd,
+        }
+    }
+}

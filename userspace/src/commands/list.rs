@@ -1,0 +1,9 @@
+//! `probecost list`: every scenario, its attach point and whether this kernel runs it.
+
+use crate::{error::Result, platform::Platform};
+
+/// Prints the list.
+pub fn list(platform: &dyn Platform) -> Result<()> {
+    print!("{}", platform.scenario_list()?);
+    Ok(())
+}

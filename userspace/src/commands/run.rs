@@ -1,0 +1,167 @@
+//! `probecost run`: Benchmark 1, every scenario's control and traced runs interleaved on one
+//! CPU, for each tracer.
+
+use std::{path::PathBuf, time::Duration};
+
+use super::{workload_cpu, ExportPaths, Measuring, Outcome};
+use crate::{
+    benchmark::{run_suite, BenchmarkSettings},
+    environment::Environment,
+    error::{Error, Result},
+    interrupt,
+    platform::{BackendSettings, Platform},
+    result::{ScenarioResult, SuiteReport},
+    scenario::{Scenario, ScenarioCatalog},
+    tracer::Tracer,
+    workload::{DdProcess, PinnedWorkload, Workload},
+};
+
+/// What is timed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WorkloadChoice {
+    /// The in-process dd-style loop, timed in batches.
+    InProcess,
+    /// The real `dd if=/dev/zero of=/dev/null bs=1 count=N`, one process per run.
+    Dd,
+}
+
+/// What `probecost run` measures.
+#[derive(Clone, Debug)]
+pub struct RunCommand {
+    /// Scenario names; all when empty.
+    pub scenarios: Vec<String>,
+    /// Control/traced run pairs per scenario.
+    pub runs: usize,
+    /// Operations per run (sized from `run_time` when `None`).
+    pub ops: Option<u64>,
+    /// Target duration of a traced run when `ops` is not given.
+    pub run_time: Duration,
+    /// The workload's CPU (the default when `None`).
+    pub cpu: Option<usize>,
+    /// Whether to count events with BPF statistics in a separate run.
+    pub verify: bool,
+    /// Tracers to compare; the platform's own when empty.
+    pub tracers: Vec<Tracer>,
+    /// What is timed.
+    pub workload: WorkloadChoice,
+    /// Result files.
+    pub exports: ExportPaths,
+    /// Where per-event scenarios write their lines.
+    pub per_event_sink: PathBuf,
+    /// Measure even while another probecost measures.
+    pub allow_concurrent: bool,
+}
+
+/// The scenarios named, or all of them.
+fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
+    let catalog = ScenarioCatalog;
+    if names.is_empty() {
+        return Ok(catalog.all().iter().collect());
+    }
+    if names.iter().all(|n| n.trim().is_empty()) {
+        return Err(Error::Input(format!(
+            "--scenario needs at least one name; valid scenarios: {}",
+            catalog.names()
+        )));
+    }
+    catalog.select(names).map_err(|unknown| {
+        Error::Input(format!(
+            "unknown scenario {}; valid scenarios: {}",
+            unknown
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            catalog.names()
+        ))
+    })
+}
+
+/// One progress line per finished scenario.
+fn progress(done: usize, total: usize, result: &ScenarioResult, took: Duration) {
+    let costs: Vec<String> = result
+        .tracers
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} ({})",
+                t.tracer,
+                t.per_event_ns
+                    .map_or("-".into(), |v| format!("{v:.1} ns/event")),
+                t.status
+            )
+        })
+        .collect();
+    eprintln!(
+        "[{done}/{total}] {:<17} {}  ({:.1} s)",
+        result.name,
+        costs.join(", "),
+        took.as_secs_f64()
+    );
+}
+
+/// Runs the suite, prints the table and writes the result files.
+pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
+    let scenarios = selected_scenarios(&command.scenarios)?;
+    let cpu = workload_cpu(command.cpu)?;
+    let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
+    let workload: Box<dyn Workload> = match command.workload {
+        WorkloadChoice::InProcess => {
+            let workload =
+                PinnedWorkload::new(cpu).map_err(Error::io("opening /dev/zero and /dev/null"))?;
+            workload.pin().map_err(Error::io(format!(
+                "pinning the workload to CPU {cpu} (see --cpu)"
+            )))?;
+            Box::new(workload)
+        }
+        WorkloadChoice::Dd => {
+            Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
+        }
+    };
+    let tracers = if command.tracers.is_empty() {
+        vec![platform.native_tracer()]
+    } else {
+        command.tracers.clone()
+    };
+    let mut backends = platform.tracer_backends(
+        &tracers,
+        &BackendSettings {
+            per_event_sink: command.per_event_sink.clone(),
+            workload_cpu: cpu,
+            in_process_workload: command.workload == WorkloadChoice::InProcess,
+        },
+    )?;
+    let environment = Environment::probe(Some(cpu), backends.iter().map(|b| b.tracer()).collect());
+    eprint!("{}", crate::report::render_environment(&environment));
+    eprintln!("workload: {}", workload.description());
+
+    let settings = BenchmarkSettings {
+        runs: command.runs,
+        ops: command.ops,
+        run_time: command.run_time,
+        verify: command.verify,
+        ..BenchmarkSettings::default()
+    };
+    let total = scenarios.len();
+    let mut done = 0;
+    let results = run_suite(
+        &mut backends,
+        &scenarios,
+        workload.as_ref(),
+        &settings,
+        interrupt::stop_flag(),
+        &mut |result, took| {
+            done += 1;
+            progress(done, total, result, took);
+        },
+    )?;
+    let interrupted = interrupt::stop_requested() || results.iter().any(|r| r.interrupted);
+    let report = SuiteReport {
+        environment,
+        runs_requested: settings.runs,
+        interrupted,
+        workload: workload.description(),
+        scenarios: results,
+    };
+    measuring.finish(&report)
+}

@@ -1,0 +1,72 @@
+//! What can stop a probecost command, as one type: the binary prints it as one line, and
+//! turns [`Error::Interrupted`] into "print what was measured, exit 130".
+
+use crate::benchmark::BackendError;
+
+/// Why a command stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Ctrl-C or SIGTERM arrived; what was measured before it is still reported.
+    #[error("interrupted")]
+    Interrupted,
+    /// This kernel or system cannot do what was asked; `reason` says why.
+    #[error("{reason}")]
+    Unsupported {
+        /// What is missing and, where there is one, what to do.
+        reason: String,
+    },
+    /// Input that cannot be measured (an unknown name, a bad path), with what to do.
+    #[error("{0}")]
+    Input(String),
+    /// A tracer backend failed (loading, the verifier, attaching, reading statistics).
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    /// An operation on the kernel or the system failed; the message names it.
+    #[error("{0}")]
+    Operation(String),
+    /// An I/O operation failed; `what` names it.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// An [`Error::Operation`] from any message.
+    pub fn operation(message: impl Into<String>) -> Self {
+        Self::Operation(message.into())
+    }
+
+    /// An [`Error::Io`] saying what was being done.
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
+        let what = what.into();
+        move |source| Self::Io { what, source }
+    }
+
+    /// An [`Error::Unsupported`] with `reason`.
+    pub fn unsupported(reason: impl Into<String>) -> Self {
+        Self::Unsupported {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Messages from the kernel-facing code, which names the operation in its text.
+impl From<String> for Error {
+    fn from(message: String) -> Self {
+        Self::Operation(message)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(message: &str) -> Self {
+        Self::Operation(message.to_string())
+    }
+}

@@ -1,0 +1,74 @@
+//! The one place that knows which operating system probecost runs on: [`current`] returns the
+//! platform's backends for each measurement, and every command goes through it.
+
+#[cfg(target_os = "freebsd")]
+mod freebsd;
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+mod other;
+
+use std::path::PathBuf;
+
+use crate::{
+    attach_scale::AttachScaleBackend, benchmark::TracerBackend,
+    complex_workload::ComplexWorkloadBackend, error::Result, tracer::Tracer,
+};
+
+/// What a Benchmark 1 tracer backend needs to know.
+#[derive(Clone, Debug)]
+pub struct BackendSettings {
+    /// Where per-event scenarios write their formatted lines.
+    pub per_event_sink: PathBuf,
+    /// The workload's CPU (tracer threads keep off it).
+    pub workload_cpu: usize,
+    /// Whether the workload is the in-process loop (not a `dd` per run).
+    pub in_process_workload: bool,
+}
+
+/// A platform's backends, one per measurement.
+pub trait Platform {
+    /// `Err` with one line saying what is missing when this process cannot trace.
+    fn check_privileges(&self) -> Result<()>;
+
+    /// The tracer `run` uses when none is named.
+    fn native_tracer(&self) -> Tracer;
+
+    /// One Benchmark 1 backend per tracer, in order; a tracer this platform lacks is an error.
+    fn tracer_backends(
+        &self,
+        tracers: &[Tracer],
+        settings: &BackendSettings,
+    ) -> Result<Vec<Box<dyn TracerBackend>>>;
+
+    /// The `attach-scale` backend.
+    fn attach_scale(&self) -> Result<Box<dyn AttachScaleBackend>>;
+
+    /// The `workload` (Benchmark 2) backend.
+    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>>;
+
+    /// `list`: every scenario, its attach point and whether this kernel runs it.
+    fn scenario_list(&self) -> Result<String>;
+}
+
+/// The platform probecost was built for.
+pub fn current() -> Box<dyn Platform> {
+    #[cfg(target_os = "linux")]
+    return Box::new(linux::Linux);
+    #[cfg(target_os = "freebsd")]
+    return Box::new(freebsd::FreeBsd);
+    #[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+    return Box::new(other::Other);
+}
+
+/// The `list` table's header and one line per scenario: `(row, name, attach points, support)`.
+pub fn list_table(column: &str, lines: Vec<(String, &str, String, String)>) -> String {
+    let mut out = format!(
+        "{:>3}  {:<17} {:<62} this kernel\n",
+        "row", "scenario", column
+    );
+    for (row, name, attach, support) in lines {
+        out.push_str(&format!("{row:>3}  {name:<17} {attach:<62} {support}\n"));
+    }
+    out
+}

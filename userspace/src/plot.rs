@@ -1,0 +1,372 @@
+//! Every SVG probecost draws, through one path: a report describes its chart as data
+//! ([`Chart`]) and [`svg`] draws it with plotters' SVG backend. Self-contained SVG, no fonts
+//! or scripts.
+
+use plotters::prelude::*;
+
+/// A colour of the shared palette, so a tracer has the same colour in every chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Palette {
+    /// Blue: probecost's own programs.
+    Blue,
+    /// Orange: bpftrace.
+    Orange,
+    /// Green: DTrace.
+    Green,
+    /// Red.
+    Red,
+    /// Purple.
+    Purple,
+    /// Brown.
+    Brown,
+}
+
+impl Palette {
+    /// The colours in order, for series without a colour of their own.
+    pub const CYCLE: [Palette; 6] = [
+        Self::Blue,
+        Self::Orange,
+        Self::Green,
+        Self::Red,
+        Self::Purple,
+        Self::Brown,
+    ];
+
+    fn rgb(self) -> RGBColor {
+        match self {
+            Self::Blue => RGBColor(0x1f, 0x77, 0xb4),
+            Self::Orange => RGBColor(0xff, 0x7f, 0x0e),
+            Self::Green => RGBColor(0x2c, 0xa0, 0x2c),
+            Self::Red => RGBColor(0xd6, 0x27, 0x28),
+            Self::Purple => RGBColor(0x94, 0x67, 0xbd),
+            Self::Brown => RGBColor(0x8c, 0x56, 0x4b),
+        }
+    }
+}
+
+/// One series of bars: a value (or none) per category.
+#[derive(Clone, Debug)]
+pub struct BarSeries {
+    /// Legend label.
+    pub label: String,
+    /// Colour.
+    pub color: Palette,
+    /// Outlined instead of filled (reference figures from elsewhere).
+    pub hollow: bool,
+    /// One value per category.
+    pub values: Vec<Option<f64>>,
+}
+
+/// One line of points.
+#[derive(Clone, Debug)]
+pub struct LineSeries {
+    /// Legend label.
+    pub label: String,
+    /// Colour.
+    pub color: Palette,
+    /// Dashed instead of solid.
+    pub dashed: bool,
+    /// (x, y) points in x order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// What a chart shows.
+#[derive(Clone, Debug)]
+pub enum ChartKind {
+    /// Grouped bars, one group per category.
+    Bars {
+        /// Category names, left to right.
+        categories: Vec<String>,
+        /// The series, drawn side by side in each group.
+        series: Vec<BarSeries>,
+        /// Logarithmic value axis (values spanning decades).
+        log_scale: bool,
+    },
+    /// Lines on logarithmic axes.
+    LogLog {
+        /// The lines.
+        series: Vec<LineSeries>,
+    },
+}
+
+/// A chart described as data.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// Title.
+    pub title: String,
+    /// A line under the title (the environment).
+    pub subtitle: String,
+    /// x axis description.
+    pub x_label: String,
+    /// y axis description.
+    pub y_label: String,
+    /// The series.
+    pub kind: ChartKind,
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Nothing positive to draw.
+    #[error("nothing to plot: {0}")]
+    Empty(&'static str),
+    /// plotters failed.
+    #[error("drawing the plot: {0}")]
+    Drawing(String),
+}
+
+fn drawing<E: std::fmt::Debug>(e: E) -> PlotError {
+    PlotError::Drawing(format!("{e:?}"))
+}
+
+/// The range of the positive, finite `values`, widened to whole decades.
+fn decades(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let positive: Vec<f64> = values.filter(|v| *v > 0.0 && v.is_finite()).collect();
+    if positive.is_empty() {
+        return None;
+    }
+    let lo = positive
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .log10()
+        .floor();
+    let hi = positive.iter().copied().fold(0.0, f64::max).log10().ceil();
+    Some((10f64.powf(lo), 10f64.powf(hi.max(lo + 1.0))))
+}
+
+/// The chart as an SVG document.
+pub fn svg(chart: &Chart) -> Result<Vec<u8>, PlotError> {
+    let width = match &chart.kind {
+        ChartKind::Bars {
+            categories, series, ..
+        } => (categories.len() * (series.len() * 9 + 16) + 160).max(800) as u32,
+        ChartKind::LogLog { .. } => 860,
+    };
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (width, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing)?;
+        let (header, body) = root.split_vertically(54);
+        header
+            .draw(&Text::new(
+                chart.title.as_str(),
+                (12, 8),
+                ("sans-serif", 17).into_font(),
+            ))
+            .map_err(drawing)?;
+        header
+            .draw(&Text::new(
+                chart.subtitle.as_str(),
+                (12, 32),
+                ("sans-serif", 11)
+                    .into_font()
+                    .color(&RGBColor(0x44, 0x44, 0x44)),
+            ))
+            .map_err(drawing)?;
+        match &chart.kind {
+            ChartKind::Bars {
+                categories,
+                series,
+                log_scale,
+            } => draw_bars(&body, chart, categories, series, *log_scale)?,
+            ChartKind::LogLog { series } => draw_lines(&body, chart, series)?,
+        }
+        root.present().map_err(drawing)?;
+    }
+    Ok(text.into_bytes())
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+fn draw_bars(
+    area: &Area<'_>,
+    chart: &Chart,
+    categories: &[String],
+    series: &[BarSeries],
+    log_scale: bool,
+) -> Result<(), PlotError> {
+    let values = || {
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied())
+    };
+    let (lo, hi) = if log_scale {
+        decades(values()).ok_or(PlotError::Empty("no positive value"))?
+    } else {
+        let hi = values().filter(|v| v.is_finite()).fold(0.0, f64::max);
+        let lo = values().filter(|v| v.is_finite()).fold(0.0, f64::min);
+        if hi <= lo {
+            return Err(PlotError::Empty("no value"));
+        }
+        (lo, hi * 1.1)
+    };
+    let n = categories.len();
+    let x_range = -0.5..n as f64 - 0.5;
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(12)
+        .x_label_area_size(110)
+        .y_label_area_size(80);
+    let bar_width = 0.8 / series.len().max(1) as f64;
+    let bar = |i: usize, s: usize| {
+        let left = i as f64 - 0.4 + s as f64 * bar_width;
+        (left, left + bar_width * 0.9)
+    };
+    macro_rules! bars_on {
+        ($y_range:expr) => {{
+            let mut ctx = builder
+                .build_cartesian_2d(x_range, $y_range)
+                .map_err(drawing)?;
+            ctx.configure_mesh()
+                .disable_x_mesh()
+                .x_labels(0)
+                .x_desc(chart.x_label.as_str())
+                .y_desc(chart.y_label.as_str())
+                .draw()
+                .map_err(drawing)?;
+            for (s, series) in series.iter().enumerate() {
+                let color = series.color.rgb();
+                let style = if series.hollow {
+                    color.stroke_width(2)
+                } else {
+                    color.filled()
+                };
+                ctx.draw_series(series.values.iter().enumerate().filter_map(|(i, v)| {
+                    let v = (*v).filter(|v| v.is_finite() && (!log_scale || *v > 0.0))?;
+                    let (l, r) = bar(i, s);
+                    Some(Rectangle::new([(l, lo), (r, v)], style))
+                }))
+                .map_err(drawing)?
+                .label(series.label.as_str())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style));
+            }
+            ctx.configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(drawing)?;
+            // Category names under their groups, turned to fit many groups side by side.
+            let (base_x, base_y) = area.get_base_pixel();
+            let style = ("sans-serif", 11)
+                .into_font()
+                .transform(FontTransform::Rotate90);
+            for (i, name) in categories.iter().enumerate() {
+                let (x, y) = ctx.backend_coord(&(i as f64, lo));
+                area.draw(&Text::new(
+                    name.as_str(),
+                    (x - base_x - 5, y - base_y + 8),
+                    style.clone(),
+                ))
+                .map_err(drawing)?;
+            }
+        }};
+    }
+    if log_scale {
+        bars_on!((lo..hi).log_scale());
+    } else {
+        bars_on!(lo..hi);
+    }
+    Ok(())
+}
+
+fn draw_lines(area: &Area<'_>, chart: &Chart, series: &[LineSeries]) -> Result<(), PlotError> {
+    let points = || series.iter().flat_map(|s| s.points.iter().copied());
+    let (x_lo, x_hi) = decades(points().map(|(x, _)| x)).ok_or(PlotError::Empty("no point"))?;
+    let (y_lo, y_hi) =
+        decades(points().map(|(_, y)| y)).ok_or(PlotError::Empty("no positive time"))?;
+    let mut ctx = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d((x_lo..x_hi).log_scale(), (y_lo..y_hi).log_scale())
+        .map_err(drawing)?;
+    ctx.configure_mesh()
+        .x_desc(chart.x_label.as_str())
+        .y_desc(chart.y_label.as_str())
+        .draw()
+        .map_err(drawing)?;
+    for line in series {
+        let style = line.color.rgb().stroke_width(2);
+        let points: Vec<(f64, f64)> = line
+            .points
+            .iter()
+            .copied()
+            .filter(|(x, y)| *x > 0.0 && *y > 0.0)
+            .collect();
+        let drawn = if line.dashed {
+            ctx.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))
+                .map_err(drawing)?
+        } else {
+            ctx.draw_series(plotters::series::LineSeries::new(points.clone(), style))
+                .map_err(drawing)?
+        };
+        drawn
+            .label(line.label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        ctx.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 3, style.filled())),
+        )
+        .map_err(drawing)?;
+    }
+    ctx.configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(drawing)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(kind: ChartKind) -> Chart {
+        Chart {
+            title: "A title".into(),
+            subtitle: "kernel 6.18".into(),
+            x_label: "probes".into(),
+            y_label: "ms".into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn lines_draw_with_labels_and_legend() {
+        let svg = String::from_utf8(
+            svg(&chart(ChartKind::LogLog {
+                series: vec![LineSeries {
+                    label: "aya attach".into(),
+                    color: Palette::Blue,
+                    dashed: true,
+                    points: vec![(1.0, 0.5), (10.0, 4.0), (100.0, 40.0)],
+                }],
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        for text in ["A title", "kernel 6.18", "probes", "aya attach"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        assert!(svg.starts_with("<svg"));
+    }
+
+    #[test]
+    fn nothing_positive_is_an_error() {
+        let empty = chart(ChartKind::Bars {
+            categories: vec!["a".into()],
+            series: vec![BarSeries {
+                label: "x".into(),
+                color: Palette::Green,
+                hollow: false,
+                values: vec![None],
+            }],
+            log_scale: true,
+        });
+        assert!(matches!(svg(&empty), Err(PlotError::Empty(_))));
+    }
+}

@@ -1,0 +1,370 @@
+//! `probecost run`'s result as a [`Report`]: the Markdown summary (a column per tracer), the
+//! tidy CSV (a line per scenario and tracer) and the bar chart (per-event cost per scenario and
+//! tracer, the published figures as hollow bars).
+
+use std::fmt::Write as _;
+
+use super::{cell, environment_line, pretty_json, render_environment, render_table, Report, Table};
+use crate::{
+    environment::Environment,
+    plot::{BarSeries, Chart, ChartKind, Palette},
+    reference::PublishedFigures,
+    result::{ScenarioStatus, SuiteReport},
+    tracer::Tracer,
+};
+
+/// A tracer's colour in every chart.
+pub fn tracer_color(tracer: Tracer) -> Palette {
+    match tracer {
+        Tracer::Aya => Palette::Blue,
+        Tracer::Bpftrace => Palette::Orange,
+        Tracer::Dtrace => Palette::Green,
+    }
+}
+
+impl Report for SuiteReport {
+    fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    fn json(&self) -> serde_json::Result<Vec<u8>> {
+        pretty_json(self)
+    }
+
+    fn text(&self) -> String {
+        let mut out = render_environment(&self.environment);
+        let _ = writeln!(out, "workload: {}\n", self.workload);
+        out.push_str(&render_table(&self.scenarios));
+        out
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "Workload on CPU {}: {}. {} rounds per scenario.",
+            self.environment
+                .pinned_cpu
+                .map_or("-".into(), |c| c.to_string()),
+            self.workload,
+            self.runs_requested
+        )
+    }
+
+    fn markdown_table(&self) -> Table {
+        let tracers = tracer_names(self);
+        let compared = self.scenarios.iter().any(|r| r.comparison.is_some());
+        let mut header = vec!["row".to_string(), "scenario".to_string()];
+        for t in &tracers {
+            header.push(format!("{t} ns/event (median [95% CI])"));
+        }
+        if compared {
+            header.extend(["aya/bpftrace".into(), "added aya/bpftrace".into()]);
+        }
+        header.extend(["Gregg bpftrace", "talk bpftrace", "talk DTrace"].map(String::from));
+        let rows = self
+            .scenarios
+            .iter()
+            .map(|r| {
+                let mut row = vec![
+                    r.row.map_or("+".into(), |n| n.to_string()),
+                    format!("`{}`", r.name),
+                ];
+                for t in &tracers {
+                    row.push(match r.tracer(*t) {
+                        None => String::new(),
+                        Some(t) if t.status == ScenarioStatus::Unsupported => "unsupported".into(),
+                        Some(t) => {
+                            let mut text = cell(t.per_event_ns, 1);
+                            if let (Some(m), Some([lo, hi])) =
+                                (t.per_event_ns_median, t.per_event_ns_ci95)
+                            {
+                                let _ = write!(text, " ({m:.1} [{lo:.1}, {hi:.1}])");
+                            }
+                            if t.status == ScenarioStatus::Substituted {
+                                text.push_str(" *");
+                            }
+                            text
+                        }
+                    });
+                }
+                if compared {
+                    let c = r.comparison.as_ref();
+                    row.push(cell(c.and_then(|c| c.per_event_ratio), 2));
+                    row.push(cell(c.and_then(|c| c.added_ratio), 2));
+                }
+                row.extend(published_cells(r.published.as_ref()));
+                if r.interrupted {
+                    row[1].push_str(" (interrupted)");
+                }
+                row
+            })
+            .collect();
+        Table { header, rows }
+    }
+
+    fn notes(&self) -> Vec<String> {
+        vec!["ns/event: (fastest traced run - fastest control run) per event. `*`: on a substitute \
+              attach point (see the JSON `reason`). Published columns: other machines, for reference."
+            .into()]
+    }
+
+    fn csv_table(&self) -> Table {
+        let header = [
+            "row",
+            "scenario",
+            "tracer",
+            "status",
+            "attach",
+            "ops",
+            "runs",
+            "per_event_ns",
+            "per_event_ns_median",
+            "ci95_low",
+            "ci95_high",
+            "slowdown_pct",
+            "body_ns",
+            "events_verified",
+            "attach_ms",
+            "detach_ms",
+            "per_event_ratio_aya_bpftrace",
+            "added_ratio_aya_bpftrace",
+            "published_gregg_bpftrace_ns",
+            "published_talk_bpftrace_ns",
+            "published_talk_dtrace_ns",
+            "interrupted",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut rows = Vec::new();
+        for r in &self.scenarios {
+            let c = r.comparison.as_ref();
+            for t in &r.tracers {
+                let [lo, hi] = t
+                    .per_event_ns_ci95
+                    .map_or([None, None], |[l, h]| [Some(l), Some(h)]);
+                let mut row = vec![
+                    r.row.map_or(String::new(), |n| n.to_string()),
+                    r.name.to_string(),
+                    t.tracer.to_string(),
+                    t.status.to_string(),
+                    t.attach.clone(),
+                    r.ops.to_string(),
+                    r.runs.to_string(),
+                    cell(t.per_event_ns, 3),
+                    cell(t.per_event_ns_median, 3),
+                    cell(lo, 3),
+                    cell(hi, 3),
+                    cell(t.slowdown_pct, 3),
+                    cell(t.body_ns, 3),
+                    t.events_verified.map_or(String::new(), |v| v.to_string()),
+                    cell(t.attach_times.map(|a| a.attach_ms), 3),
+                    cell(t.attach_times.map(|a| a.detach_ms), 3),
+                    cell(c.and_then(|c| c.per_event_ratio), 4),
+                    cell(c.and_then(|c| c.added_ratio), 4),
+                ];
+                row.extend(published_cells(r.published.as_ref()));
+                row.push(r.interrupted.to_string());
+                rows.push(row);
+            }
+        }
+        Table { header, rows }
+    }
+
+    fn chart(&self) -> Chart {
+        // The control row measures noise, not a probe: it has no bar.
+        let rows: Vec<_> = self.scenarios.iter().filter(|r| !r.is_control()).collect();
+        let mut series: Vec<BarSeries> = tracer_names(self)
+            .into_iter()
+            .map(|t| BarSeries {
+                label: format!("{}, measured", t.label()),
+                color: tracer_color(t),
+                hollow: false,
+                values: rows
+                    .iter()
+                    .map(|r| r.tracer(t).and_then(|t| t.per_event_ns))
+                    .collect(),
+            })
+            .collect();
+        type Figure = fn(&PublishedFigures) -> f64;
+        let published: [(&str, Palette, Figure); 3] = [
+            ("Gregg bpftrace, published", Palette::Red, |p| {
+                p.gregg_bpftrace_ns
+            }),
+            ("talk bpftrace, published", Palette::Orange, |p| {
+                p.talk_bpftrace_ns
+            }),
+            ("talk DTrace, published", Palette::Green, |p| {
+                p.talk_dtrace_ns
+            }),
+        ];
+        for (label, color, figure) in published {
+            series.push(BarSeries {
+                label: label.into(),
+                color,
+                hollow: true,
+                values: rows
+                    .iter()
+                    .map(|r| r.published.as_ref().map(figure))
+                    .collect(),
+            });
+        }
+        Chart {
+            title: "Per-event cost of tracing, by scenario and tracer".into(),
+            subtitle: environment_line(&self.environment),
+            x_label: "scenario (row of the talk's Benchmark 1)".into(),
+            y_label: "per-event cost (ns per event, log scale)".into(),
+            kind: ChartKind::Bars {
+                categories: rows
+                    .iter()
+                    .map(|r| match r.row {
+                        Some(n) => format!("{n} {}", r.name),
+                        None => format!("+ {}", r.name),
+                    })
+                    .collect(),
+                series,
+                log_scale: true,
+            },
+        }
+    }
+}
+
+/// The tracers of a report, in their order.
+fn tracer_names(report: &SuiteReport) -> Vec<Tracer> {
+    super::tracer_names(&report.scenarios)
+}
+
+fn published_cells(p: Option<&PublishedFigures>) -> [String; 3] {
+    [
+        cell(p.map(|p| p.gregg_bpftrace_ns), 0),
+        cell(p.map(|p| p.talk_bpftrace_ns), 0),
+        cell(p.map(|p| p.talk_dtrace_ns), 0),
+    ]
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::{
+        benchmark::comparison,
+        export::{CsvExporter, Exporter, MarkdownExporter, SvgPlotExporter},
+        reference,
+        result::{ScenarioResult, TracerResult},
+    };
+
+    fn tracer(tracer: Tracer, ns: f64) -> TracerResult {
+        TracerResult {
+            tracer,
+            status: ScenarioStatus::Substituted,
+            attach: "tracepoint:syscalls:sys_enter_read".into(),
+            reason: Some("no kprobes, here".into()),
+            per_event_ns: Some(ns),
+            per_event_ns_median: Some(ns + 1.0),
+            per_event_ns_ci95: Some([ns - 1.0, ns + 2.0]),
+            slowdown_pct: Some(20.0),
+            body_ns: Some(ns / 2.0),
+            events_verified: Some(true),
+            verification: None,
+            traced: None,
+            traced_runs_ns_per_op: vec![300.0],
+            delivery: None,
+            attach_times: None,
+        }
+    }
+
+    fn scenario(row: u32, name: &'static str, aya: f64, bpftrace: f64) -> ScenarioResult {
+        ScenarioResult {
+            row: Some(row),
+            name,
+            attach_talk: "kprobe:vfs_read".into(),
+            ops: 1000,
+            runs: 1,
+            events_per_op: 1.0,
+            control: None,
+            control_runs_ns_per_op: vec![250.0],
+            tracers: vec![tracer(Tracer::Aya, aya), tracer(Tracer::Bpftrace, bpftrace)],
+            comparison: None,
+            interrupted: false,
+            published: reference::published(name),
+        }
+    }
+
+    /// Two rows measured by two tracers, compared.
+    pub(crate) fn sample_report() -> SuiteReport {
+        let mut scenarios = vec![
+            scenario(2, "kprobe", 50.0, 60.0),
+            scenario(9, "map", 55.0, 75.0),
+        ];
+        comparison::compare(&mut scenarios);
+        SuiteReport {
+            environment: Environment::probe(Some(0), vec!["aya".into(), "bpftrace v0.17.0".into()]),
+            runs_requested: 1,
+            interrupted: false,
+            workload: "in-process loop".into(),
+            scenarios,
+        }
+    }
+
+    #[test]
+    fn the_comparison_subtracts_each_tracers_bare_probe() {
+        let report = sample_report();
+        let map = report.scenarios[1].comparison.as_ref().unwrap();
+        assert_eq!(map.per_event_ratio, Some(55.0 / 75.0));
+        assert_eq!(map.probecost_added_ns, Some(5.0));
+        assert_eq!(map.bpftrace_added_ns, Some(15.0));
+        assert_eq!(map.added_ratio, Some(5.0 / 15.0));
+        let bare = report.scenarios[0].comparison.as_ref().unwrap();
+        assert_eq!(
+            bare.added_ratio, None,
+            "a bare row adds nothing over itself"
+        );
+    }
+
+    #[test]
+    fn markdown_has_a_column_per_tracer_and_the_ratios() {
+        let text =
+            String::from_utf8(MarkdownExporter.serialize(&sample_report()).unwrap()).unwrap();
+        assert!(text.contains("| row | scenario | aya ns/event (median [95% CI]) | bpftrace ns/event (median [95% CI]) | aya/bpftrace | added aya/bpftrace |"), "{text}");
+        assert!(text.contains("| 9 | `map` | 55.0 (56.0 [54.0, 57.0]) * | 75.0 (76.0 [74.0, 77.0]) * | 0.73 | 0.33 | 194 | 77 | 327 |"), "{text}");
+    }
+
+    #[test]
+    fn csv_has_a_record_per_scenario_and_tracer() {
+        let bytes = CsvExporter.serialize(&sample_report()).unwrap();
+        let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
+        let header = reader.headers().unwrap().clone();
+        let records: Vec<::csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 4);
+        let field = |record: &::csv::StringRecord, name: &str| {
+            let i = header.iter().position(|h| h == name).unwrap();
+            record[i].to_string()
+        };
+        let last = &records[3];
+        assert_eq!(field(last, "scenario"), "map");
+        assert_eq!(field(last, "tracer"), "bpftrace");
+        assert_eq!(field(last, "status"), "substituted");
+        assert_eq!(field(last, "per_event_ns"), "75.000");
+        assert_eq!(field(last, "per_event_ratio_aya_bpftrace"), "0.7333");
+        assert_eq!(field(last, "published_talk_dtrace_ns"), "327");
+    }
+
+    #[test]
+    fn the_plot_has_labelled_axes_a_legend_and_every_scenario() {
+        let svg = String::from_utf8(SvgPlotExporter.serialize(&sample_report()).unwrap()).unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        for label in [
+            "per-event cost (ns per event, log scale)",
+            "scenario (row of the talk&apos;s Benchmark 1)",
+            "probecost (aya), measured",
+            "bpftrace, measured",
+            "talk DTrace, published",
+            "2 kprobe",
+            "9 map",
+        ] {
+            assert!(svg.contains(label), "{label}");
+        }
+    }
+}
