@@ -2,12 +2,12 @@
 //! 2023 talk), shown beside probecost's measurements as reference columns. They were measured
 //! on other machines: never results of this run.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const BENCHMARK1_CSV: &str = include_str!("../../reference/benchmark1.csv");
 
 /// Published per-event costs (ns) and slowdowns (%) of one Benchmark 1 row.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublishedFigures {
     /// Gregg's bpftrace, ns per event.
     pub gregg_bpftrace_ns: f64,
@@ -23,23 +23,23 @@ pub struct PublishedFigures {
     pub talk_dtrace_pct: f64,
 }
 
+/// One line of the published table.
+#[derive(Deserialize)]
+struct PublishedRow {
+    scenario: String,
+    #[serde(flatten)]
+    figures: PublishedFigures,
+}
+
 /// The published figures for the scenario called `name`, if it is a row of the talk.
 pub fn published(name: &str) -> Option<PublishedFigures> {
-    BENCHMARK1_CSV.lines().skip(1).find_map(|line| {
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        if fields.len() != 8 || fields[1] != name {
-            return None;
-        }
-        let num = |i: usize| fields[i].parse::<f64>().ok();
-        Some(PublishedFigures {
-            gregg_bpftrace_ns: num(2)?,
-            talk_bpftrace_ns: num(3)?,
-            talk_dtrace_ns: num(4)?,
-            gregg_bpftrace_pct: num(5)?,
-            talk_bpftrace_pct: num(6)?,
-            talk_dtrace_pct: num(7)?,
-        })
-    })
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(BENCHMARK1_CSV.as_bytes())
+        .deserialize::<PublishedRow>()
+        .filter_map(Result::ok)
+        .find(|row| row.scenario == name)
+        .map(|row| row.figures)
 }
 
 #[cfg(test)]
@@ -56,5 +56,11 @@ mod tests {
         assert_eq!(per_event.talk_dtrace_ns, 312.0);
         assert_eq!(per_event.talk_bpftrace_ns, 1539.0);
         assert!(published("per-event-aya-log").is_none());
+        // Every line of the table reads: a malformed one would silently drop a row.
+        let rows = csv::Reader::from_reader(BENCHMARK1_CSV.as_bytes())
+            .deserialize::<PublishedRow>()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        assert_eq!(rows.len(), 18);
     }
 }

@@ -12,6 +12,7 @@ use std::{
 };
 
 use super::{
+    file_system::FileSystem,
     probe_sets::{resolve, AttachedSet},
     KernelFeatures, Support,
 };
@@ -72,32 +73,18 @@ struct ResolvedScenario {
     pub sets: Vec<(SetUsed, ProbeSet)>,
 }
 
-/// The file system `dir` is on, as its tracepoint category and kernel-function prefix.
-pub fn file_system(dir: &Path) -> &'static str {
-    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
-        return "ext4";
-    };
-    // SAFETY: statfs fills a plain struct from a valid path.
-    let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statfs(path.as_ptr(), &mut fs) } != 0 {
-        return "ext4";
-    }
-    match fs.f_type as u64 {
-        0x5846_5342 => "xfs",
-        0x9123_683e => "btrfs",
-        _ => "ext4",
-    }
-}
-
-fn syscall_set(numbers: &[libc::c_long]) -> ProbeSet {
+/// Entry and exit of the syscalls `names` this architecture has (aarch64 has no `creat`),
+/// by the syscall table compiled into probecost.
+fn syscall_set(names: &[&str]) -> ProbeSet {
     ProbeSet {
         kind: ProbeSetKind::Syscalls { entry_only: false },
         mechanism: Mechanism::RawSyscalls,
-        probes: numbers
+        probes: names
             .iter()
-            .flat_map(|nr| {
+            .filter_map(|name| name.parse::<syscalls::Sysno>().ok())
+            .flat_map(|sysno| {
                 [false, true].map(|exit| Probe::Syscall {
-                    nr: *nr as u32,
+                    nr: sysno.id() as u32,
                     exit,
                 })
             })
@@ -150,7 +137,7 @@ fn tracepoint_globs(globs: &[&str], features: &KernelFeatures) -> crate::error::
 fn resolve_set(
     name: &str,
     features: &KernelFeatures,
-    fs: &str,
+    fs: &FileSystem,
     kprobe_mechanism: Mechanism,
 ) -> crate::error::Result<(SetUsed, ProbeSet)> {
     let kprobes = match features.support(AttachKind::Kprobe) {
@@ -162,7 +149,7 @@ fn resolve_set(
             .as_ref()
             .map(|why| format!("{why}; nearest tracepoint set instead: {what}"))
     };
-    let fs_functions = |extra: &[&str]| -> Vec<String> {
+    let fs_functions = |fs: &str, extra: &[&str]| -> Vec<String> {
         std::iter::once(format!("{fs}_*"))
             .chain(extra.iter().map(|e| e.to_string()))
             .collect()
@@ -174,9 +161,10 @@ fn resolve_set(
                 "fbt-fs-a" => &["a*"],
                 _ => &["a*", "b*", "v*"],
             };
+            let fs = fs.probe_prefix()?;
             if kprobes.is_none() {
                 (
-                    kprobe_functions(&fs_functions(prefixes), features, kprobe_mechanism)?,
+                    kprobe_functions(&fs_functions(fs, prefixes), features, kprobe_mechanism)?,
                     None,
                 )
             } else {
@@ -192,6 +180,7 @@ fn resolve_set(
         }
         "fbt-fs-occ" => {
             if kprobes.is_none() {
+                let fs = fs.probe_prefix()?;
                 let functions = [
                     format!("{fs}_file_open"),
                     format!("{fs}_release_file"),
@@ -204,7 +193,7 @@ fn resolve_set(
                 )
             } else {
                 (
-                    syscall_set(&[libc::SYS_openat, libc::SYS_close, libc::SYS_creat]),
+                    syscall_set(&["openat", "close", "creat"]),
                     substitute("openat, close, creat syscall entry and exit"),
                 )
             }
@@ -243,12 +232,7 @@ fn resolve_set(
                 )
             } else {
                 (
-                    syscall_set(&[
-                        libc::SYS_read,
-                        libc::SYS_write,
-                        libc::SYS_openat,
-                        libc::SYS_close,
-                    ]),
+                    syscall_set(&["read", "write", "openat", "close"]),
                     substitute("read, write, openat, close syscall entry and exit"),
                 )
             }
@@ -292,14 +276,14 @@ fn prepare(
     build_dir: &Path,
     kprobe_mechanism: Mechanism,
 ) -> crate::error::Result<Vec<ResolvedScenario>> {
-    let fs = file_system(build_dir);
+    let fs = FileSystem::of(build_dir)?;
     let mut resolved = Vec::new();
     for scenario in scenarios {
         let sets = scenario
             .sets
             .iter()
             .map(|name| {
-                resolve_set(name, features, fs, kprobe_mechanism)
+                resolve_set(name, features, &fs, kprobe_mechanism)
                     .map_err(|e| format!("scenario {}: set `{name}`: {e}", scenario.name))
             })
             .collect::<Result<Vec<_>, _>>()?;

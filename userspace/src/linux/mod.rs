@@ -4,6 +4,7 @@ pub mod attach_scale;
 mod bpf_stats;
 pub mod bpftrace;
 mod btf_functions;
+pub mod file_system;
 pub mod complex_workload;
 pub(crate) mod features;
 pub(crate) mod kernel_config;

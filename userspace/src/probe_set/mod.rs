@@ -5,7 +5,7 @@
 
 mod glob;
 
-pub use glob::glob_match;
+pub use glob::{compile_all, ProbeGlob};
 
 use serde::Serialize;
 

@@ -9,12 +9,9 @@ use crate::{
         programs::{kprobe_multi_support, libc_path},
         KernelFeatures, Support,
     },
-    probe_set::{glob_match, Mechanism, Probe, ProbeSet, ProbeSetKind},
+    probe_set::{compile_all, Mechanism, Probe, ProbeGlob, ProbeSet, ProbeSetKind},
     scenario::AttachKind,
 };
-
-/// Where the x86-64 syscall numbers are spelled out (linux-libc-dev).
-const UNISTD_64: &str = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h";
 
 /// The tracefs mount probecost uses (mounted when missing).
 fn tracefs() -> crate::error::Result<&'static Path> {
@@ -182,16 +179,10 @@ fn syscall_tracepoints(entry_only: bool) -> crate::error::Result<Vec<Probe>> {
         .collect())
 }
 
-/// Syscall numbers from the uapi header (every number below 512 without it).
+/// This architecture's syscall numbers, from the table compiled into probecost (the
+/// `syscalls` crate's, for x86_64, aarch64 and the other architectures Linux has).
 fn syscall_numbers() -> Vec<u32> {
-    let Ok(header) = fs::read_to_string(UNISTD_64) else {
-        return (0..512).collect();
-    };
-    let mut numbers: Vec<u32> = header
-        .lines()
-        .filter_map(|l| l.strip_prefix("#define __NR_"))
-        .filter_map(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .collect();
+    let mut numbers: Vec<u32> = syscalls::Sysno::iter().map(|s| s.id() as u32).collect();
     numbers.sort_unstable();
     numbers.dedup();
     numbers
@@ -211,7 +202,8 @@ fn raw_syscalls(entry_only: bool) -> crate::error::Result<Vec<Probe>> {
 }
 
 /// Tracepoints whose `category:name` matches any glob, sorted.
-fn tracepoints(globs: &[String]) -> crate::error::Result<Vec<Probe>> {
+fn tracepoints(patterns: &[String]) -> crate::error::Result<Vec<Probe>> {
+    let globs = compile_all(patterns)?;
     let events = tracefs()?.join("events");
     let categories =
         fs::read_dir(&events).map_err(|e| format!("reading {}: {e}", events.display()))?;
@@ -234,7 +226,7 @@ fn tracepoints(globs: &[String]) -> crate::error::Result<Vec<Probe>> {
                 continue;
             }
             let full = format!("{category_name}:{event}");
-            if globs.iter().any(|g| glob_match(g, &full)) {
+            if globs.iter().any(|g| g.matches(&full)) {
                 probes.push(Probe::Tracepoint {
                     category: category_name.clone(),
                     name: event,
@@ -245,7 +237,7 @@ fn tracepoints(globs: &[String]) -> crate::error::Result<Vec<Probe>> {
     if probes.is_empty() {
         return Err(crate::error::Error::from(format!(
             "no tracepoint matches {} (see {})",
-            globs
+            patterns
                 .iter()
                 .map(|g| format!("`{g}`"))
                 .collect::<Vec<_>>()
@@ -283,7 +275,7 @@ fn kernel_functions(
         &listed,
         kallsyms.as_deref(),
         blacklist.as_deref(),
-        glob,
+        &ProbeGlob::new(glob)?,
         kprobes,
     );
     for (why, names) in &selection.left_out {
@@ -324,14 +316,14 @@ fn select_functions(
     listed: &str,
     kallsyms: Option<&str>,
     blacklist: Option<&str>,
-    glob: &str,
+    glob: &ProbeGlob,
     kprobes: bool,
 ) -> FunctionSelection {
     use std::collections::{BTreeMap, HashSet};
 
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for name in listed.lines().filter_map(|l| l.split_whitespace().next()) {
-        if glob_match(glob, name) {
+        if glob.matches(name) {
             *counts.entry(name).or_default() += 1;
         }
     }
@@ -400,20 +392,24 @@ fn libc_functions() -> crate::error::Result<Vec<Probe>> {
 mod tests {
     use super::*;
 
+    fn s_star() -> ProbeGlob {
+        ProbeGlob::new("s*").unwrap()
+    }
+
     #[test]
     fn ambiguous_blacklisted_and_copied_functions_are_left_out() {
         let listed =
             "s_next\ns_show\ns_next\nset_root\nsave_cur\nscale_down.part.0\nsb_bad\nvfs_read\n";
         let kallsyms = "ffffffff81000000 t set_root\nffffffff81000100 d set_root\nffffffff81000200 T save_cur\nffffffff81000300 d save_cur_data\n";
         let blacklist = "0xffffffff81001230-0xffffffff81001240\tsb_bad\n";
-        let kprobes = select_functions(listed, Some(kallsyms), Some(blacklist), "s*", true);
+        let kprobes = select_functions(listed, Some(kallsyms), Some(blacklist), &s_star(), true);
         assert_eq!(kprobes.kept, ["s_show", "save_cur"]);
         let reasons: Vec<(&str, Vec<String>)> = kprobes.left_out;
         assert!(reasons.contains(&(SHARED_NAME, vec!["s_next".into(), "set_root".into()])));
         assert!(reasons.contains(&(BLACKLISTED, vec!["sb_bad".into()])));
         assert!(reasons.contains(&(COMPILER_COPY, vec!["scale_down.part.0".into()])));
         // fentry sets keep copies and blacklisted names (BTF decides those); shared names go.
-        let fentry = select_functions(listed, None, None, "s*", false);
+        let fentry = select_functions(listed, None, None, &s_star(), false);
         assert_eq!(
             fentry.kept,
             [
