@@ -36,6 +36,7 @@ fn assert_nothing_left(programs_before: usize) {
     );
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn both_tracers_give_a_column_each_and_the_ratio() {
     if !have_root("both_tracers_give_a_column_each_and_the_ratio") {
@@ -82,6 +83,7 @@ fn both_tracers_give_a_column_each_and_the_ratio() {
     assert_nothing_left(before);
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn a_broken_script_is_a_clear_error_naming_the_scenario() {
     if !have_root("a_broken_script_is_a_clear_error_naming_the_scenario") {
@@ -103,6 +105,7 @@ fn a_broken_script_is_a_clear_error_naming_the_scenario() {
     assert_nothing_left(before);
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn without_bpftrace_the_tracer_is_a_one_line_error() {
     if !have_root("without_bpftrace_the_tracer_is_a_one_line_error") {
@@ -165,16 +168,19 @@ fn interrupt_mid_run(signal: libc::c_int, name: &str) {
     assert_nothing_left(before);
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigint_reaps_bpftrace_and_leaves_no_probe() {
     interrupt_mid_run(libc::SIGINT, "sigint_reaps_bpftrace_and_leaves_no_probe");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigterm_reaps_bpftrace_and_leaves_no_probe() {
     interrupt_mid_run(libc::SIGTERM, "sigterm_reaps_bpftrace_and_leaves_no_probe");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigkill_takes_bpftrace_down_too() {
     if !have_root("sigkill_takes_bpftrace_down_too") {

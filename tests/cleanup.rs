@@ -63,16 +63,19 @@ fn signal_mid_run(signal: libc::c_int, name: &str) {
     );
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigint_mid_run_reports_and_leaves_nothing() {
     signal_mid_run(libc::SIGINT, "sigint_mid_run_reports_and_leaves_nothing");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigterm_mid_run_reports_and_leaves_nothing() {
     signal_mid_run(libc::SIGTERM, "sigterm_mid_run_reports_and_leaves_nothing");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigkill_leaves_nothing_either() {
     if !have_root("sigkill_leaves_nothing_either") {
@@ -98,6 +101,7 @@ fn counting_programs() -> usize {
         .count()
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigint_during_attach_scales_trade_keeps_the_rows() {
     if !have_root("sigint_during_attach_scales_trade_keeps_the_rows") {
@@ -135,6 +139,93 @@ fn sigint_during_attach_scales_trade_keeps_the_rows() {
     assert_eq!(report["interrupted"], true);
     assert_eq!(report["rows"].as_array().unwrap().len(), 1, "{report}");
     assert!(report["per_event_trade"].is_null(), "{report}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while counting_programs() > 0 && Instant::now() < deadline {
+        sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        counting_programs(),
+        0,
+        "counting programs left in the kernel"
+    );
+}
+
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn sigint_during_workloads_make_clean_keeps_the_runs() {
+    if !have_root("sigint_during_workloads_make_clean_keeps_the_runs") {
+        return;
+    }
+    // A build tree whose `make clean` takes seconds, so the signal lands inside it.
+    let dir = std::env::temp_dir().join(format!("probecost-clean-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Makefile"),
+        "check:\n\t@sleep 0.2\nclean:\n\t@sleep 4\n",
+    )
+    .unwrap();
+    let json = dir.join("r.json");
+    let csv = dir.join("r.csv");
+    let mut child = Command::new(probecost_bin())
+        .args([
+            "workload",
+            "--sets",
+            "sched-all",
+            "--runs",
+            "3",
+            "--build-dir",
+        ])
+        .arg(&dir)
+        .arg("--export-json")
+        .arg(&json)
+        .arg("--export-csv")
+        .arg(&csv)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first timed run (the baseline) ends; the next reset's `make clean` starts at once.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
+    while !seen.contains("baseline") {
+        let n = stderr.read(&mut buf).unwrap();
+        assert!(n > 0, "workload ended before its first run: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    sleep(Duration::from_millis(1000));
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let status = wait_with_timeout(&mut child, Duration::from_secs(30));
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("(interrupted)"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["interrupted"], true);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results[0]["name"], "baseline");
+    assert_eq!(
+        results[0]["runs_s"].as_array().unwrap().len(),
+        1,
+        "{report}"
+    );
+    // The CSV export was written with the same rows.
+    let csv_text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        csv_text.lines().nth(1).unwrap().starts_with("baseline,"),
+        "{csv_text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while counting_programs() > 0 && Instant::now() < deadline {
         sleep(Duration::from_millis(100));

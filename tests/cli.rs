@@ -59,6 +59,7 @@ fn without_privileges_run_says_so_in_one_line() {
     );
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn list_names_every_scenario_and_its_support() {
     if !have_root("list_names_every_scenario_and_its_support") {
@@ -119,6 +120,7 @@ fn the_workload_child_reports_its_own_timing_on_the_inherited_descriptor() {
     assert_eq!(stderr_lines(&bad).len(), 1);
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn the_real_dd_workload_and_every_export_work_end_to_end() {
     if !have_root("the_real_dd_workload_and_every_export_work_end_to_end") {
@@ -226,6 +228,7 @@ fn inputs_are_checked_before_anything_is_measured() {
     }
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn a_second_measurement_refuses_naming_the_first() {
     if !have_root("a_second_measurement_refuses_naming_the_first") {

@@ -13,6 +13,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn the_fast_syscall_set_attaches_and_detaches_all_syscalls_quickly() {
     if !have_root("the_fast_syscall_set_attaches_and_detaches_all_syscalls_quickly") {
@@ -49,6 +50,7 @@ fn the_fast_syscall_set_attaches_and_detaches_all_syscalls_quickly() {
     );
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn per_probe_tracepoints_count_activations_and_leave_nothing() {
     if !have_root("per_probe_tracepoints_count_activations_and_leave_nothing") {
@@ -79,6 +81,7 @@ fn per_probe_tracepoints_count_activations_and_leave_nothing() {
     );
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn a_workload_scenario_counts_activations_of_a_short_command() {
     if !have_root("a_workload_scenario_counts_activations_of_a_short_command") {
@@ -144,6 +147,7 @@ fn refused_before_running(set: &str, expected: &[&str]) {
     );
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn an_unknown_tracepoint_glob_is_refused_before_anything_runs() {
     if !have_root("an_unknown_tracepoint_glob_is_refused_before_anything_runs") {
@@ -155,6 +159,7 @@ fn an_unknown_tracepoint_glob_is_refused_before_anything_runs() {
     );
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn a_set_the_kernel_cannot_attach_is_refused_before_anything_runs() {
     if !have_root("a_set_the_kernel_cannot_attach_is_refused_before_anything_runs") {

@@ -18,6 +18,7 @@ fn backend(cpu: usize) -> AyaBackend {
     })
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn every_supported_scenario_counts_one_event_per_operation() {
     if !have_root("every_supported_scenario_counts_one_event_per_operation") {
@@ -91,6 +92,7 @@ fn every_supported_scenario_counts_one_event_per_operation() {
     assert!(ran >= 4, "only {ran} scenarios ran");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn substitution_follows_the_kernel() {
     if !have_root("substitution_follows_the_kernel") {
@@ -134,6 +136,7 @@ fn substitution_follows_the_kernel() {
     }
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn tracepoint_rows_are_never_substituted() {
     if !have_root("tracepoint_rows_are_never_substituted") {

@@ -366,51 +366,61 @@ fn interrupt_leaves_nothing(kernel: &str, name: &str) {
     assert!(events.trim().is_empty(), "kprobe_events: {events}");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_1_every_row_measured_at_its_talk_attach_point() {
     every_row_measured_at_its_talk_attach_point("6.1", "debian_6_1_every_row");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_12_every_row_measured_at_its_talk_attach_point() {
     every_row_measured_at_its_talk_attach_point("6.12", "debian_6_12_every_row");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_1_fentry_when_kprobes_are_hidden() {
     fentry_when_kprobes_are_hidden("6.1", "debian_6_1_fentry");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_12_fentry_when_kprobes_are_hidden() {
     fentry_when_kprobes_are_hidden("6.12", "debian_6_12_fentry");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_1_attach_scale_kprobe_and_fentry_sets() {
     attach_scale_kprobe_and_fentry_sets("6.1", "debian_6_1_attach_scale", false);
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_12_attach_scale_kprobe_multi_and_fentry_sets() {
     attach_scale_kprobe_and_fentry_sets("6.12", "debian_6_12_attach_scale", true);
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_1_bpftrace_beside_aya_at_kprobe() {
     bpftrace_beside_aya_at_kprobe("6.1", "debian_6_1_bpftrace");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_12_bpftrace_beside_aya_at_kprobe() {
     bpftrace_beside_aya_at_kprobe("6.12", "debian_6_12_bpftrace");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_1_interrupt_leaves_nothing() {
     interrupt_leaves_nothing("6.1", "debian_6_1_interrupt");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn debian_6_12_interrupt_leaves_nothing() {
     interrupt_leaves_nothing("6.12", "debian_6_12_interrupt");
@@ -427,6 +437,7 @@ fn hanging_guest(name: &str) -> GuestTest<'_> {
     }
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn a_guest_that_hangs_is_killed_at_its_time_limit() {
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -447,6 +458,7 @@ fn a_guest_that_hangs_is_killed_at_its_time_limit() {
     assert!(guest::qemu_processes().is_empty(), "QEMU still running");
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn stopping_the_runner_stops_the_guest() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

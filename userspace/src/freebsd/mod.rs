@@ -1,6 +1,7 @@
 //! The FreeBSD backend: the scenarios' D programs, compiled and run through libdtrace by FFI
 //! (the `freebsd-dtrace` crate), with the same workload, statistics and reports as Linux.
 
+mod companion_thread;
 mod dtrace_scenario;
 mod session;
 
@@ -13,6 +14,7 @@ use crate::{
     error::Error,
     scenario::Scenario,
 };
+use companion_thread::CompanionThread;
 use dtrace_scenario::DtraceScenario;
 
 /// Where per-event output goes and where the workload runs.
@@ -69,6 +71,8 @@ pub fn missing_providers(scenario: &Scenario, providers: &BTreeSet<String>) -> O
 pub struct DtraceBackend {
     settings: DtraceSettings,
     providers: BTreeSet<String>,
+    /// Keeps the process multi-threaded through control runs too (see its module).
+    _companion: CompanionThread,
 }
 
 impl DtraceBackend {
@@ -78,9 +82,15 @@ impl DtraceBackend {
             what: "DTrace".into(),
             error: e.to_string(),
         })?;
+        let companion =
+            CompanionThread::start(settings.workload_cpu).map_err(|e| BackendError::Load {
+                what: "the companion thread".into(),
+                error: e.to_string(),
+            })?;
         Ok(Self {
             settings,
             providers,
+            _companion: companion,
         })
     }
 }

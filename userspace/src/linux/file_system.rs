@@ -92,7 +92,10 @@ mod tests {
             magic: 0x0102_1994,
         };
         let error = tmpfs.probe_prefix().unwrap_err().to_string();
-        assert!(error.starts_with("/tmp/b is on tmpfs, which has no"), "{error}");
+        assert!(
+            error.starts_with("/tmp/b is on tmpfs, which has no"),
+            "{error}"
+        );
         let odd = FileSystem {
             dir: "/x".into(),
             magic: 0x1234,
