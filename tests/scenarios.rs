@@ -7,7 +7,7 @@ use probecost::{
     benchmark::{PreparedScenario, TracerBackend},
     linux::{AyaBackend, DrainSettings},
     scenario::{AttachKind, Delivery, ScenarioCatalog},
-    workload::PinnedWorkload,
+    workload::{Interruptible, PinnedWorkload},
 };
 use probecost_integration_tests::have_root;
 
@@ -33,7 +33,7 @@ fn every_supported_scenario_counts_one_event_per_operation() {
     let mut ran = 0;
     for scenario in ScenarioCatalog.all().iter().filter(|s| !s.is_control()) {
         let mut probe: Box<dyn PreparedScenario> = match backend.prepare(scenario) {
-            Ok(probe) => probe,
+            Ok(prepared) => prepared.programs,
             Err(probecost::error::Error::Unsupported { reason }) => {
                 assert!(
                     !reason.is_empty(),
@@ -52,7 +52,13 @@ fn every_supported_scenario_counts_one_event_per_operation() {
             50_000
         };
         let stats = probe
-            .verify(&workload, ops, &stop)
+            .verify(
+                Interruptible {
+                    workload: &workload,
+                    stop: &stop,
+                },
+                ops,
+            )
             .unwrap_or_else(|e| panic!("{}: {e:?}", scenario.name));
         assert_eq!(stats.programs.len(), scenario.programs.len());
         for program in &stats.programs {
@@ -112,10 +118,10 @@ fn substitution_follows_the_kernel() {
         .lines()
         .any(|l| l.trim() == "eBPF program_type tracing is available");
     let scenario = ScenarioCatalog.find("kprobe").unwrap();
-    let probe = backend
+    let prepared = backend
         .prepare(scenario)
         .unwrap_or_else(|e| panic!("the kprobe row runs somewhere: {e}"));
-    let choice = probe.choice();
+    let choice = &prepared.choice;
     let reason = choice.substitution_reason.clone().unwrap_or_default();
     match (kprobes, fentry) {
         (true, _) => {
@@ -144,12 +150,12 @@ fn tracepoint_rows_are_never_substituted() {
     }
     let mut backend = backend(probecost::cpu::default_workload_cpu().unwrap());
     for name in ["tracepoint-entry", "tracepoint-return"] {
-        let probe = backend
+        let prepared = backend
             .prepare(ScenarioCatalog.find(name).unwrap())
             .unwrap_or_else(|e| panic!("syscall tracepoints exist on this kernel: {e}"));
-        assert!(probe.choice().substitution_reason.is_none());
-        assert!(probe
-            .choice()
+        assert!(prepared.choice.substitution_reason.is_none());
+        assert!(prepared
+            .choice
             .attach
             .starts_with("tracepoint:syscalls:sys_"));
     }

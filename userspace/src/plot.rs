@@ -241,12 +241,7 @@ fn draw_bars(
                 .label(series.label.as_str())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style));
             }
-            ctx.configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(drawing)?;
+            draw_legend(&mut ctx)?;
             // Category names under their groups, turned to fit many groups side by side.
             let (base_x, base_y) = area.get_base_pixel();
             let style = ("sans-serif", 11)
@@ -312,13 +307,19 @@ fn draw_lines(area: &Area<'_>, chart: &Chart, series: &[LineSeries]) -> Result<(
         )
         .map_err(drawing)?;
     }
+    draw_legend(&mut ctx)
+}
+
+/// The series' legend, in the upper left corner.
+fn draw_legend<'a, CT: plotters::coord::CoordTranslate>(
+    ctx: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+) -> Result<(), PlotError> {
     ctx.configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
-        .map_err(drawing)?;
-    Ok(())
+        .map_err(drawing)
 }
 
 #[cfg(test)]

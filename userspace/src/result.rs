@@ -3,9 +3,7 @@
 
 use serde::Serialize;
 
-use crate::{
-    environment::Environment, histogram::Percentiles, reference::PublishedFigures, tracer::Tracer,
-};
+use crate::{histogram::Percentiles, reference::PublishedFigures, tracer::Tracer};
 
 /// How a scenario ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -163,14 +161,13 @@ impl ScenarioResult {
 }
 
 /// Everything one `probecost run` measured.
+pub type SuiteReport = crate::report::Measured<Suite>;
+
+/// What `probecost run` found: one result per scenario.
 #[derive(Clone, Debug, Serialize)]
-pub struct SuiteReport {
-    /// Where it was measured.
-    pub environment: Environment,
+pub struct Suite {
     /// Control/traced run pairs asked for.
     pub runs_requested: usize,
-    /// Whether the suite was interrupted.
-    pub interrupted: bool,
     /// The workload timed.
     pub workload: String,
     /// One result per scenario, in table order.

@@ -2,16 +2,15 @@
 //! and what the fast mechanism costs per event against the per-probe one. This module holds
 //! the results and their table and plot; the Linux backend measures them.
 
-use std::{fmt::Write as _, sync::atomic::AtomicBool, time::Duration};
+use std::{fmt::Write as _, time::Duration};
 
 use serde::Serialize;
 
 use crate::{
-    environment::Environment,
     error::Result,
     plot::{Chart, ChartKind, LineSeries, Palette},
     probe_set::{Mechanism, ProbeSet, ProbeSetKind},
-    report::{cell, environment_line, number_or_dash as num, pretty_json, Report, Table},
+    report::{cell, number_or_dash as num, Findings, Measured, Table},
     tracer::Tracer,
 };
 
@@ -45,18 +44,17 @@ pub trait AttachScaleBackend {
     fn resolve(&self, kind: &ProbeSetKind, mechanism: Option<Mechanism>) -> Result<ProbeSet>;
 
     /// Measures every count for every tracer, calling `on_row` after each; stops early,
-    /// keeping the rows so far, when `stop` is set.
+    /// keeping the rows so far, when the backend's stop flag is set.
     fn measure(
         &mut self,
         set: &ProbeSet,
         settings: &AttachScaleSettings,
-        stop: &AtomicBool,
         on_row: &mut dyn FnMut(&AttachScaleRow),
     ) -> Result<Vec<AttachScaleRow>>;
 
-    /// The per-event cost of the two syscall mechanisms on CPU `cpu`; `None` when `stop` was
-    /// set before it finished.
-    fn per_event_trade(&mut self, cpu: usize, stop: &AtomicBool) -> Result<Option<PerEventTrade>>;
+    /// The per-event cost of the two syscall mechanisms on CPU `cpu`; `None` when the stop
+    /// flag was set before it finished.
+    fn per_event_trade(&mut self, cpu: usize) -> Result<Option<PerEventTrade>>;
 }
 
 /// One probe count of one tracer.
@@ -104,10 +102,11 @@ pub struct PerEventTrade {
 }
 
 /// Everything one `probecost attach-scale` measured.
+pub type AttachScaleReport = Measured<AttachScale>;
+
+/// What `probecost attach-scale` found.
 #[derive(Clone, Debug, Serialize)]
-pub struct AttachScaleReport {
-    /// Where.
-    pub environment: Environment,
+pub struct AttachScale {
     /// Repetitions per count.
     pub repetitions: usize,
     /// What resolving the set left out, and why.
@@ -116,8 +115,6 @@ pub struct AttachScaleReport {
     pub rows: Vec<AttachScaleRow>,
     /// The per-event trade, for syscall sets.
     pub per_event_trade: Option<PerEventTrade>,
-    /// Whether Ctrl-C or SIGTERM cut the run short.
-    pub interrupted: bool,
 }
 
 impl AttachScaleRow {
@@ -140,22 +137,10 @@ const COLUMNS: [&str; 10] = [
     "activations",
 ];
 
-impl Report for AttachScaleReport {
-    fn environment(&self) -> &Environment {
-        &self.environment
-    }
-
-    fn interrupted(&self) -> bool {
-        self.interrupted
-    }
-
-    fn json(&self) -> serde_json::Result<Vec<u8>> {
-        pretty_json(self)
-    }
-
+impl Findings for AttachScale {
     /// The table and the trade.
     fn text(&self) -> String {
-        let mut out = crate::report::render_environment(&self.environment);
+        let mut out = String::new();
         let line = |cells: [&str; 10]| {
             format!(
                 "{:<9} {:<22} {:<15} {:>6} {:>6} {:>11} {:>11} {:>15} {:>15} {:>11}",
@@ -207,9 +192,6 @@ impl Report for AttachScaleReport {
                 num(t.raw_syscalls_ns, 1),
                 ci(t.raw_syscalls_ci95),
             );
-        }
-        if self.interrupted {
-            let _ = writeln!(out, "(interrupted)");
         }
         out
     }
@@ -297,7 +279,7 @@ impl Report for AttachScaleReport {
         }
         Chart {
             title: "Attach and detach time against probe count (log-log)".into(),
-            subtitle: environment_line(&self.environment),
+            subtitle: String::new(),
             x_label: "probes".into(),
             y_label: "time (ms)".into(),
             kind: ChartKind::LogLog { series },

@@ -1,14 +1,14 @@
 //! What the runner needs from a tracer: prepare a scenario's probes, attach and detach them
 //! around each traced run, and count their events with the kernel's statistics.
 
-use std::{sync::atomic::AtomicBool, time::Duration};
+use std::time::Duration;
 
 use crate::{
     benchmark::{MeasureError, ProgramStats},
     error::Error,
     result::{AttachTimes, DeliveryCounts},
     scenario::Scenario,
-    workload::{RunSample, Workload},
+    workload::{Interruptible, RunSample},
 };
 
 /// The attach point a backend chose for a scenario.
@@ -77,14 +77,19 @@ pub trait TracerBackend {
     /// Loads `scenario`'s programs on the best attach point this kernel offers.
     /// [`Error::Unsupported`] means the kernel cannot run it at all (the row says why); any
     /// other error is a failure worth stopping for.
-    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>, Error>;
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared, Error>;
+}
+
+/// A scenario's loaded programs and where they attach.
+pub struct Prepared {
+    /// Where the programs attach, and why there when it is not the talk's attach point.
+    pub choice: AttachChoice,
+    /// The programs.
+    pub programs: Box<dyn PreparedScenario>,
 }
 
 /// A scenario's loaded programs.
 pub trait PreparedScenario {
-    /// Where the programs attach.
-    fn choice(&self) -> &AttachChoice;
-
     /// Attaches every program (idempotent).
     fn attach(&mut self) -> Result<(), BackendError>;
 
@@ -94,33 +99,13 @@ pub trait PreparedScenario {
     /// One traced run of `ops` operations. Most tracers attach around the in-process
     /// workload; one whose probes need a target process (DTrace's pid provider) runs the
     /// workload in a child instead.
-    fn traced_run(
-        &mut self,
-        workload: &dyn Workload,
-        ops: u64,
-        stop: &AtomicBool,
-    ) -> Result<RunSample, MeasureError> {
-        run_attached(self, workload, ops, stop)
-    }
-
-    /// How long one traced operation takes, from runs lasting about `duration` in all.
-    fn calibrate(
-        &mut self,
-        workload: &dyn Workload,
-        duration: Duration,
-        stop: &AtomicBool,
-    ) -> Result<f64, MeasureError> {
-        calibrate_attached(self, workload, duration, stop)
+    fn traced_run(&mut self, on: Interruptible<'_>, ops: u64) -> Result<RunSample, MeasureError> {
+        run_attached(self, on, ops)
     }
 
     /// A traced run of `ops` operations that counts each program's events (and, where the
     /// tracer can, the time spent in it) instead of timing the workload.
-    fn verify(
-        &mut self,
-        workload: &dyn Workload,
-        ops: u64,
-        stop: &AtomicBool,
-    ) -> Result<ProgramStats, MeasureError>;
+    fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError>;
 
     /// Median attach and detach times of the traced runs so far, where the tracer keeps them.
     fn attach_times(&self) -> Option<AttachTimes> {
@@ -134,27 +119,13 @@ pub trait PreparedScenario {
 /// The in-process traced run: attach, run the workload, detach (also when the run fails).
 pub fn run_attached<P: PreparedScenario + ?Sized>(
     prepared: &mut P,
-    workload: &dyn Workload,
+    on: Interruptible<'_>,
     ops: u64,
-    stop: &AtomicBool,
 ) -> Result<RunSample, MeasureError> {
     prepared.attach()?;
-    let sample = workload.run(ops, stop);
+    let sample = on.run(ops);
     prepared.detach()?;
     Ok(sample?)
-}
-
-/// The in-process calibration: attach, calibrate the workload, detach.
-pub fn calibrate_attached<P: PreparedScenario + ?Sized>(
-    prepared: &mut P,
-    workload: &dyn Workload,
-    duration: Duration,
-    stop: &AtomicBool,
-) -> Result<f64, MeasureError> {
-    prepared.attach()?;
-    let ns_per_op = workload.calibrate(duration, stop);
-    prepared.detach()?;
-    Ok(ns_per_op?)
 }
 
 /// Attach and detach durations of a tracer's runs, for [`PreparedScenario::attach_times`].

@@ -42,15 +42,9 @@ fn ratio(numerator: Option<f64>, denominator: Option<f64>) -> Option<f64> {
 }
 
 fn is_bare(scenario: &str) -> bool {
-    [
-        "kprobe",
-        "kretprobe",
-        "tracepoint-entry",
-        "tracepoint-return",
-        "uprobe",
-        "uretprobe",
-    ]
-    .contains(&scenario)
+    ScenarioCatalog
+        .find(scenario)
+        .is_some_and(|s| s.is_bare_probe())
 }
 
 /// Fills in [`ScenarioResult::comparison`] for every row both tracers measured.

@@ -11,7 +11,7 @@ use std::{
 };
 
 pub use backend::{
-    calibrate_attached, run_attached, AttachChoice, AttachTimer, BackendError, PreparedScenario,
+    run_attached, AttachChoice, AttachTimer, BackendError, Prepared, PreparedScenario,
     TracerBackend,
 };
 
@@ -22,7 +22,7 @@ use crate::{
     result::{ScenarioResult, ScenarioStatus, TracerResult, Verification},
     scenario::Scenario,
     stats,
-    workload::{ops_for, RunSample, Workload, WorkloadError},
+    workload::{calibrate_by, ops_for, Interruptible, RunSample, Workload, WorkloadError},
 };
 use run_order::Side;
 
@@ -80,8 +80,7 @@ pub fn run_scenario(
         let mut prepared = None;
         if !scenario.is_control() {
             match backend.prepare(scenario) {
-                Ok(p) => {
-                    let choice = p.choice().clone();
+                Ok(Prepared { choice, programs }) => {
                     tracer.attach = choice.attach;
                     tracer.status = if choice.substitution_reason.is_some() {
                         ScenarioStatus::Substituted
@@ -89,7 +88,7 @@ pub fn run_scenario(
                         ScenarioStatus::Measured
                     };
                     tracer.reason = choice.substitution_reason;
-                    prepared = Some(p);
+                    prepared = Some(programs);
                 }
                 Err(Error::Unsupported { reason }) => {
                     tracer.status = ScenarioStatus::Unsupported;
@@ -182,7 +181,9 @@ fn measure(
             let mut slowest: f64 = 0.0;
             for side in sides.iter_mut() {
                 let ns_per_op = match side.prepared.as_mut() {
-                    Some(p) => p.calibrate(workload, warm_up, stop)?,
+                    Some(p) => calibrate_by(warm_up, &mut |ops| {
+                        p.traced_run(Interruptible { workload, stop }, ops)
+                    })?,
                     None => workload.calibrate(warm_up, stop)?,
                 };
                 slowest = slowest.max(ns_per_op);
@@ -229,7 +230,7 @@ fn measure(
         let verify_ops = (ops / 4).max(MIN_OPS);
         for side in sides.iter_mut() {
             if let Some(p) = side.prepared.as_mut() {
-                let programs = p.verify(workload, verify_ops, stop)?;
+                let programs = p.verify(Interruptible { workload, stop }, verify_ops)?;
                 let verification = programs.into_verification(verify_ops);
                 side.result.body_ns = verification.body_ns;
                 side.result.events_verified = Some(verification.events_verified);
@@ -247,7 +248,7 @@ fn traced_run(
     stop: &AtomicBool,
 ) -> Result<RunSample, MeasureError> {
     match probe.as_mut() {
-        Some(probe) => probe.traced_run(workload, ops, stop),
+        Some(probe) => probe.traced_run(Interruptible { workload, stop }, ops),
         None => Ok(workload.run(ops, stop)?),
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
 use crate::{
-    attach_scale::{AttachScaleReport, AttachScaleSettings},
+    attach_scale::{AttachScale, AttachScaleReport, AttachScaleSettings},
     environment::Environment,
     error::{Error, Result},
     interrupt,
@@ -85,7 +85,8 @@ pub fn attach_scale(platform: &dyn Platform, command: &AttachScaleCommand) -> Re
     let kind = ProbeSetKind::parse(&command.kind).map_err(|e| Error::Input(e.to_string()))?;
     let counts = parse_counts(&command.counts)?;
     let cpu = workload_cpu(command.cpu)?;
-    let mut backend = platform.attach_scale()?;
+    let stop = interrupt::stop_flag();
+    let mut backend = platform.attach_scale(stop)?;
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let versions = command
         .tracers
@@ -113,8 +114,7 @@ pub fn attach_scale(platform: &dyn Platform, command: &AttachScaleCommand) -> Re
     for note in &set.notes {
         eprintln!("note: {note}");
     }
-    let stop = interrupt::stop_flag();
-    let rows = backend.measure(&set, &settings, stop, &mut |row| {
+    let rows = backend.measure(&set, &settings, &mut |row| {
         eprintln!(
             "{:<9} {:>5} probes: attach {:.1} ms, detach {:.1} ms",
             row.tracer, row.probes, row.attach_ms, row.detach_ms
@@ -124,17 +124,19 @@ pub fn attach_scale(platform: &dyn Platform, command: &AttachScaleCommand) -> Re
         && !command.no_trade
         && !interrupt::stop_requested()
     {
-        backend.per_event_trade(cpu, stop)?
+        backend.per_event_trade(cpu)?
     } else {
         None
     };
     let report = AttachScaleReport {
         environment,
-        repetitions: settings.repeat,
-        notes: set.notes.clone(),
-        rows,
-        per_event_trade: trade,
         interrupted: interrupt::stop_requested(),
+        findings: AttachScale {
+            repetitions: settings.repeat,
+            notes: set.notes.clone(),
+            rows,
+            per_event_trade: trade,
+        },
     };
     measuring.finish(&report)
 }

@@ -10,7 +10,7 @@ use crate::{
     error::{Error, Result},
     interrupt,
     platform::{BackendSettings, Platform},
-    result::{ScenarioResult, SuiteReport},
+    result::{ScenarioResult, Suite, SuiteReport},
     scenario::{Scenario, ScenarioCatalog},
     tracer::Tracer,
     workload::{DdProcess, PinnedWorkload, Workload},
@@ -158,10 +158,12 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     let interrupted = interrupt::stop_requested() || results.iter().any(|r| r.interrupted);
     let report = SuiteReport {
         environment,
-        runs_requested: settings.runs,
         interrupted,
-        workload: workload.description(),
-        scenarios: results,
+        findings: Suite {
+            runs_requested: settings.runs,
+            workload: workload.description(),
+            scenarios: results,
+        },
     };
     measuring.finish(&report)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{ExportPaths, Measuring, Outcome};
 use crate::{
-    complex_workload::{parse_scenarios, TimedCommand, WorkloadReport},
+    complex_workload::{parse_scenarios, ComplexWorkload, TimedCommand, WorkloadReport},
     cpu,
     environment::Environment,
     error::{Error, Result},
@@ -70,7 +70,7 @@ impl WorkloadCommand {
 pub fn workload(platform: &dyn Platform, command: &WorkloadCommand) -> Result<Outcome> {
     let scenarios = parse_scenarios(&command.sets).map_err(|e| Error::Input(e.to_string()))?;
     let timed = command.timed_command()?;
-    let mut backend = platform.complex_workload()?;
+    let mut backend = platform.complex_workload(interrupt::stop_flag())?;
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     // Every set is resolved, attached and detached once before anything is timed.
     backend.prepare(&scenarios, &timed.dir, command.kprobe_mechanism)?;
@@ -84,19 +84,16 @@ pub fn workload(platform: &dyn Platform, command: &WorkloadCommand) -> Result<Ou
         timed.command.join(" "),
         timed.dir.display()
     );
-    let results = backend.measure(
-        &timed,
-        command.runs,
-        interrupt::stop_flag(),
-        &mut |name, s| {
-            eprintln!("  {name:<28} {s:.2} s");
-        },
-    )?;
+    let results = backend.measure(&timed, command.runs, &mut |name, s| {
+        eprintln!("  {name:<28} {s:.2} s");
+    })?;
     let report = WorkloadReport {
         environment,
-        command: timed.command.clone(),
-        results,
         interrupted: interrupt::stop_requested(),
+        findings: ComplexWorkload {
+            command: timed.command.clone(),
+            results,
+        },
     };
     measuring.finish(&report)
 }

@@ -3,15 +3,14 @@
 //! detach reported apart from the run. This module holds the talk's scenario sets and the
 //! results; the Linux backend resolves and runs them.
 
-use std::{fmt::Write as _, path::Path, sync::atomic::AtomicBool};
+use std::{fmt::Write as _, path::Path};
 
 use serde::Serialize;
 
 use crate::{
-    environment::Environment,
     error::Result,
     plot::{BarSeries, Chart, ChartKind, Palette},
-    report::{cell, environment_line, number_or_dash as num, pretty_json, Report, Table},
+    report::{cell, number_or_dash as num, Findings, Measured, Table},
 };
 
 /// The talk's probe sets (SCENARIOS.md, Benchmark 2), by the names probecost uses.
@@ -113,12 +112,12 @@ pub trait ComplexWorkloadBackend {
     ) -> Result<()>;
 
     /// Times `command` untraced and under each prepared scenario, `runs` rounds, calling
-    /// `on_run` after each run; stops early, keeping the runs so far, when `stop` is set.
+    /// `on_run` after each run; stops early, keeping the runs so far, when the backend's stop
+    /// flag is set.
     fn measure(
         &mut self,
         command: &TimedCommand,
         runs: usize,
-        stop: &AtomicBool,
         on_run: &mut dyn FnMut(&str, f64),
     ) -> Result<Vec<WorkloadResult>>;
 }
@@ -172,16 +171,15 @@ pub struct WorkloadResult {
 }
 
 /// Everything one `probecost workload` measured.
+pub type WorkloadReport = Measured<ComplexWorkload>;
+
+/// What `probecost workload` found.
 #[derive(Clone, Debug, Serialize)]
-pub struct WorkloadReport {
-    /// Where.
-    pub environment: Environment,
+pub struct ComplexWorkload {
     /// The command timed.
     pub command: Vec<String>,
     /// The baseline first, then each scenario.
     pub results: Vec<WorkloadResult>,
-    /// Whether Ctrl-C or SIGTERM cut the run short.
-    pub interrupted: bool,
 }
 
 const COLUMNS: [&str; 9] = [
@@ -213,22 +211,10 @@ impl WorkloadResult {
     }
 }
 
-impl Report for WorkloadReport {
-    fn environment(&self) -> &Environment {
-        &self.environment
-    }
-
-    fn interrupted(&self) -> bool {
-        self.interrupted
-    }
-
-    fn json(&self) -> serde_json::Result<Vec<u8>> {
-        pretty_json(self)
-    }
-
+impl Findings for ComplexWorkload {
     /// The table, then what each set attached.
     fn text(&self) -> String {
-        let mut out = crate::report::render_environment(&self.environment);
+        let mut out = String::new();
         let _ = writeln!(out, "command: {}", self.command.join(" "));
         let line = |c: &[String; 9]| {
             format!(
@@ -243,9 +229,6 @@ impl Report for WorkloadReport {
         let _ = writeln!(out);
         for line in self.notes() {
             let _ = writeln!(out, "{}", line.trim_start_matches("- "));
-        }
-        if self.interrupted {
-            let _ = writeln!(out, "(interrupted)");
         }
         out
     }
@@ -297,7 +280,7 @@ impl Report for WorkloadReport {
     fn chart(&self) -> Chart {
         Chart {
             title: format!("Time of `{}`, untraced and traced", self.command.join(" ")),
-            subtitle: environment_line(&self.environment),
+            subtitle: String::new(),
             x_label: "scenario".into(),
             y_label: "median run time (s)".into(),
             kind: ChartKind::Bars {

@@ -11,7 +11,7 @@ pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
     fn serialize(&self, report: &dyn Report) -> Result<Vec<u8>> {
-        let table = report.csv_table();
+        let table = report.findings().csv_table();
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         let failed = |e: ::csv::Error| Error::operation(format!("writing CSV: {e}"));
         writer.write_record(&table.header).map_err(failed)?;

@@ -20,14 +20,17 @@ impl Exporter for MarkdownExporter {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Kernel {} on {} (CPUs {}; virtualization: {}). Tracers: {}. probecost {}. {}\n",
+            "Kernel {} on {} (CPUs {}; virtualization: {}), workload {}. Tracers: {}. probecost \
+             {}. {}\n",
             env.kernel_release,
             env.cpu_model,
             env.online_cpus,
             env.virtualization.summary(),
+            env.pinned_cpu
+                .map_or("unpinned".into(), |cpu| format!("on CPU {cpu}")),
             env.tracers.join(", "),
             env.probecost_version,
-            report.summary(),
+            report.findings().summary(),
         );
         for warning in env.virtualization.warnings() {
             let _ = writeln!(out, "> {warning}\n");
@@ -38,14 +41,14 @@ impl Exporter for MarkdownExporter {
                 "> Interrupted: the table shows what was measured before the signal.\n"
             );
         }
-        let table = report.markdown_table();
+        let table = report.findings().markdown_table();
         let _ = writeln!(out, "| {} |", table.header.join(" | "));
         let _ = writeln!(out, "|{}", "---|".repeat(table.header.len()));
         for row in &table.rows {
             let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
-        let notes = report.notes();
+        let notes = report.findings().notes();
         if !notes.is_empty() {
             let _ = writeln!(out);
             for note in notes {

@@ -4,7 +4,7 @@ use super::Exporter;
 use crate::{
     error::{Error, Result},
     plot,
-    report::Report,
+    report::{environment_line, Report},
 };
 
 /// The report's chart as SVG.
@@ -12,6 +12,8 @@ pub struct SvgPlotExporter;
 
 impl Exporter for SvgPlotExporter {
     fn serialize(&self, report: &dyn Report) -> Result<Vec<u8>> {
-        plot::svg(&report.chart()).map_err(|e| Error::operation(e.to_string()))
+        let mut chart = report.findings().chart();
+        chart.subtitle = environment_line(report.environment());
+        plot::svg(&chart).map_err(|e| Error::operation(e.to_string()))
     }
 }

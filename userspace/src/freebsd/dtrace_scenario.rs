@@ -7,7 +7,6 @@ use std::{
     io::Read,
     os::fd::{FromRawFd, OwnedFd, RawFd},
     sync::atomic::AtomicBool,
-    time::Duration,
 };
 
 use freebsd_dtrace::{aggregation::AggregationValue, DtraceError, OutputCounts};
@@ -18,17 +17,14 @@ use super::{
 };
 use crate::{
     benchmark::{
-        calibrate_attached, run_attached, AttachChoice, BackendError, MeasureError,
-        PreparedScenario, ProgramRun, ProgramStats,
+        run_attached, AttachChoice, BackendError, MeasureError, PreparedScenario, ProgramRun,
+        ProgramStats,
     },
     result::DeliveryCounts,
     scenario::{Delivery, Scenario},
-    workload::{RunSample, Workload, WorkloadError},
+    workload::{Interruptible, RunSample, WorkloadError},
     workload_child,
 };
-
-/// Operations of the run that sizes a child-process scenario's runs.
-const CALIBRATION_OPS: u64 = 20_000;
 
 /// A scenario's D program and what its runs delivered.
 pub struct DtraceScenario {
@@ -191,10 +187,6 @@ fn probe_counts(scenario: &Scenario, outcome: &SessionOutcome) -> ProgramStats {
 }
 
 impl PreparedScenario for DtraceScenario {
-    fn choice(&self) -> &AttachChoice {
-        &self.choice
-    }
-
     fn attach(&mut self) -> Result<(), BackendError> {
         if self.session.is_some() {
             return Ok(());
@@ -217,47 +209,21 @@ impl PreparedScenario for DtraceScenario {
         }
     }
 
-    fn traced_run(
-        &mut self,
-        workload: &dyn Workload,
-        ops: u64,
-        stop: &AtomicBool,
-    ) -> Result<RunSample, MeasureError> {
+    fn traced_run(&mut self, on: Interruptible<'_>, ops: u64) -> Result<RunSample, MeasureError> {
         if self.scenario.dtrace_needs_target() {
             let program = self.scenario.dtrace.to_string();
-            return Ok(self.run_in_child(program, ops, stop)?.0);
+            return Ok(self.run_in_child(program, ops, on.stop)?.0);
         }
-        run_attached(self, workload, ops, stop)
+        run_attached(self, on, ops)
     }
 
-    fn calibrate(
-        &mut self,
-        workload: &dyn Workload,
-        duration: Duration,
-        stop: &AtomicBool,
-    ) -> Result<f64, MeasureError> {
-        if self.scenario.dtrace_needs_target() {
-            let program = self.scenario.dtrace.to_string();
-            return Ok(self
-                .run_in_child(program, CALIBRATION_OPS, stop)?
-                .0
-                .ns_per_op());
-        }
-        calibrate_attached(self, workload, duration, stop)
-    }
-
-    fn verify(
-        &mut self,
-        workload: &dyn Workload,
-        ops: u64,
-        stop: &AtomicBool,
-    ) -> Result<ProgramStats, MeasureError> {
+    fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
         let program = self.scenario.dtrace_counting_program();
         let outcome = if self.scenario.dtrace_needs_target() {
-            self.run_in_child(program, ops, stop)?.1
+            self.run_in_child(program, ops, on.stop)?.1
         } else {
             let session = self.start(program)?;
-            let run = workload.run(ops, stop);
+            let run = on.run(ops);
             let outcome = self.finish(session)?;
             run?;
             outcome

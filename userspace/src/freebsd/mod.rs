@@ -10,7 +10,7 @@ use std::{collections::BTreeSet, path::PathBuf};
 use freebsd_dtrace::{Consumer, ConsumerOptions, DtraceError, OutputCollector};
 
 use crate::{
-    benchmark::{AttachChoice, BackendError, PreparedScenario, TracerBackend},
+    benchmark::{AttachChoice, BackendError, Prepared, TracerBackend},
     error::Error,
     scenario::Scenario,
 };
@@ -104,7 +104,7 @@ impl TracerBackend for DtraceBackend {
         "DTrace (libdtrace consumer, D programs)".into()
     }
 
-    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>, Error> {
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared, Error> {
         if let Some(reason) = missing_providers(scenario, &self.providers) {
             return Err(Error::unsupported(reason));
         }
@@ -117,7 +117,10 @@ impl TracerBackend for DtraceBackend {
             attach: scenario.dtrace_probes().join(" + "),
             substitution_reason: None,
         };
-        let prepared = DtraceScenario::new(scenario, choice, self.settings.clone())?;
-        Ok(Box::new(prepared))
+        let programs = DtraceScenario::new(scenario, choice.clone(), self.settings.clone())?;
+        Ok(Prepared {
+            choice,
+            programs: Box::new(programs),
+        })
     }
 }

@@ -93,12 +93,13 @@ fn measure(
 /// `attach-scale` on Linux: probecost's counting programs through aya, and bpftrace.
 pub struct LinuxAttachScale {
     features: KernelFeatures,
+    stop: &'static AtomicBool,
 }
 
 impl LinuxAttachScale {
-    /// A backend for the kernel `features` describe.
-    pub fn new(features: KernelFeatures) -> Self {
-        Self { features }
+    /// A backend for the kernel `features` describe, stopping early once `stop` is set.
+    pub fn new(features: KernelFeatures, stop: &'static AtomicBool) -> Self {
+        Self { features, stop }
     }
 }
 
@@ -121,19 +122,18 @@ impl AttachScaleBackend for LinuxAttachScale {
         &mut self,
         set: &ProbeSet,
         settings: &AttachScaleSettings,
-        stop: &AtomicBool,
         on_row: &mut dyn FnMut(&AttachScaleRow),
     ) -> Result<Vec<AttachScaleRow>> {
-        measure(set, settings, stop, on_row)
+        measure(set, settings, self.stop, on_row)
     }
 
-    fn per_event_trade(&mut self, cpu: usize, stop: &AtomicBool) -> Result<Option<PerEventTrade>> {
+    fn per_event_trade(&mut self, cpu: usize) -> Result<Option<PerEventTrade>> {
         let workload =
             PinnedWorkload::new(cpu).map_err(Error::io("opening /dev/zero and /dev/null"))?;
         workload
             .pin()
             .map_err(Error::io(format!("pinning the workload to CPU {cpu}")))?;
-        per_event_trade(&workload, 5, stop)
+        per_event_trade(&workload, 5, self.stop)
     }
 }
 

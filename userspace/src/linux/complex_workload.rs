@@ -30,14 +30,16 @@ use crate::{
 /// `workload` on Linux: the sets attached with probecost's counting programs.
 pub struct LinuxComplexWorkload {
     features: KernelFeatures,
+    stop: &'static AtomicBool,
     prepared: Vec<ResolvedScenario>,
 }
 
 impl LinuxComplexWorkload {
-    /// A backend for the kernel `features` describe.
-    pub fn new(features: KernelFeatures) -> Self {
+    /// A backend for the kernel `features` describe, stopping early once `stop` is set.
+    pub fn new(features: KernelFeatures, stop: &'static AtomicBool) -> Self {
         Self {
             features,
+            stop,
             prepared: Vec::new(),
         }
     }
@@ -58,10 +60,9 @@ impl ComplexWorkloadBackend for LinuxComplexWorkload {
         &mut self,
         command: &TimedCommand,
         runs: usize,
-        stop: &AtomicBool,
         on_run: &mut dyn FnMut(&str, f64),
     ) -> crate::error::Result<Vec<WorkloadResult>> {
-        measure(command, &self.prepared, runs, stop, on_run)
+        measure(command, &self.prepared, runs, self.stop, on_run)
     }
 }
 

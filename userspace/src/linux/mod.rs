@@ -21,7 +21,7 @@ pub use open_files::raise_open_file_limit;
 pub use privileges::check_privileges;
 
 use crate::{
-    benchmark::{AttachChoice, PreparedScenario, TracerBackend},
+    benchmark::{AttachChoice, Prepared, TracerBackend},
     error::Error,
     scenario::{AttachKind, Scenario},
 };
@@ -103,13 +103,12 @@ impl TracerBackend for AyaBackend {
         format!("probecost eBPF programs ({})", crate::tracer::AYA_VERSION)
     }
 
-    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>, Error> {
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared, Error> {
         let (kind, choice) = choose_attach(&self.features, scenario)?;
-        Ok(Box::new(AyaScenario::load(
-            scenario,
-            kind,
+        let programs = AyaScenario::load(scenario, kind, &self.drain)?;
+        Ok(Prepared {
             choice,
-            &self.drain,
-        )?))
+            programs: Box::new(programs),
+        })
     }
 }

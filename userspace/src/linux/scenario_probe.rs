@@ -1,6 +1,6 @@
 //! One scenario's programs, loaded on the chosen attach kind, attached around each traced run.
 
-use std::{path::PathBuf, sync::atomic::AtomicBool, time::Instant};
+use std::{path::PathBuf, time::Instant};
 
 use aya::{
     maps::{PerCpuArray, RingBuf},
@@ -16,12 +16,11 @@ use super::{
 };
 use crate::{
     benchmark::{
-        AttachChoice, AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramRun,
-        ProgramStats,
+        AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramRun, ProgramStats,
     },
     result::{AttachTimes, DeliveryCounts},
     scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
-    workload::Workload,
+    workload::Interruptible,
 };
 
 /// Where per-event output goes and which CPU to keep the drain off.
@@ -41,7 +40,6 @@ pub struct AyaScenario {
     ebpf: Ebpf,
     specs: &'static [ProgramSpec],
     kind: AttachKind,
-    choice: AttachChoice,
     timer: AttachTimer,
 }
 
@@ -50,7 +48,6 @@ impl AyaScenario {
     pub fn load(
         scenario: &'static Scenario,
         kind: AttachKind,
-        choice: AttachChoice,
         drain: &DrainSettings,
     ) -> Result<Self, BackendError> {
         let mut ebpf = object::load()?;
@@ -64,7 +61,6 @@ impl AyaScenario {
             ebpf,
             specs: scenario.programs,
             kind,
-            choice,
             timer: AttachTimer::default(),
         })
     }
@@ -137,10 +133,6 @@ fn start_drain(
 }
 
 impl PreparedScenario for AyaScenario {
-    fn choice(&self) -> &AttachChoice {
-        &self.choice
-    }
-
     fn attach(&mut self) -> Result<(), BackendError> {
         if !self.links.is_empty() {
             return Ok(());
@@ -178,16 +170,11 @@ impl PreparedScenario for AyaScenario {
         self.timer.medians()
     }
 
-    fn verify(
-        &mut self,
-        workload: &dyn Workload,
-        ops: u64,
-        stop: &AtomicBool,
-    ) -> Result<ProgramStats, MeasureError> {
+    fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
         let stats_enabled = bpf_stats::enable()?;
         self.attach()?;
         let before = self.stats()?;
-        let outcome = workload.run(ops, stop);
+        let outcome = on.run(ops);
         let after = self.stats()?;
         self.detach()?;
         drop(stats_enabled);

@@ -3,6 +3,8 @@
 
 use freebsd_dtrace::ConsumerOptions;
 
+use std::sync::atomic::AtomicBool;
+
 use super::{list_table, BackendSettings, Platform};
 use crate::{
     attach_scale::AttachScaleBackend,
@@ -50,13 +52,16 @@ impl Platform for FreeBsd {
         Ok(backends)
     }
 
-    fn attach_scale(&self) -> Result<Box<dyn AttachScaleBackend>> {
+    fn attach_scale(&self, _stop: &'static AtomicBool) -> Result<Box<dyn AttachScaleBackend>> {
         Err(Error::unsupported(
             "`probecost attach-scale` runs on Linux; the FreeBSD backend measures Benchmark 1 only",
         ))
     }
 
-    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>> {
+    fn complex_workload(
+        &self,
+        _stop: &'static AtomicBool,
+    ) -> Result<Box<dyn ComplexWorkloadBackend>> {
         Err(Error::unsupported(
             "`probecost workload` runs on Linux; the FreeBSD backend measures Benchmark 1 only",
         ))

@@ -1,5 +1,7 @@
 //! Linux: probecost's eBPF programs through aya, and bpftrace beside them.
 
+use std::sync::atomic::AtomicBool;
+
 use super::{list_table, BackendSettings, Platform};
 use crate::{
     attach_scale::AttachScaleBackend,
@@ -58,14 +60,21 @@ impl Platform for Linux {
         Ok(backends)
     }
 
-    fn attach_scale(&self) -> Result<Box<dyn AttachScaleBackend>> {
-        Ok(Box::new(LinuxAttachScale::new(KernelFeatures::detect())))
+    fn attach_scale(&self, stop: &'static AtomicBool) -> Result<Box<dyn AttachScaleBackend>> {
+        Ok(Box::new(LinuxAttachScale::new(
+            KernelFeatures::detect(),
+            stop,
+        )))
     }
 
-    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>> {
-        Ok(Box::new(
-            LinuxComplexWorkload::new(KernelFeatures::detect()),
-        ))
+    fn complex_workload(
+        &self,
+        stop: &'static AtomicBool,
+    ) -> Result<Box<dyn ComplexWorkloadBackend>> {
+        Ok(Box::new(LinuxComplexWorkload::new(
+            KernelFeatures::detect(),
+            stop,
+        )))
     }
 
     fn scenario_list(&self) -> Result<String> {

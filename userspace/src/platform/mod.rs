@@ -8,7 +8,7 @@ mod linux;
 #[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
 mod other;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::atomic::AtomicBool};
 
 use crate::{
     attach_scale::AttachScaleBackend, benchmark::TracerBackend,
@@ -41,11 +41,14 @@ pub trait Platform {
         settings: &BackendSettings,
     ) -> Result<Vec<Box<dyn TracerBackend>>>;
 
-    /// The `attach-scale` backend.
-    fn attach_scale(&self) -> Result<Box<dyn AttachScaleBackend>>;
+    /// The `attach-scale` backend, stopping early once `stop` is set.
+    fn attach_scale(&self, stop: &'static AtomicBool) -> Result<Box<dyn AttachScaleBackend>>;
 
-    /// The `workload` (Benchmark 2) backend.
-    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>>;
+    /// The `workload` (Benchmark 2) backend, stopping early once `stop` is set.
+    fn complex_workload(
+        &self,
+        stop: &'static AtomicBool,
+    ) -> Result<Box<dyn ComplexWorkloadBackend>>;
 
     /// `list`: every scenario, its attach point and whether this kernel runs it.
     fn scenario_list(&self) -> Result<String>;

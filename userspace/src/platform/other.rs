@@ -1,5 +1,7 @@
 //! Any other operating system: every measurement says where probecost runs.
 
+use std::sync::atomic::AtomicBool;
+
 use super::{BackendSettings, Platform};
 use crate::{
     attach_scale::AttachScaleBackend,
@@ -36,11 +38,14 @@ impl Platform for Other {
         Err(unsupported())
     }
 
-    fn attach_scale(&self) -> Result<Box<dyn AttachScaleBackend>> {
+    fn attach_scale(&self, _stop: &'static AtomicBool) -> Result<Box<dyn AttachScaleBackend>> {
         Err(unsupported())
     }
 
-    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>> {
+    fn complex_workload(
+        &self,
+        _stop: &'static AtomicBool,
+    ) -> Result<Box<dyn ComplexWorkloadBackend>> {
         Err(unsupported())
     }
 

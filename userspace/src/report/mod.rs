@@ -6,6 +6,8 @@ mod table;
 
 pub use table::{render_environment, render_table, tracer_names};
 
+use serde::Serialize;
+
 use crate::{environment::Environment, plot::Chart};
 
 /// A number with `decimals` decimals, or `-` when there is none (or it is not finite).
@@ -33,19 +35,23 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// The result of one command (`run`, `attach-scale`, `workload`): what the terminal shows and
-/// what every export writes.
-pub trait Report {
+/// One command's result: the environment block every command shares, whether Ctrl-C or
+/// SIGTERM cut it short, and what the command found. Its JSON is one object: `environment`,
+/// `interrupted` and the findings' own fields.
+#[derive(Clone, Debug, Serialize)]
+pub struct Measured<T> {
     /// Where it was measured.
-    fn environment(&self) -> &Environment;
-
+    pub environment: Environment,
     /// Whether Ctrl-C or SIGTERM cut the measurement short.
-    fn interrupted(&self) -> bool;
+    pub interrupted: bool,
+    /// What the command found.
+    #[serde(flatten)]
+    pub findings: T,
+}
 
-    /// The whole report as pretty JSON (the schema is in docs/json.md).
-    fn json(&self) -> serde_json::Result<Vec<u8>>;
-
-    /// The terminal report: environment, table and notes.
+/// What a command found, as the terminal, the exports and the plot show it.
+pub trait Findings {
+    /// The terminal table and notes (the environment is printed above them).
     fn text(&self) -> String;
 
     /// One sentence on what was measured and how, above the Markdown table.
@@ -60,15 +66,55 @@ pub trait Report {
     /// The CSV table: tidy data, one line per measured value set.
     fn csv_table(&self) -> Table;
 
-    /// The chart `--plot` draws.
+    /// The chart `--plot` draws (its subtitle is filled in with the environment).
     fn chart(&self) -> Chart;
 }
 
-/// `value` as pretty JSON with a final newline.
-pub fn pretty_json(value: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+/// A command's result as every output shows it; implemented once, for [`Measured`].
+pub trait Report {
+    /// Where it was measured.
+    fn environment(&self) -> &Environment;
+
+    /// Whether Ctrl-C or SIGTERM cut the measurement short.
+    fn interrupted(&self) -> bool;
+
+    /// The whole report as pretty JSON (the schema is in docs/json.md).
+    fn json(&self) -> serde_json::Result<Vec<u8>>;
+
+    /// The terminal report: environment, table and notes.
+    fn text(&self) -> String;
+
+    /// The findings, for the exporters' tables, notes and chart.
+    fn findings(&self) -> &dyn Findings;
+}
+
+impl<T: Findings + Serialize> Report for Measured<T> {
+    fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    fn json(&self) -> serde_json::Result<Vec<u8>> {
+        let mut bytes = serde_json::to_vec_pretty(self)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    fn text(&self) -> String {
+        let mut out = render_environment(&self.environment);
+        out.push_str(&self.findings.text());
+        if self.interrupted {
+            out.push_str("(interrupted: the rows above are what was measured before the signal)\n");
+        }
+        out
+    }
+
+    fn findings(&self) -> &dyn Findings {
+        &self.findings
+    }
 }
 
 /// The environment in one line, for chart subtitles.

@@ -4,12 +4,11 @@
 
 use std::fmt::Write as _;
 
-use super::{cell, environment_line, pretty_json, render_environment, render_table, Report, Table};
+use super::{cell, render_table, Findings, Table};
 use crate::{
-    environment::Environment,
     plot::{BarSeries, Chart, ChartKind, Palette},
     reference::PublishedFigures,
-    result::{ScenarioStatus, SuiteReport},
+    result::{ScenarioStatus, Suite},
     tracer::Tracer,
 };
 
@@ -22,34 +21,17 @@ pub fn tracer_color(tracer: Tracer) -> Palette {
     }
 }
 
-impl Report for SuiteReport {
-    fn environment(&self) -> &Environment {
-        &self.environment
-    }
-
-    fn interrupted(&self) -> bool {
-        self.interrupted
-    }
-
-    fn json(&self) -> serde_json::Result<Vec<u8>> {
-        pretty_json(self)
-    }
-
+impl Findings for Suite {
     fn text(&self) -> String {
-        let mut out = render_environment(&self.environment);
-        let _ = writeln!(out, "workload: {}\n", self.workload);
+        let mut out = format!("workload: {}\n\n", self.workload);
         out.push_str(&render_table(&self.scenarios));
         out
     }
 
     fn summary(&self) -> String {
         format!(
-            "Workload on CPU {}: {}. {} rounds per scenario.",
-            self.environment
-                .pinned_cpu
-                .map_or("-".into(), |c| c.to_string()),
-            self.workload,
-            self.runs_requested
+            "Workload: {}. {} rounds per scenario.",
+            self.workload, self.runs_requested
         )
     }
 
@@ -213,7 +195,7 @@ impl Report for SuiteReport {
         }
         Chart {
             title: "Per-event cost of tracing, by scenario and tracer".into(),
-            subtitle: environment_line(&self.environment),
+            subtitle: String::new(),
             x_label: "scenario (row of the talk's Benchmark 1)".into(),
             y_label: "per-event cost (ns per event, log scale)".into(),
             kind: ChartKind::Bars {
@@ -232,7 +214,7 @@ impl Report for SuiteReport {
 }
 
 /// The tracers of a report, in their order.
-fn tracer_names(report: &SuiteReport) -> Vec<Tracer> {
+fn tracer_names(report: &Suite) -> Vec<Tracer> {
     super::tracer_names(&report.scenarios)
 }
 
@@ -249,9 +231,10 @@ pub(crate) mod tests {
     use super::*;
     use crate::{
         benchmark::comparison,
+        environment::Environment,
         export::{CsvExporter, Exporter, MarkdownExporter, SvgPlotExporter},
         reference,
-        result::{ScenarioResult, TracerResult},
+        result::{ScenarioResult, SuiteReport, TracerResult},
     };
 
     fn tracer(tracer: Tracer, ns: f64) -> TracerResult {
@@ -300,22 +283,24 @@ pub(crate) mod tests {
         comparison::compare(&mut scenarios);
         SuiteReport {
             environment: Environment::probe(Some(0), vec!["aya".into(), "bpftrace v0.17.0".into()]),
-            runs_requested: 1,
             interrupted: false,
-            workload: "in-process loop".into(),
-            scenarios,
+            findings: Suite {
+                runs_requested: 1,
+                workload: "in-process loop".into(),
+                scenarios,
+            },
         }
     }
 
     #[test]
     fn the_comparison_subtracts_each_tracers_bare_probe() {
         let report = sample_report();
-        let map = report.scenarios[1].comparison.as_ref().unwrap();
+        let map = report.findings.scenarios[1].comparison.as_ref().unwrap();
         assert_eq!(map.per_event_ratio, Some(55.0 / 75.0));
         assert_eq!(map.probecost_added_ns, Some(5.0));
         assert_eq!(map.bpftrace_added_ns, Some(15.0));
         assert_eq!(map.added_ratio, Some(5.0 / 15.0));
-        let bare = report.scenarios[0].comparison.as_ref().unwrap();
+        let bare = report.findings.scenarios[0].comparison.as_ref().unwrap();
         assert_eq!(
             bare.added_ratio, None,
             "a bare row adds nothing over itself"

@@ -62,30 +62,36 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     let tracers = tracer_names(results);
     let compared = results.iter().any(|r| r.comparison.is_some());
 
-    let _ = write!(out, "{:>3}  {:<17}", "row", "scenario");
-    for t in &tracers {
-        let _ = write!(out, " {:>12}", format!("{t} ns/ev"));
+    // Two header lines: the column names, then what each column's figure is.
+    let headers = [
+        (
+            ["row", "scenario"],
+            ["ratio", "aya +ns", "bpftr +ns", "+ratio"],
+            ["Gregg", "talk", "talk"],
+        ),
+        (
+            ["", ""],
+            ["aya/bpf", "over bare", "over bare", ""],
+            ["bpftr.", "bpftr.", "DTrace"],
+        ),
+    ];
+    for (line, ([row, scenario], comparison, published)) in headers.into_iter().enumerate() {
+        let _ = write!(out, "{row:>3}  {scenario:<17}");
+        for t in &tracers {
+            let label = if line == 0 {
+                format!("{t} ns/ev")
+            } else {
+                "(fastest)".into()
+            };
+            let _ = write!(out, " {label:>12}");
+        }
+        if compared {
+            let [a, b, c, d] = comparison;
+            let _ = write!(out, " {a:>7} {b:>9} {c:>9} {d:>7}");
+        }
+        let [gregg, talk_bpftrace, talk_dtrace] = published;
+        let _ = writeln!(out, "   {gregg:>6} {talk_bpftrace:>6} {talk_dtrace:>6}");
     }
-    if compared {
-        let _ = write!(
-            out,
-            " {:>7} {:>9} {:>9} {:>7}",
-            "ratio", "aya +ns", "bpftr +ns", "+ratio"
-        );
-    }
-    let _ = writeln!(out, "   {:>6} {:>6} {:>6}", "Gregg", "talk", "talk");
-    let _ = write!(out, "{:>3}  {:<17}", "", "");
-    for _ in &tracers {
-        let _ = write!(out, " {:>12}", "(fastest)");
-    }
-    if compared {
-        let _ = write!(
-            out,
-            " {:>7} {:>9} {:>9} {:>7}",
-            "aya/bpf", "over bare", "over bare", ""
-        );
-    }
-    let _ = writeln!(out, "   {:>6} {:>6} {:>6}", "bpftr.", "bpftr.", "DTrace");
     for r in results {
         let _ = write!(
             out,
@@ -102,23 +108,20 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         }
         if compared {
             let c = r.comparison.as_ref();
-            let _ = write!(
-                out,
-                " {:>7} {:>9} {:>9} {:>7}",
-                num(c.and_then(|c| c.per_event_ratio), 2),
-                num(c.and_then(|c| c.probecost_added_ns), 1),
-                num(c.and_then(|c| c.bpftrace_added_ns), 1),
-                num(c.and_then(|c| c.added_ratio), 2),
-            );
+            let ratio = num(c.and_then(|c| c.per_event_ratio), 2);
+            let ours = num(c.and_then(|c| c.probecost_added_ns), 1);
+            let theirs = num(c.and_then(|c| c.bpftrace_added_ns), 1);
+            let added = num(c.and_then(|c| c.added_ratio), 2);
+            let _ = write!(out, " {ratio:>7} {ours:>9} {theirs:>9} {added:>7}");
         }
-        let published = r.published.as_ref();
+        let p = r.published.as_ref();
+        let gregg = num(p.map(|p| p.gregg_bpftrace_ns), 0);
+        let talk_bpftrace = num(p.map(|p| p.talk_bpftrace_ns), 0);
+        let talk_dtrace = num(p.map(|p| p.talk_dtrace_ns), 0);
+        let mark = if r.interrupted { "  (interrupted)" } else { "" };
         let _ = writeln!(
             out,
-            "   {:>6} {:>6} {:>6}{}",
-            num(published.map(|p| p.gregg_bpftrace_ns), 0),
-            num(published.map(|p| p.talk_bpftrace_ns), 0),
-            num(published.map(|p| p.talk_dtrace_ns), 0),
-            if r.interrupted { "  (interrupted)" } else { "" },
+            "   {gregg:>6} {talk_bpftrace:>6} {talk_dtrace:>6}{mark}"
         );
     }
 

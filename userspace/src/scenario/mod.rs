@@ -113,6 +113,12 @@ impl Scenario {
         self.programs.is_empty()
     }
 
+    /// Whether this is one of the talk's bare probes (rows 2-7: an empty program on each probe
+    /// type), which the other rows' added cost is measured against.
+    pub fn is_bare_probe(&self) -> bool {
+        matches!(self.row, Some(2..=7))
+    }
+
     /// The attach points used with `kind`, joined as `a + b`.
     pub fn attach_points(&self, kind: AttachKind) -> String {
         let points: Vec<&str> = self

@@ -56,21 +56,46 @@ pub trait Workload {
 
     /// Runs for about `duration` and returns how long one operation took, to size later runs.
     fn calibrate(&self, duration: Duration, stop: &AtomicBool) -> Result<f64, WorkloadError> {
-        let mut ops = 1000;
-        loop {
-            let sample = self.run(ops, stop)?;
-            if sample.elapsed >= duration / 4 || ops >= 1 << 30 {
-                let per_op = sample.ns_per_op();
-                let rest = duration.saturating_sub(sample.elapsed);
-                if !rest.is_zero() {
-                    let more = (rest.as_nanos() as f64 / per_op) as u64;
-                    let again = self.run(more.max(1), stop)?;
-                    return Ok(again.ns_per_op());
-                }
-                return Ok(per_op);
+        calibrate_by(duration, &mut |ops| self.run(ops, stop))
+    }
+}
+
+/// How long one operation of `run` takes: runs growing fourfold from 1000 operations until one
+/// lasts a quarter of `duration`, then one run for the rest of it.
+pub fn calibrate_by<E>(
+    duration: Duration,
+    run: &mut dyn FnMut(u64) -> Result<RunSample, E>,
+) -> Result<f64, E> {
+    let mut ops = 1000;
+    loop {
+        let sample = run(ops)?;
+        if sample.elapsed >= duration / 4 || ops >= 1 << 30 {
+            let per_op = sample.ns_per_op();
+            let rest = duration.saturating_sub(sample.elapsed);
+            if !rest.is_zero() {
+                let more = (rest.as_nanos() as f64 / per_op) as u64;
+                return Ok(run(more.max(1))?.ns_per_op());
             }
-            ops *= 4;
+            return Ok(per_op);
         }
+        ops *= 4;
+    }
+}
+
+/// A workload with the flag that stops it between batches: what a tracer runs its traced,
+/// calibration and verification runs on.
+#[derive(Clone, Copy)]
+pub struct Interruptible<'a> {
+    /// The workload.
+    pub workload: &'a dyn Workload,
+    /// Set by Ctrl-C or SIGTERM.
+    pub stop: &'a AtomicBool,
+}
+
+impl Interruptible<'_> {
+    /// Performs `ops` operations (see [`Workload::run`]).
+    pub fn run(&self, ops: u64) -> Result<RunSample, WorkloadError> {
+        self.workload.run(ops, self.stop)
     }
 }
 

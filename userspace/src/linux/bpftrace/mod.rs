@@ -4,20 +4,20 @@
 mod process;
 pub mod script;
 
-use std::{collections::BTreeSet, path::PathBuf, process::Command, sync::atomic::AtomicBool};
+use std::{collections::BTreeSet, path::PathBuf, process::Command};
 
 pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT};
 
 use super::{bpf_stats, choose_attach, features::KernelFeatures, programs::libc_path};
 use crate::{
     benchmark::{
-        AttachChoice, AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramRun,
-        ProgramStats, TracerBackend,
+        AttachChoice, AttachTimer, BackendError, MeasureError, Prepared, PreparedScenario,
+        ProgramRun, ProgramStats, TracerBackend,
     },
     error::Result,
     result::{AttachTimes, DeliveryCounts},
     scenario::{Delivery, Scenario},
-    workload::Workload,
+    workload::Interruptible,
 };
 
 /// bpftrace's version line (`bpftrace v0.17.0`), or why it cannot run.
@@ -72,14 +72,18 @@ impl TracerBackend for BpftraceBackend {
         self.version.clone()
     }
 
-    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Box<dyn PreparedScenario>> {
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared> {
         let (kind, _) = choose_attach(&self.features, scenario)?;
         let libc = libc_path().map_err(|error| BackendError::Load {
             what: "libc's path".into(),
             error: error.to_string(),
         })?;
         let script = script::script(scenario, kind, &libc.to_string_lossy());
-        Ok(Box::new(self.with_script(scenario, script)?))
+        let programs = self.with_script(scenario, script)?;
+        Ok(Prepared {
+            choice: programs.choice.clone(),
+            programs: Box::new(programs),
+        })
     }
 }
 
@@ -144,10 +148,6 @@ fn loaded_programs() -> Vec<(u32, String, u64, u64)> {
 }
 
 impl PreparedScenario for BpftraceScenario {
-    fn choice(&self) -> &AttachChoice {
-        &self.choice
-    }
-
     fn attach(&mut self) -> Result<(), BackendError> {
         if self.process.is_some() {
             return Ok(());
@@ -170,12 +170,7 @@ impl PreparedScenario for BpftraceScenario {
         Ok(())
     }
 
-    fn verify(
-        &mut self,
-        workload: &dyn Workload,
-        ops: u64,
-        stop: &AtomicBool,
-    ) -> Result<ProgramStats, MeasureError> {
+    fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
         let stats_enabled = bpf_stats::enable()?;
         let before: BTreeSet<u32> = loaded_programs().iter().map(|p| p.0).collect();
         self.attach()?;
@@ -187,7 +182,7 @@ impl PreparedScenario for BpftraceScenario {
                 .collect()
         };
         let start = ours(loaded_programs());
-        let outcome = workload.run(ops, stop);
+        let outcome = on.run(ops);
         let end = ours(loaded_programs());
         self.detach()?;
         drop(stats_enabled);
