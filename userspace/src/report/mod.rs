@@ -107,7 +107,7 @@ impl<T: Findings + Serialize> Report for Measured<T> {
         let mut out = render_environment(&self.environment);
         out.push_str(&self.findings.text());
         if self.interrupted {
-            out.push_str("(interrupted: the rows above are what was measured before the signal)\n");
+            out.push_str("(interrupted): the table shows what was measured before the signal\n");
         }
         out
     }
