@@ -15,7 +15,7 @@ use probecost::{
     scenario::ScenarioCatalog,
 };
 use probecost_integration_tests::{
-    bpftrace_processes, have_root, loaded_programs, probecost_bin, settled_programs,
+    bpftrace_processes, csv_records, have_root, loaded_programs, probecost_bin, settled_programs,
     wait_with_timeout,
 };
 
@@ -72,13 +72,17 @@ fn both_tracers_give_a_column_each_and_the_ratio() {
     );
     let csv_text = std::fs::read_to_string(&csv).unwrap();
     std::fs::remove_file(&csv).unwrap();
-    let map_lines: Vec<&str> = csv_text.lines().filter(|l| l.contains(",map,")).collect();
-    assert_eq!(map_lines.len(), 2, "{csv_text}");
-    for line in map_lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        let ratio: f64 = fields[16].parse().expect("aya/bpftrace ratio filled in");
-        assert!(ratio > 0.0, "{line}");
-        assert_eq!(fields[13], "true", "events verified: {line}");
+    let map_records: Vec<_> = csv_records(&csv_text)
+        .into_iter()
+        .filter(|r| r["scenario"] == "map")
+        .collect();
+    assert_eq!(map_records.len(), 2, "{csv_text}");
+    for record in map_records {
+        let ratio: f64 = record["per_event_ratio_aya_bpftrace"]
+            .parse()
+            .expect("aya/bpftrace ratio filled in");
+        assert!(ratio > 0.0, "{record:?}");
+        assert_eq!(record["events_verified"], "true", "{record:?}");
     }
     assert_nothing_left(before);
 }

@@ -16,6 +16,23 @@ pub fn have_root(test: &str) -> bool {
     false
 }
 
+/// The records of a CSV export, each as column name -> field.
+pub fn csv_records(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().expect("a CSV header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let record = r.expect("a well-formed CSV record");
+            header
+                .iter()
+                .map(String::from)
+                .zip(record.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
 /// The `probecost` binary cargo built beside this test binary.
 pub fn probecost_bin() -> PathBuf {
     if let Some(path) = std::env::var_os("PROBECOST_BIN") {
