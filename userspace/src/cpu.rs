@@ -96,18 +96,16 @@ mod imp {
 
     use super::CpuMask;
 
+    /// The calling thread (`CPU_WHICH_TID` with id -1), as the cpuset calls name it.
+    const LEVEL: libc::cpulevel_t = libc::CPU_LEVEL_WHICH;
+    const WHICH: libc::cpuwhich_t = libc::CPU_WHICH_TID;
+    const SIZE: usize = mem::size_of::<CpuMask>();
+
     pub fn allowed_cpus() -> io::Result<Vec<usize>> {
         let mut mask = CpuMask::default();
+        let out = (&mut mask as *mut CpuMask).cast();
         // SAFETY: the mask is plain data laid out as cpuset_t and its size is passed.
-        let rc = unsafe {
-            libc::cpuset_getaffinity(
-                libc::CPU_LEVEL_WHICH,
-                libc::CPU_WHICH_TID,
-                -1,
-                mem::size_of::<CpuMask>(),
-                (&mut mask as *mut CpuMask).cast(),
-            )
-        };
+        let rc = unsafe { libc::cpuset_getaffinity(LEVEL, WHICH, -1, SIZE, out) };
         if rc != 0 {
             return Err(io::Error::last_os_error());
         }
@@ -117,16 +115,9 @@ mod imp {
     pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
         let mask = CpuMask::single(cpu)
             .ok_or_else(|| io::Error::other(format!("CPU {cpu} is beyond CPU_SETSIZE")))?;
-        // SAFETY: as above; CPU_WHICH_TID with id -1 targets the calling thread.
-        let rc = unsafe {
-            libc::cpuset_setaffinity(
-                libc::CPU_LEVEL_WHICH,
-                libc::CPU_WHICH_TID,
-                -1,
-                mem::size_of::<CpuMask>(),
-                (&mask as *const CpuMask).cast(),
-            )
-        };
+        let mask = (&mask as *const CpuMask).cast();
+        // SAFETY: as above.
+        let rc = unsafe { libc::cpuset_setaffinity(LEVEL, WHICH, -1, SIZE, mask) };
         if rc != 0 {
             return Err(io::Error::last_os_error());
         }

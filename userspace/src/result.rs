@@ -38,6 +38,27 @@ pub struct DeliveryCounts {
     pub lost: u64,
 }
 
+impl DeliveryCounts {
+    /// Counts of a tracer that reports what it delivered and what it dropped: every event was
+    /// one or the other.
+    pub fn from_output(delivered: u64, lost: u64) -> Self {
+        Self {
+            seen: delivered + lost,
+            delivered,
+            lost,
+        }
+    }
+
+    /// Counts of a tracer that counts what its program saw: the rest was lost.
+    pub fn from_seen(seen: u64, delivered: u64) -> Self {
+        Self {
+            seen,
+            delivered,
+            lost: seen.saturating_sub(delivered),
+        }
+    }
+}
+
 /// What the kernel's BPF statistics said during the verification run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verification {

@@ -67,11 +67,7 @@ fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
     catalog.select(names).map_err(|unknown| {
         Error::Input(format!(
             "unknown scenario {}; valid scenarios: {}",
-            unknown
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            crate::report::backquoted(&unknown),
             catalog.names()
         ))
     })

@@ -232,13 +232,7 @@ impl PreparedScenario for DtraceScenario {
     }
 
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
-        if self.scenario.delivery == Delivery::None {
-            return Ok(None);
-        }
-        Ok(Some(DeliveryCounts {
-            seen: self.output.lines + self.output.drops,
-            delivered: self.output.lines,
-            lost: self.output.drops,
-        }))
+        let counts = DeliveryCounts::from_output(self.output.lines, self.output.drops);
+        Ok((self.scenario.delivery != Delivery::None).then_some(counts))
     }
 }

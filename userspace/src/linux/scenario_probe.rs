@@ -199,10 +199,6 @@ impl PreparedScenario for AyaScenario {
         let dropped = self.per_event_counter(per_event_slot::DROPPED)?;
         drain.settle(seen.saturating_sub(dropped));
         let delivered = drain.delivered();
-        Ok(Some(DeliveryCounts {
-            seen,
-            delivered,
-            lost: seen.saturating_sub(delivered),
-        }))
+        Ok(Some(DeliveryCounts::from_seen(seen, delivered)))
     }
 }

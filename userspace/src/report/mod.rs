@@ -1,6 +1,8 @@
 //! Human-readable output and what every command's result offers the report and export
 //! pipeline: [`Report`].
 
+#[cfg(test)]
+mod json_schema;
 mod suite;
 mod table;
 
@@ -24,6 +26,15 @@ pub fn cell(value: Option<f64>, decimals: usize) -> String {
         Some(v) if v.is_finite() => format!("{v:.decimals$}"),
         _ => String::new(),
     }
+}
+
+/// `items` in backquotes, joined with commas: `` `a`, `b` ``.
+pub fn backquoted<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Rows of cells under a header, for the CSV and Markdown exports.

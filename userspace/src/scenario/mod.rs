@@ -33,31 +33,31 @@ pub enum AttachKind {
 }
 
 impl AttachKind {
+    /// For a program on `hook` with this kind: its attach point as bpftrace names it, and the
+    /// suffix of the eBPF program built for it (`<body>_<suffix>` in ebpf/).
+    fn names(self, hook: Hook) -> (&'static str, &'static str) {
+        match (self, hook) {
+            (Self::Kprobe, Hook::ReadReturn) => ("kretprobe:vfs_read", "kretprobe"),
+            (Self::Kprobe, _) => ("kprobe:vfs_read", "kprobe"),
+            (Self::Fentry, Hook::ReadReturn) => ("fexit:vfs_read", "fexit"),
+            (Self::Fentry, _) => ("fentry:vfs_read", "fentry"),
+            (Self::SyscallTracepoint, Hook::ReadReturn) => {
+                ("tracepoint:syscalls:sys_exit_read", "tp")
+            }
+            (Self::SyscallTracepoint, _) => ("tracepoint:syscalls:sys_enter_read", "tp"),
+            (Self::Uprobe, Hook::LibcReadReturn) => ("uretprobe:libc:read", "uretprobe"),
+            (Self::Uprobe, _) => ("uprobe:libc:read", "uprobe"),
+        }
+    }
+
     /// The attach point a program on `hook` uses with this kind, as bpftrace would name it.
     pub fn attach_point(self, hook: Hook) -> &'static str {
-        match (self, hook) {
-            (Self::Kprobe, Hook::ReadReturn) => "kretprobe:vfs_read",
-            (Self::Kprobe, _) => "kprobe:vfs_read",
-            (Self::Fentry, Hook::ReadReturn) => "fexit:vfs_read",
-            (Self::Fentry, _) => "fentry:vfs_read",
-            (Self::SyscallTracepoint, Hook::ReadReturn) => "tracepoint:syscalls:sys_exit_read",
-            (Self::SyscallTracepoint, _) => "tracepoint:syscalls:sys_enter_read",
-            (Self::Uprobe, Hook::LibcReadReturn) => "uretprobe:libc:read",
-            (Self::Uprobe, _) => "uprobe:libc:read",
-        }
+        self.names(hook).0
     }
 
     /// Suffix of the eBPF program built for this kind (`<body>_<suffix>` in ebpf/).
     pub fn program_suffix(self, hook: Hook) -> &'static str {
-        match (self, hook) {
-            (Self::Kprobe, Hook::ReadReturn) => "kretprobe",
-            (Self::Kprobe, _) => "kprobe",
-            (Self::Fentry, Hook::ReadReturn) => "fexit",
-            (Self::Fentry, _) => "fentry",
-            (Self::SyscallTracepoint, _) => "tp",
-            (Self::Uprobe, Hook::LibcReadReturn) => "uretprobe",
-            (Self::Uprobe, _) => "uprobe",
-        }
+        self.names(hook).1
     }
 }
 

@@ -215,13 +215,7 @@ impl PreparedScenario for BpftraceScenario {
     }
 
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
-        if self.scenario.delivery == Delivery::None {
-            return Ok(None);
-        }
-        Ok(Some(DeliveryCounts {
-            seen: self.output.lines + self.output.lost,
-            delivered: self.output.lines,
-            lost: self.output.lost,
-        }))
+        let counts = DeliveryCounts::from_output(self.output.lines, self.output.lost);
+        Ok((self.scenario.delivery != Delivery::None).then_some(counts))
     }
 }

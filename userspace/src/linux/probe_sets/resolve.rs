@@ -237,11 +237,7 @@ fn tracepoints(patterns: &[String]) -> crate::error::Result<Vec<Probe>> {
     if probes.is_empty() {
         return Err(crate::error::Error::from(format!(
             "no tracepoint matches {} (see {})",
-            patterns
-                .iter()
-                .map(|g| format!("`{g}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            crate::report::backquoted(patterns),
             events.display()
         )));
     }

@@ -13,7 +13,10 @@ pub use kprobe_multi::{attach_kprobe_multi, kprobe_multi_support};
 pub use raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
 pub use uprobe::libc_path;
 
-use aya::{programs::ProgramError, Ebpf};
+use aya::{
+    programs::{Program, ProgramError},
+    Ebpf,
+};
 
 use crate::{
     benchmark::BackendError,
@@ -58,12 +61,22 @@ impl OwnedLink {
     }
 }
 
+/// `spec`'s program for `kind` in the object, with its name.
+fn find<'a>(
+    ebpf: &'a mut Ebpf,
+    spec: &ProgramSpec,
+    kind: AttachKind,
+) -> Result<(String, &'a mut Program), BackendError> {
+    let name = spec.program_name(kind);
+    match ebpf.program_mut(&name) {
+        Some(program) => Ok((name, program)),
+        None => Err(not_in_object(&name)),
+    }
+}
+
 /// Loads `spec`'s program for `kind` into the kernel (the verifier runs here).
 pub fn load(ebpf: &mut Ebpf, spec: &ProgramSpec, kind: AttachKind) -> Result<(), BackendError> {
-    let name = spec.program_name(kind);
-    let program = ebpf
-        .program_mut(&name)
-        .ok_or_else(|| not_in_object(&name))?;
+    let (name, program) = find(ebpf, spec, kind)?;
     let loaded = match kind {
         AttachKind::Kprobe => kprobe::load(program),
         AttachKind::Fentry => fentry::load(program, spec.hook),
@@ -79,10 +92,7 @@ pub fn attach(
     spec: &ProgramSpec,
     kind: AttachKind,
 ) -> Result<OwnedLink, BackendError> {
-    let name = spec.program_name(kind);
-    let program = ebpf
-        .program_mut(&name)
-        .ok_or_else(|| not_in_object(&name))?;
+    let (name, program) = find(ebpf, spec, kind)?;
     let attached = match kind {
         AttachKind::Kprobe => kprobe::attach(program),
         AttachKind::Fentry => fentry::attach(program, spec.hook),
