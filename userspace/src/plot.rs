@@ -115,6 +115,15 @@ pub enum PlotError {
     Drawing(String),
 }
 
+/// An axis value as people write it: `100`, `2.5`, `0.01`, not `100.0`.
+fn axis_number(value: &f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
+
 fn drawing<E: std::fmt::Debug>(e: E) -> PlotError {
     PlotError::Drawing(format!("{e:?}"))
 }
@@ -221,6 +230,7 @@ fn draw_bars(
             ctx.configure_mesh()
                 .disable_x_mesh()
                 .x_labels(0)
+                .y_label_formatter(&axis_number)
                 .x_desc(chart.x_label.as_str())
                 .y_desc(chart.y_label.as_str())
                 .draw()
@@ -273,11 +283,14 @@ fn draw_lines(area: &Area<'_>, chart: &Chart, series: &[LineSeries]) -> Result<(
         decades(points().map(|(_, y)| y)).ok_or(PlotError::Empty("no positive time"))?;
     let mut ctx = ChartBuilder::on(area)
         .margin(12)
+        .margin_right(36)
         .x_label_area_size(50)
         .y_label_area_size(80)
         .build_cartesian_2d((x_lo..x_hi).log_scale(), (y_lo..y_hi).log_scale())
         .map_err(drawing)?;
     ctx.configure_mesh()
+        .x_label_formatter(&axis_number)
+        .y_label_formatter(&axis_number)
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .draw()

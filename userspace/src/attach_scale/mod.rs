@@ -269,8 +269,14 @@ impl Findings for AttachScale {
                 ),
                 ("detach", true, |r: &AttachScaleRow| r.detach_ms),
             ] {
+                // bpftrace's rows name bpftrace as their mechanism: once is enough.
+                let label = if mechanism == Mechanism::Bpftrace {
+                    format!("{tracer} {what}")
+                } else {
+                    format!("{tracer} {} {what}", mechanism.name())
+                };
                 series.push(LineSeries {
-                    label: format!("{tracer} {} {what}", mechanism.name()),
+                    label,
                     color,
                     dashed,
                     points: rows.iter().map(|r| (r.probes as f64, pick(r))).collect(),
