@@ -3,7 +3,6 @@
 //! gone, also when probecost is interrupted.
 
 use std::{
-    io::Read as _,
     process::{Child, Command, Stdio},
     thread::sleep,
     time::{Duration, Instant},
@@ -15,8 +14,8 @@ use probecost::{
     scenario::ScenarioCatalog,
 };
 use probecost_integration_tests::{
-    bpftrace_processes, csv_records, have_root, loaded_programs, probecost_bin, settled_programs,
-    wait_with_timeout,
+    bpftrace_processes, csv_records, exit_code_and_stdout, have_root, loaded_programs,
+    probecost_bin, settled_programs,
 };
 
 fn assert_nothing_left(programs_before: usize) {
@@ -160,15 +159,8 @@ fn interrupt_mid_run(signal: libc::c_int, name: &str) {
     let mut child = run_with_bpftrace_attached();
     // SAFETY: signalling our own child.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
-    let status = wait_with_timeout(&mut child, Duration::from_secs(30));
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    assert_eq!(status.code(), Some(130), "{stdout}");
+    let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
+    assert_eq!(code, Some(130), "{stdout}");
     assert_nothing_left(before);
 }
 

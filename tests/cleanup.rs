@@ -8,8 +8,8 @@ use std::{
 };
 
 use probecost_integration_tests::{
-    have_root, loaded_probecost_programs, probecost_bin, settled_probecost_programs,
-    wait_with_timeout,
+    exit_code_and_stdout, have_root, loaded_probecost_programs, probecost_bin,
+    settled_probecost_programs, wait_with_timeout,
 };
 
 fn start_long_run() -> Child {
@@ -101,44 +101,8 @@ fn counting_programs() -> usize {
         .count()
 }
 
-#[cfg_attr(probecost_not_root, ignore = "needs root")]
-#[test]
-fn sigint_during_attach_scales_trade_keeps_the_rows() {
-    if !have_root("sigint_during_attach_scales_trade_keeps_the_rows") {
-        return;
-    }
-    let json = std::env::temp_dir().join(format!("probecost-trade-{}.json", std::process::id()));
-    let mut child = Command::new(probecost_bin())
-        .args(["attach-scale", "--kind", "syscalls-entry", "--counts", "1"])
-        .args(["--repeat", "1", "--window-ms", "10", "--export-json"])
-        .arg(&json)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The attach row comes first; the per-event trade follows it.
-    let mut stderr = child.stderr.take().unwrap();
-    let mut seen = String::new();
-    let mut buf = [0u8; 256];
-    while !seen.contains("probes: attach") {
-        let n = stderr.read(&mut buf).unwrap();
-        assert!(n > 0, "attach-scale ended before its first row: {seen}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
-    sleep(Duration::from_millis(500));
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
-        0
-    );
-    let status = wait_with_timeout(&mut child, Duration::from_secs(30));
-    assert_eq!(status.code(), Some(130));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    std::fs::remove_file(&json).unwrap();
-    assert_eq!(report["interrupted"], true);
-    assert_eq!(report["rows"].as_array().unwrap().len(), 1, "{report}");
-    assert!(report["per_event_trade"].is_null(), "{report}");
+/// Fails unless every counting program is gone within a few seconds.
+fn assert_no_counting_programs_left() {
     let deadline = Instant::now() + Duration::from_secs(5);
     while counting_programs() > 0 && Instant::now() < deadline {
         sleep(Duration::from_millis(100));
@@ -148,6 +112,77 @@ fn sigint_during_attach_scales_trade_keeps_the_rows() {
         0,
         "counting programs left in the kernel"
     );
+}
+
+/// Runs probecost with `args`, sends SIGINT `delay` after `marker` appears on its stderr,
+/// checks that it said it was interrupted (exit 130, `(interrupted)` on its table and in the
+/// JSON report at `json`), and returns that report.
+fn interrupt_after(
+    args: &[&str],
+    marker: &str,
+    delay: Duration,
+    json: &std::path::Path,
+) -> serde_json::Value {
+    let mut child = Command::new(probecost_bin())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
+    while !seen.contains(marker) {
+        let n = stderr.read(&mut buf).unwrap();
+        assert!(n > 0, "probecost ended before `{marker}`: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    sleep(delay);
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
+    assert_eq!(code, Some(130), "{stdout}");
+    assert!(stdout.contains("(interrupted)"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(report["interrupted"], true, "{report}");
+    report
+}
+
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn sigint_during_attach_scales_trade_keeps_the_rows() {
+    if !have_root("sigint_during_attach_scales_trade_keeps_the_rows") {
+        return;
+    }
+    let json = std::env::temp_dir().join(format!("probecost-trade-{}.json", std::process::id()));
+    let json_arg = json.to_string_lossy().into_owned();
+    // The attach row comes first; the per-event trade follows it.
+    let report = interrupt_after(
+        &[
+            "attach-scale",
+            "--kind",
+            "syscalls-entry",
+            "--counts",
+            "1",
+            "--repeat",
+            "1",
+            "--window-ms",
+            "10",
+            "--export-json",
+            &json_arg,
+        ],
+        "probes: attach",
+        Duration::from_millis(500),
+        &json,
+    );
+    std::fs::remove_file(&json).unwrap();
+    assert_eq!(report["rows"].as_array().unwrap().len(), 1, "{report}");
+    assert!(report["per_event_trade"].is_null(), "{report}");
+    assert_no_counting_programs_left();
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -164,54 +199,27 @@ fn sigint_during_workloads_make_clean_keeps_the_runs() {
         "check:\n\t@sleep 0.2\nclean:\n\t@sleep 4\n",
     )
     .unwrap();
-    let json = dir.join("r.json");
-    let csv = dir.join("r.csv");
-    let mut child = Command::new(probecost_bin())
-        .args([
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let (json, csv, build_dir) = (path("r.json"), path("r.csv"), path(""));
+    // The first timed run (the baseline) ends; the next reset's `make clean` starts at once.
+    let report = interrupt_after(
+        &[
             "workload",
             "--sets",
             "sched-all",
             "--runs",
             "3",
             "--build-dir",
-        ])
-        .arg(&dir)
-        .arg("--export-json")
-        .arg(&json)
-        .arg("--export-csv")
-        .arg(&csv)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The first timed run (the baseline) ends; the next reset's `make clean` starts at once.
-    let mut stderr = child.stderr.take().unwrap();
-    let mut seen = String::new();
-    let mut buf = [0u8; 256];
-    while !seen.contains("baseline") {
-        let n = stderr.read(&mut buf).unwrap();
-        assert!(n > 0, "workload ended before its first run: {seen}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
-    sleep(Duration::from_millis(1000));
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
-        0
+            &build_dir,
+            "--export-json",
+            &json,
+            "--export-csv",
+            &csv,
+        ],
+        "baseline",
+        Duration::from_millis(1000),
+        std::path::Path::new(&json),
     );
-    let status = wait_with_timeout(&mut child, Duration::from_secs(30));
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    assert_eq!(status.code(), Some(130), "{stdout}");
-    assert!(stdout.contains("(interrupted)"), "{stdout}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(report["interrupted"], true);
     let results = report["results"].as_array().unwrap();
     assert_eq!(results[0]["name"], "baseline");
     assert_eq!(
@@ -226,13 +234,5 @@ fn sigint_during_workloads_make_clean_keeps_the_runs() {
         "{csv_text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while counting_programs() > 0 && Instant::now() < deadline {
-        sleep(Duration::from_millis(100));
-    }
-    assert_eq!(
-        counting_programs(),
-        0,
-        "counting programs left in the kernel"
-    );
+    assert_no_counting_programs_left();
 }

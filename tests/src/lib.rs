@@ -151,6 +151,21 @@ pub fn wait_with_timeout(
     }
 }
 
+/// Waits for `child` (see [`wait_with_timeout`]) and reads what it wrote to its piped stdout.
+pub fn exit_code_and_stdout(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> (Option<i32>, String) {
+    use std::io::Read as _;
+
+    let status = wait_with_timeout(child, limit);
+    let mut stdout = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_string(&mut stdout).unwrap();
+    }
+    (status.code(), stdout)
+}
+
 /// Guests for the tests that need a kernel with kprobes and fentry: Debian's kernels booted in
 /// QEMU with the release probecost inside (see the `probecost-vm` crate).
 pub mod guest {
