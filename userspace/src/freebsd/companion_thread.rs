@@ -3,8 +3,8 @@
 //!
 //! Each traced run's DTrace consumer runs on a thread of probecost's process. A kernel that
 //! takes a shortcut for single-threaded processes on every file-descriptor lookup (Linux's
-//! `fdget`, measured at 15-18 ns per `read`/`write` on this project's machine; FreeBSD's
-//! `fget` has a fast path of the same kind) would then charge the lost shortcut to DTrace if
+//! `fdget`, see docs/methodology.md; FreeBSD's `fget` has a fast path of the same kind)
+//! would then charge the lost shortcut to DTrace if
 //! the process were single-threaded during control runs only. With this thread alive for the
 //! whole benchmark, both sides of every comparison run multi-threaded, and the difference is
 //! DTrace's own.

@@ -6,7 +6,7 @@
 //! Its output goes to files, read before and after the timed run, not to pipes drained by
 //! threads: a second thread in probecost's process makes every `read` and `write` of the
 //! in-process workload take a file reference (the kernel's single-threaded `fdget` shortcut is
-//! gone), which measured as 15-18 ns per operation charged to bpftrace.
+//! gone), a cost that would be charged to bpftrace (docs/methodology.md).
 
 use std::{
     fs::File,
