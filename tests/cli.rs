@@ -279,3 +279,89 @@ fn a_second_measurement_refuses_naming_the_first() {
     );
     assert!(lines[0].contains("--allow-concurrent"), "{}", lines[0]);
 }
+
+/// A `probecost run` report measured on this machine kind (docs/results), as a comparison's base.
+fn measured_report() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/results/2026-11-28-debian12-kvm-amd-epyc/benchmark1.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn compare_finds_an_injected_regression_and_only_it() {
+    let dir = std::env::temp_dir().join(format!("probecost-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = measured_report();
+    let mut slower = base.clone();
+    // One row's traced runs 20% slower: the regression the gate must catch.
+    for scenario in slower["scenarios"].as_array_mut().unwrap() {
+        if scenario["name"] == "map" {
+            let runs = scenario["tracers"][0]["traced_runs_ns_per_op"]
+                .as_array_mut()
+                .unwrap();
+            for run in runs {
+                *run = (run.as_f64().unwrap() * 1.2).into();
+            }
+        }
+    }
+    let write = |name: &str, value: &serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        path
+    };
+    let (base_path, slower_path) = (write("base.json", &base), write("slower.json", &slower));
+    let compared = dir.join("compared.csv");
+    let gate = |new: &std::path::Path| {
+        Command::new(probecost_bin())
+            .arg("compare")
+            .args([&base_path, new])
+            .args(["--fail-if-slower", "5", "--export-csv"])
+            .arg(&compared)
+            .output()
+            .unwrap()
+    };
+    let unchanged = gate(&base_path);
+    assert_eq!(
+        unchanged.status.code(),
+        Some(0),
+        "{:?}",
+        stderr_lines(&unchanged)
+    );
+    let records = csv_records(&std::fs::read_to_string(&compared).unwrap());
+    assert!(
+        records.iter().all(|r| r["verdict"] == "no change"),
+        "{records:?}"
+    );
+
+    let regressed = gate(&slower_path);
+    assert_eq!(
+        regressed.status.code(),
+        Some(1),
+        "{:?}",
+        stderr_lines(&regressed)
+    );
+    let stderr = stderr_lines(&regressed);
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].contains("map (aya"), "{stderr:?}");
+    let records = csv_records(&std::fs::read_to_string(&compared).unwrap());
+    let slower_rows: Vec<_> = records
+        .iter()
+        .filter(|r| r["verdict"] == "slower")
+        .collect();
+    assert_eq!(slower_rows.len(), 1, "{records:?}");
+    assert_eq!(slower_rows[0]["scenario"], "map");
+    assert_eq!(slower_rows[0]["tracer"], "aya");
+
+    let not_a_run = write("not-a-run.json", &serde_json::json!({ "rows": [] }));
+    let refused = gate(&not_a_run);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = stderr_lines(&refused);
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(
+        stderr[0].contains("not a `probecost run --export-json` report"),
+        "{stderr:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

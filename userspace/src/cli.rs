@@ -6,8 +6,8 @@ use std::{path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand};
 use probecost::{
     commands::{
-        AttachScaleCommand, ExportPaths, MechanismChoice, RunCommand, WorkloadChildCommand,
-        WorkloadChoice, WorkloadCommand,
+        AttachScaleCommand, CompareCommand, ExportPaths, MechanismChoice, RunCommand,
+        WorkloadChildCommand, WorkloadChoice, WorkloadCommand,
     },
     probe_set::Mechanism,
     tracer::Tracer,
@@ -31,6 +31,8 @@ pub enum Command {
     AttachScale(AttachScaleArgs),
     /// Times a complex command untraced and under many-probe scenario sets (Benchmark 2).
     Workload(WorkloadArgs),
+    /// Compares `run` reports: each row's change against the first, with its 95% interval.
+    Compare(CompareArgs),
     /// Runs the workload in this process and reports its timing on a descriptor (used by
     /// tracers that trace a process of their own, like DTrace's pid provider).
     #[command(name = "workload-child", hide = true)]
@@ -52,6 +54,13 @@ pub struct ExportArgs {
     /// Draws the report's chart to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+}
+
+/// What every measuring command shares: its result files and the measurement lock.
+#[derive(Args, Debug)]
+pub struct MeasuringArgs {
+    #[command(flatten)]
+    export: ExportArgs,
     /// Measures even while another probecost measures on this machine (their numbers will
     /// disturb each other).
     #[arg(long)]
@@ -102,7 +111,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", default_value = "/dev/null")]
     per_event_sink: PathBuf,
     #[command(flatten)]
-    export: ExportArgs,
+    measuring: MeasuringArgs,
 }
 
 impl RunArgs {
@@ -116,9 +125,9 @@ impl RunArgs {
             verify: !self.no_verify,
             tracers: self.tracer.clone(),
             workload: self.workload,
-            exports: self.export.paths(),
+            exports: self.measuring.export.paths(),
             per_event_sink: self.per_event_sink.clone(),
-            allow_concurrent: self.export.allow_concurrent,
+            allow_concurrent: self.measuring.allow_concurrent,
         }
     }
 }
@@ -154,7 +163,7 @@ pub struct AttachScaleArgs {
     #[arg(long)]
     cpu: Option<usize>,
     #[command(flatten)]
-    export: ExportArgs,
+    measuring: MeasuringArgs,
 }
 
 impl AttachScaleArgs {
@@ -168,8 +177,8 @@ impl AttachScaleArgs {
             window: Duration::from_millis(self.window_ms),
             no_trade: self.no_trade,
             cpu: self.cpu,
-            exports: self.export.paths(),
-            allow_concurrent: self.export.allow_concurrent,
+            exports: self.measuring.export.paths(),
+            allow_concurrent: self.measuring.allow_concurrent,
         }
     }
 }
@@ -201,7 +210,7 @@ pub struct WorkloadArgs {
     #[arg(long, value_enum, default_value_t = KprobeMechanismChoice::PerfEvent)]
     kprobe_mechanism: KprobeMechanismChoice,
     #[command(flatten)]
-    export: ExportArgs,
+    measuring: MeasuringArgs,
     /// The command to time (default: `make -j<CPUs> check TESTS=` in --build-dir, after an
     /// untimed `make clean`).
     #[arg(last = true)]
@@ -219,8 +228,36 @@ impl WorkloadArgs {
                 KprobeMechanismChoice::Multi => Mechanism::KprobeMulti,
             },
             command: self.command.clone(),
+            exports: self.measuring.export.paths(),
+            allow_concurrent: self.measuring.allow_concurrent,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// `probecost run --export-json` reports: the base first, then one or more to compare
+    /// with it.
+    #[arg(required = true, num_args = 2.., value_name = "REPORT.json")]
+    files: Vec<PathBuf>,
+    /// Exits 1 when a row is slower by more than PCT percent with its whole 95% interval
+    /// above PCT, naming the rows.
+    #[arg(long, value_name = "PCT")]
+    fail_if_slower: Option<f64>,
+    /// Scenarios the gate looks at (comma-separated; all by default).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    #[command(flatten)]
+    export: ExportArgs,
+}
+
+impl CompareArgs {
+    pub fn command(&self) -> CompareCommand {
+        CompareCommand {
+            files: self.files.clone(),
+            fail_if_slower: self.fail_if_slower,
+            only: self.only.clone(),
             exports: self.export.paths(),
-            allow_concurrent: self.export.allow_concurrent,
         }
     }
 }

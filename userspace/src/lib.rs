@@ -8,6 +8,7 @@
 pub mod attach_scale;
 pub mod benchmark;
 pub mod commands;
+pub mod compare;
 pub mod complex_workload;
 pub mod cpu;
 pub mod environment;

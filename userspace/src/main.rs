@@ -32,10 +32,12 @@ fn main() -> ExitCode {
         Command::List => commands::list(platform).map(|()| Outcome::Completed),
         Command::AttachScale(args) => commands::attach_scale(platform, &args.command()),
         Command::Workload(args) => commands::workload(platform, &args.command()),
+        Command::Compare(args) => commands::compare(&args.command()),
         Command::WorkloadChild(args) => commands::workload_child(args.command()),
     };
     match outcome {
         Ok(Outcome::Completed) => ExitCode::SUCCESS,
+        Ok(Outcome::Regressed) => ExitCode::FAILURE,
         Ok(Outcome::Interrupted) => {
             if !matches!(cli.command, Command::WorkloadChild(_)) {
                 eprintln!(

@@ -203,13 +203,16 @@ fn draw_bars(
     let (lo, hi) = if log_scale {
         decades(values()).ok_or(PlotError::Empty("no positive value"))?
     } else {
+        // Bars grow from zero, up or down.
         let hi = values().filter(|v| v.is_finite()).fold(0.0, f64::max);
         let lo = values().filter(|v| v.is_finite()).fold(0.0, f64::min);
         if hi <= lo {
             return Err(PlotError::Empty("no value"));
         }
-        (lo, hi * 1.1)
+        let margin = (hi - lo) * 0.1;
+        (if lo < 0.0 { lo - margin } else { 0.0 }, hi + margin)
     };
+    let floor = if log_scale { lo } else { 0.0 };
     let n = categories.len();
     let x_range = -0.5..n as f64 - 0.5;
     let mut builder = ChartBuilder::on(area);
@@ -245,7 +248,7 @@ fn draw_bars(
                 ctx.draw_series(series.values.iter().enumerate().filter_map(|(i, v)| {
                     let v = (*v).filter(|v| v.is_finite() && (!log_scale || *v > 0.0))?;
                     let (l, r) = bar(i, s);
-                    Some(Rectangle::new([(l, lo), (r, v)], style))
+                    Some(Rectangle::new([(l, floor), (r, v)], style))
                 }))
                 .map_err(drawing)?
                 .label(series.label.as_str())

@@ -3,6 +3,7 @@
 //! through the platform's backend, then report and export through one pipeline.
 
 mod attach_scale;
+mod compare;
 mod list;
 mod run;
 mod workload;
@@ -11,6 +12,7 @@ mod workload_child;
 use std::path::PathBuf;
 
 pub use attach_scale::{attach_scale, AttachScaleCommand, MechanismChoice};
+pub use compare::{compare, CompareCommand};
 pub use list::list;
 pub use run::{run, RunCommand, WorkloadChoice};
 pub use workload::{workload, WorkloadCommand};
@@ -34,6 +36,8 @@ pub enum Outcome {
     Completed,
     /// Ctrl-C or SIGTERM cut it short; what was measured before was reported.
     Interrupted,
+    /// A regression gate (`compare --fail-if-slower`) found rows slower than allowed.
+    Regressed,
 }
 
 /// The result files asked for, by format.
@@ -93,28 +97,38 @@ impl Measuring {
         })
     }
 
-    /// Prints the report and writes every result file. Every export is attempted: one that
-    /// fails does not stop the others.
+    /// Prints the report and writes every result file.
     fn finish(self, report: &dyn Report) -> Result<Outcome> {
-        println!();
-        print!("{}", report.text());
-        let mut failed = Vec::new();
-        for (output, exporter) in self.outputs {
-            if let Err(e) = exporter
-                .serialize(report)
-                .and_then(|bytes| output.write(&bytes))
-            {
-                failed.push(e.to_string());
-            }
-        }
-        if !failed.is_empty() {
-            return Err(Error::operation(failed.join("; ")));
-        }
+        print_and_export(report, self.outputs)?;
         Ok(if report.interrupted() || interrupt::stop_requested() {
             Outcome::Interrupted
         } else {
             Outcome::Completed
         })
+    }
+}
+
+/// Prints `report` and writes it to every result file. Every export is attempted: one that
+/// fails does not stop the others.
+fn print_and_export(
+    report: &dyn Report,
+    outputs: Vec<(OutputFile, &'static dyn Exporter)>,
+) -> Result<()> {
+    println!();
+    print!("{}", report.text());
+    let mut failed = Vec::new();
+    for (output, exporter) in outputs {
+        if let Err(e) = exporter
+            .serialize(report)
+            .and_then(|bytes| output.write(&bytes))
+        {
+            failed.push(e.to_string());
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::operation(failed.join("; ")))
     }
 }
 

@@ -3,7 +3,7 @@
 
 #[cfg(test)]
 mod json_schema;
-mod suite;
+pub(crate) mod suite;
 mod table;
 
 pub use table::{render_environment, render_table, tracer_names};
@@ -79,6 +79,12 @@ pub trait Findings {
 
     /// The chart `--plot` draws (its subtitle is filled in with the environment).
     fn chart(&self) -> Chart;
+
+    /// Whether the terminal report starts with the environment it was measured in (a
+    /// comparison names the environments of its files instead).
+    fn measured_here(&self) -> bool {
+        true
+    }
 }
 
 /// A command's result as every output shows it; implemented once, for [`Measured`].
@@ -115,7 +121,11 @@ impl<T: Findings + Serialize> Report for Measured<T> {
     }
 
     fn text(&self) -> String {
-        let mut out = render_environment(&self.environment);
+        let mut out = if self.findings.measured_here() {
+            render_environment(&self.environment)
+        } else {
+            String::new()
+        };
         out.push_str(&self.findings.text());
         if self.interrupted {
             out.push_str("(interrupted): the table shows what was measured before the signal\n");

@@ -2,7 +2,7 @@
 
 mod bootstrap;
 
-pub use bootstrap::{bootstrap_median_ci95, SplitMix64};
+pub use bootstrap::{bootstrap_median_ci95, bootstrap_median_difference_ci95, SplitMix64};
 
 use serde::Serialize;
 

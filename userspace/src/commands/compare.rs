@@ -1,0 +1,80 @@
+//! `probecost compare BASE.json NEW.json [MORE.json ...]`: every row of the newer reports
+//! against the base, with the change's interval and verdict, and an optional regression gate.
+
+use std::path::PathBuf;
+
+use super::{print_and_export, ExportPaths, Outcome};
+use crate::{
+    compare::{compare as compare_files, CompareReport, Verdict},
+    environment::Environment,
+    error::{Error, Result},
+    report::Measured,
+};
+
+/// What `probecost compare` compares.
+#[derive(Clone, Debug)]
+pub struct CompareCommand {
+    /// `probecost run` JSON reports, the base first.
+    pub files: Vec<PathBuf>,
+    /// Fail (exit 1) when a row is slower by more than this percentage, its whole interval
+    /// above it.
+    pub fail_if_slower: Option<f64>,
+    /// Scenarios the gate looks at (all when empty).
+    pub only: Vec<String>,
+    /// Result files.
+    pub exports: ExportPaths,
+}
+
+/// Compares, prints the table, writes the result files and applies the gate.
+pub fn compare(command: &CompareCommand) -> Result<Outcome> {
+    if command.files.len() < 2 {
+        return Err(Error::Input(
+            "compare needs two reports or more: BASE.json NEW.json [MORE.json ...]".into(),
+        ));
+    }
+    let files = command
+        .files
+        .iter()
+        .map(|path| {
+            Ok((
+                path.display().to_string(),
+                crate::compare::RunFile::read(path)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let outputs = command.exports.create()?;
+    let report: CompareReport = Measured {
+        environment: Environment::probe(None, Vec::new()),
+        interrupted: false,
+        findings: compare_files(&files),
+    };
+    print_and_export(&report, outputs)?;
+    let Some(limit) = command.fail_if_slower else {
+        return Ok(Outcome::Completed);
+    };
+    let regressed: Vec<String> = report
+        .findings
+        .rows
+        .iter()
+        .filter(|r| command.only.is_empty() || command.only.contains(&r.scenario))
+        .filter(|r| r.verdict == Verdict::Slower)
+        .filter(|r| r.change_ci95_low_pct().is_some_and(|low| low > limit))
+        .map(|r| {
+            format!(
+                "{} ({}, {}): +{:.1}%",
+                r.scenario,
+                r.tracer,
+                r.file,
+                r.change_pct.unwrap_or(f64::NAN)
+            )
+        })
+        .collect();
+    if regressed.is_empty() {
+        return Ok(Outcome::Completed);
+    }
+    eprintln!(
+        "probecost: slower by more than {limit}% (the whole 95% interval): {}",
+        regressed.join(", ")
+    );
+    Ok(Outcome::Regressed)
+}

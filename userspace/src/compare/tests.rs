@@ -1,0 +1,129 @@
+use super::*;
+use crate::report::Report as _;
+
+/// A run file with `scenarios`, each with `rounds` control and traced runs around the given
+/// costs, with a small deterministic jitter.
+fn run_file(kernel: &str, scenarios: &[(&str, f64, f64)], rounds: usize) -> RunFile {
+    let jitter = |i: usize| ((i * 7919) % 11) as f64 * 0.3 - 1.5;
+    let scenario = |(name, control, traced): &(&str, f64, f64)| ScenarioFile {
+        name: name.to_string(),
+        events_per_op: 1.0,
+        control_runs_ns_per_op: (0..rounds).map(|i| control + jitter(i)).collect(),
+        tracers: vec![TracerFile {
+            tracer: "aya".into(),
+            status: "substituted".into(),
+            attach: "tracepoint:syscalls:sys_enter_read".into(),
+            traced_runs_ns_per_op: (0..rounds).map(|i| traced + jitter(i + 3)).collect(),
+        }],
+    };
+    RunFile {
+        environment: input::EnvironmentFile {
+            kernel_release: kernel.into(),
+            cpu_model: "AMD EPYC".into(),
+            clocksource: "tsc".into(),
+            pinned_cpu: Some(1),
+            virtualization: input::VirtualizationFile {
+                name: Some("KVM".into()),
+                emulated_cpu: false,
+            },
+            tracers: vec!["aya".into()],
+            probecost_version: "0.1.0".into(),
+        },
+        scenarios: scenarios.iter().map(scenario).collect(),
+    }
+}
+
+const ROWS: [(&str, f64, f64); 3] = [
+    ("control", 250.0, 250.0),
+    ("kprobe", 250.0, 300.0),
+    ("map", 250.0, 310.0),
+];
+
+fn verdicts(comparison: &RunComparison) -> Vec<(String, Verdict)> {
+    comparison
+        .rows
+        .iter()
+        .map(|r| (r.scenario.clone(), r.verdict))
+        .collect()
+}
+
+#[test]
+fn the_same_runs_change_nothing() {
+    let files = [
+        ("a.json".to_string(), run_file("6.18", &ROWS, 7)),
+        ("b.json".to_string(), run_file("6.18", &ROWS, 7)),
+    ];
+    let comparison = compare(&files);
+    assert!(comparison.environment_differences.is_empty());
+    assert!(
+        comparison
+            .rows
+            .iter()
+            .all(|r| r.verdict == Verdict::NoChange),
+        "{comparison:?}"
+    );
+    assert_eq!(comparison.rows[1].change_ns, Some(0.0));
+}
+
+#[test]
+fn a_slower_row_is_the_only_one_called_slower() {
+    let base = run_file("6.18", &ROWS, 7);
+    let mut new = base.clone();
+    // One row's traced runs 20% slower, as a regression would make them.
+    for value in &mut new.scenarios[2].tracers[0].traced_runs_ns_per_op {
+        *value *= 1.2;
+    }
+    let comparison = compare(&[("base.json".into(), base), ("new.json".into(), new)]);
+    assert_eq!(
+        verdicts(&comparison),
+        [
+            ("control".to_string(), Verdict::NoChange),
+            ("kprobe".to_string(), Verdict::NoChange),
+            ("map".to_string(), Verdict::Slower),
+        ]
+    );
+    let map = &comparison.rows[2];
+    assert!(map.change_ns.unwrap() > 55.0, "{map:?}");
+    assert!(map.change_ci95_low_pct().unwrap() > 50.0, "{map:?}");
+}
+
+#[test]
+fn a_different_attach_point_is_not_comparable_and_missing_rows_are_named() {
+    let base = run_file("6.1", &ROWS, 5);
+    let mut new = run_file("6.12", &ROWS[..2], 5);
+    new.scenarios[1].tracers[0].status = "measured".into();
+    new.scenarios[1].tracers[0].attach = "kprobe:vfs_read".into();
+    let comparison = compare(&[("6.1.json".into(), base), ("6.12.json".into(), new)]);
+    assert_eq!(
+        comparison.environment_differences,
+        [EnvironmentDifference {
+            field: "kernel_release",
+            values: vec!["6.1".into(), "6.12".into()],
+        }]
+    );
+    let kprobe = &comparison.rows[1];
+    assert_eq!(kprobe.verdict, Verdict::NotComparable);
+    assert!(kprobe.reason.as_ref().unwrap().contains("kprobe:vfs_read"));
+    assert_eq!(comparison.rows[2].verdict, Verdict::OnlyInBase);
+    let text = comparison.text();
+    assert!(
+        text.starts_with("base: 6.1.json\ndiffers: kernel_release: 6.1 | 6.12"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_run_report_reads_back() {
+    let report = crate::report::suite::tests::sample_report();
+    let file = RunFile::parse(std::str::from_utf8(&report.json().unwrap()).unwrap()).unwrap();
+    assert_eq!(
+        file.keys(),
+        [
+            ("kprobe", "aya"),
+            ("kprobe", "bpftrace"),
+            ("map", "aya"),
+            ("map", "bpftrace")
+        ]
+    );
+    assert!(RunFile::parse(r#"{"rows": []}"#).is_err());
+}
