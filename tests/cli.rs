@@ -365,3 +365,53 @@ fn compare_finds_an_injected_regression_and_only_it() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn a_saved_baseline_is_compared_with_the_next_run() {
+    if !have_root("a_saved_baseline_is_compared_with_the_next_run") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("probecost-baseline-{}", std::process::id()));
+    let run = |extra: &[&str]| {
+        Command::new(probecost_bin())
+            .env("PROBECOST_BASELINE_DIR", &dir)
+            .args([
+                "run",
+                "--scenario",
+                "control,tracepoint-entry",
+                "--runs",
+                "2",
+            ])
+            .args(["--run-time-ms", "100", "--no-verify"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // A missing baseline stops the run before anything is measured.
+    let missing = run(&["--baseline", "before"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let stderr = stderr_lines(&missing);
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].contains("no baseline `before`"), "{stderr:?}");
+
+    let saved = run(&["--save-baseline", "before"]);
+    assert!(saved.status.success(), "{:?}", stderr_lines(&saved));
+    assert!(dir.join("before.json").exists());
+    let compared = run(&["--baseline", "before"]);
+    assert!(compared.status.success(), "{:?}", stderr_lines(&compared));
+    let stdout = String::from_utf8_lossy(&compared.stdout);
+    assert!(stdout.contains("base: baseline before"), "{stdout}");
+    assert!(stdout.contains("this run against the base:"), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("tracepoint-entry  aya"))
+        .unwrap_or_else(|| panic!("no compared row in:\n{stdout}"));
+    assert!(
+        ["faster", "slower", "no change"]
+            .iter()
+            .any(|v| row.ends_with(v)),
+        "{row}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

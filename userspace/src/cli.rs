@@ -110,6 +110,13 @@ pub struct RunArgs {
     /// Where per-event scenarios write their formatted lines.
     #[arg(long, value_name = "FILE", default_value = "/dev/null")]
     per_event_sink: PathBuf,
+    /// Saves the report as baseline NAME under the user's cache directory when the run
+    /// completes.
+    #[arg(long, value_name = "NAME")]
+    save_baseline: Option<String>,
+    /// Compares the run with saved baseline NAME afterwards (see `probecost compare`).
+    #[arg(long, value_name = "NAME")]
+    baseline: Option<String>,
     #[command(flatten)]
     measuring: MeasuringArgs,
 }
@@ -128,6 +135,8 @@ impl RunArgs {
             exports: self.measuring.export.paths(),
             per_event_sink: self.per_event_sink.clone(),
             allow_concurrent: self.measuring.allow_concurrent,
+            save_baseline: self.save_baseline.clone(),
+            baseline: self.baseline.clone(),
         }
     }
 }
@@ -237,9 +246,12 @@ impl WorkloadArgs {
 #[derive(Args, Debug)]
 pub struct CompareArgs {
     /// `probecost run --export-json` reports: the base first, then one or more to compare
-    /// with it.
-    #[arg(required = true, num_args = 2.., value_name = "REPORT.json")]
+    /// with it (with --baseline, the base is the saved baseline).
+    #[arg(required = true, num_args = 1.., value_name = "REPORT.json")]
     files: Vec<PathBuf>,
+    /// Uses saved baseline NAME (`probecost run --save-baseline NAME`) as the base.
+    #[arg(long, value_name = "NAME")]
+    baseline: Option<String>,
     /// Exits 1 when a row is slower by more than PCT percent with its whole 95% interval
     /// above PCT, naming the rows.
     #[arg(long, value_name = "PCT")]
@@ -257,6 +269,7 @@ impl CompareArgs {
             files: self.files.clone(),
             fail_if_slower: self.fail_if_slower,
             only: self.only.clone(),
+            baseline: self.baseline.clone(),
             exports: self.export.paths(),
         }
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{print_and_export, ExportPaths, Outcome};
 use crate::{
-    compare::{compare as compare_files, CompareReport, Verdict},
+    compare::{compare as compare_files, BaselineStore, CompareReport, RunFile, Verdict},
     environment::Environment,
     error::{Error, Result},
     report::Measured,
@@ -21,27 +21,28 @@ pub struct CompareCommand {
     pub fail_if_slower: Option<f64>,
     /// Scenarios the gate looks at (all when empty).
     pub only: Vec<String>,
+    /// A saved baseline to use as the base, before `files`.
+    pub baseline: Option<String>,
     /// Result files.
     pub exports: ExportPaths,
 }
 
 /// Compares, prints the table, writes the result files and applies the gate.
 pub fn compare(command: &CompareCommand) -> Result<Outcome> {
-    if command.files.len() < 2 {
+    let mut files = match &command.baseline {
+        Some(name) => vec![BaselineStore::user()?.load(name)?],
+        None => Vec::new(),
+    };
+    for path in &command.files {
+        files.push((path.display().to_string(), RunFile::read(path)?));
+    }
+    if files.len() < 2 {
         return Err(Error::Input(
-            "compare needs two reports or more: BASE.json NEW.json [MORE.json ...]".into(),
+            "compare needs two reports or more: BASE.json NEW.json [MORE.json ...], or \
+             --baseline NAME NEW.json"
+                .into(),
         ));
     }
-    let files = command
-        .files
-        .iter()
-        .map(|path| {
-            Ok((
-                path.display().to_string(),
-                crate::compare::RunFile::read(path)?,
-            ))
-        })
-        .collect::<Result<Vec<_>>>()?;
     let outputs = command.exports.create()?;
     let report: CompareReport = Measured {
         environment: Environment::probe(None, Vec::new()),

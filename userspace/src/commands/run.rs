@@ -6,10 +6,12 @@ use std::{path::PathBuf, time::Duration};
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
 use crate::{
     benchmark::{run_suite, BenchmarkSettings},
+    compare::{BaselineStore, RunFile},
     environment::Environment,
     error::{Error, Result},
     interrupt,
     platform::{BackendSettings, Platform},
+    report::{Findings as _, Report as _},
     result::{ScenarioResult, Suite, SuiteReport},
     scenario::{Scenario, ScenarioCatalog},
     tracer::Tracer,
@@ -50,6 +52,10 @@ pub struct RunCommand {
     pub per_event_sink: PathBuf,
     /// Measure even while another probecost measures.
     pub allow_concurrent: bool,
+    /// Save the report as this baseline when the run completes.
+    pub save_baseline: Option<String>,
+    /// Compare the report with this saved baseline after the run.
+    pub baseline: Option<String>,
 }
 
 /// The scenarios named, or all of them.
@@ -100,6 +106,16 @@ fn progress(done: usize, total: usize, result: &ScenarioResult, took: Duration) 
 pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     let scenarios = selected_scenarios(&command.scenarios)?;
     let cpu = workload_cpu(command.cpu)?;
+    // A missing baseline or a bad name is found before anything is measured.
+    let store = BaselineStore::user()?;
+    let baseline = command
+        .baseline
+        .as_deref()
+        .map(|name| store.load(name))
+        .transpose()?;
+    if let Some(name) = &command.save_baseline {
+        store.path(name)?;
+    }
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let workload: Box<dyn Workload> = match command.workload {
         WorkloadChoice::InProcess => {
@@ -161,5 +177,23 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
             scenarios: results,
         },
     };
-    measuring.finish(&report)
+    let outcome = measuring.finish(&report)?;
+    let json = report
+        .json()
+        .map_err(|e| Error::operation(format!("writing JSON: {e}")))?;
+    if let Some(name) = &command.save_baseline {
+        if outcome == Outcome::Completed {
+            let path = store.save(name, &json)?;
+            println!("saved baseline {name}: {}", path.display());
+        } else {
+            eprintln!("probecost: baseline {name} not saved: the run was interrupted");
+        }
+    }
+    if let Some(base) = baseline {
+        let this = RunFile::parse(&String::from_utf8_lossy(&json))
+            .map_err(|e| Error::operation(format!("reading back this run's report: {e}")))?;
+        let comparison = crate::compare::compare(&[base, ("this run".into(), this)]);
+        println!("\n{}", comparison.text());
+    }
+    Ok(outcome)
 }

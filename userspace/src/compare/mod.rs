@@ -3,12 +3,14 @@
 //! per-round costs of both files, and a verdict at that confidence; rows whose attach point or
 //! status differ are not comparable, and the environments' differences are named first.
 
+mod baseline;
 mod input;
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
+pub use baseline::BaselineStore;
 pub use input::{RunFile, ScenarioFile, TracerFile};
 
 use crate::{
