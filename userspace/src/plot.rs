@@ -2,7 +2,13 @@
 //! ([`Chart`]) and [`svg`] draws it with plotters' SVG backend. Self-contained SVG, no fonts
 //! or scripts.
 
-use plotters::prelude::*;
+use plotters::{
+    coord::{
+        ranged1d::{AsRangedCoord, Ranged, ValueFormatter},
+        types::RangedCoordf64,
+    },
+    prelude::*,
+};
 
 /// A colour of the shared palette, so a tracer has the same colour in every chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +76,28 @@ pub struct LineSeries {
     pub points: Vec<(f64, f64)>,
 }
 
+/// A value with its interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    /// The value (the dot).
+    pub value: f64,
+    /// The interval's low end.
+    pub low: f64,
+    /// The interval's high end.
+    pub high: f64,
+}
+
+/// One series of dots with intervals: a value (or none) per category.
+#[derive(Clone, Debug)]
+pub struct IntervalSeries {
+    /// Legend label.
+    pub label: String,
+    /// Colour.
+    pub color: Palette,
+    /// One value per category.
+    pub values: Vec<Option<Interval>>,
+}
+
 /// What a chart shows.
 #[derive(Clone, Debug)]
 pub enum ChartKind {
@@ -81,6 +109,13 @@ pub enum ChartKind {
         series: Vec<BarSeries>,
         /// Logarithmic value axis (values spanning decades).
         log_scale: bool,
+    },
+    /// Dots with their intervals, grouped per category, on a linear axis through zero.
+    Intervals {
+        /// Category names, left to right.
+        categories: Vec<String>,
+        /// The series, side by side in each group.
+        series: Vec<IntervalSeries>,
     },
     /// Lines on logarithmic axes.
     LogLog {
@@ -150,6 +185,9 @@ pub fn svg(chart: &Chart) -> Result<Vec<u8>, PlotError> {
         ChartKind::Bars {
             categories, series, ..
         } => (categories.len() * (series.len() * 9 + 16) + 160).max(800) as u32,
+        ChartKind::Intervals { categories, series } => {
+            (categories.len() * (series.len() * 9 + 16) + 160).max(800) as u32
+        }
         ChartKind::LogLog { .. } => 860,
     };
     let mut text = String::new();
@@ -179,6 +217,9 @@ pub fn svg(chart: &Chart) -> Result<Vec<u8>, PlotError> {
                 series,
                 log_scale,
             } => draw_bars(&body, chart, categories, series, *log_scale)?,
+            ChartKind::Intervals { categories, series } => {
+                draw_intervals(&body, chart, categories, series)?
+            }
             ChartKind::LogLog { series } => draw_lines(&body, chart, series)?,
         }
         root.present().map_err(drawing)?;
@@ -187,6 +228,79 @@ pub fn svg(chart: &Chart) -> Result<Vec<u8>, PlotError> {
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// A chart of groups, one per category along x: the mesh, the series `draw` puts in it, the
+/// legend, and the category names turned under their groups. `y_range` is linear or
+/// logarithmic; `y_floor` is where the x axis sits.
+fn draw_grouped<Y>(
+    area: &Area<'_>,
+    chart: &Chart,
+    categories: &[String],
+    y_range: Y,
+    y_floor: f64,
+    draw: &GroupDrawer<'_, Y::CoordDescType>,
+) -> Result<(), PlotError>
+where
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let x_range = -0.5..categories.len() as f64 - 0.5;
+    let mut ctx = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(110)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x_range, y_range)
+        .map_err(drawing)?;
+    ctx.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_label_formatter(&axis_number)
+        .x_desc(chart.x_label.as_str())
+        .y_desc(chart.y_label.as_str())
+        .draw()
+        .map_err(drawing)?;
+    draw(&mut ctx)?;
+    draw_legend(&mut ctx)?;
+    let (base_x, base_y) = area.get_base_pixel();
+    let style = ("sans-serif", 11)
+        .into_font()
+        .transform(FontTransform::Rotate90);
+    for (i, name) in categories.iter().enumerate() {
+        let (x, y) = ctx.backend_coord(&(i as f64, y_floor));
+        area.draw(&Text::new(
+            name.as_str(),
+            (x - base_x - 5, y - base_y + 8),
+            style.clone(),
+        ))
+        .map_err(drawing)?;
+    }
+    Ok(())
+}
+
+/// The chart context of [`draw_grouped`].
+type GroupedChart<'a, Y> = ChartContext<'a, SVGBackend<'a>, Cartesian2d<RangedCoordf64, Y>>;
+
+/// What draws a grouped chart's series into it.
+type GroupDrawer<'d, Y> = dyn Fn(&mut GroupedChart<'_, Y>) -> Result<(), PlotError> + 'd;
+
+/// Where series `s` of `count` sits in the group of category `i`: its left and right x.
+fn slot(i: usize, s: usize, count: usize) -> (f64, f64) {
+    let width = 0.8 / count.max(1) as f64;
+    let left = i as f64 - 0.4 + s as f64 * width;
+    (left, left + width * 0.9)
+}
+
+/// The range of `values` with zero in it and a tenth of margin, or `None` when empty.
+fn linear_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let finite: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+    let hi = finite.iter().copied().fold(0.0, f64::max);
+    let lo = finite.iter().copied().fold(0.0, f64::min);
+    if finite.is_empty() || hi <= lo {
+        return None;
+    }
+    let margin = (hi - lo) * 0.1;
+    Some((if lo < 0.0 { lo - margin } else { 0.0 }, hi + margin))
+}
 
 fn draw_bars(
     area: &Area<'_>,
@@ -200,83 +314,92 @@ fn draw_bars(
             .iter()
             .flat_map(|s| s.values.iter().flatten().copied())
     };
-    let (lo, hi) = if log_scale {
-        decades(values()).ok_or(PlotError::Empty("no positive value"))?
-    } else {
-        // Bars grow from zero, up or down.
-        let hi = values().filter(|v| v.is_finite()).fold(0.0, f64::max);
-        let lo = values().filter(|v| v.is_finite()).fold(0.0, f64::min);
-        if hi <= lo {
-            return Err(PlotError::Empty("no value"));
-        }
-        let margin = (hi - lo) * 0.1;
-        (if lo < 0.0 { lo - margin } else { 0.0 }, hi + margin)
-    };
-    let floor = if log_scale { lo } else { 0.0 };
-    let n = categories.len();
-    let x_range = -0.5..n as f64 - 0.5;
-    let mut builder = ChartBuilder::on(area);
-    builder
-        .margin(12)
-        .x_label_area_size(110)
-        .y_label_area_size(80);
-    let bar_width = 0.8 / series.len().max(1) as f64;
-    let bar = |i: usize, s: usize| {
-        let left = i as f64 - 0.4 + s as f64 * bar_width;
-        (left, left + bar_width * 0.9)
-    };
-    macro_rules! bars_on {
-        ($y_range:expr) => {{
-            let mut ctx = builder
-                .build_cartesian_2d(x_range, $y_range)
-                .map_err(drawing)?;
-            ctx.configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_label_formatter(&axis_number)
-                .x_desc(chart.x_label.as_str())
-                .y_desc(chart.y_label.as_str())
-                .draw()
-                .map_err(drawing)?;
-            for (s, series) in series.iter().enumerate() {
-                let color = series.color.rgb();
-                let style = if series.hollow {
-                    color.stroke_width(2)
-                } else {
-                    color.filled()
-                };
-                ctx.draw_series(series.values.iter().enumerate().filter_map(|(i, v)| {
-                    let v = (*v).filter(|v| v.is_finite() && (!log_scale || *v > 0.0))?;
-                    let (l, r) = bar(i, s);
-                    Some(Rectangle::new([(l, floor), (r, v)], style))
-                }))
-                .map_err(drawing)?
-                .label(series.label.as_str())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style));
-            }
-            draw_legend(&mut ctx)?;
-            // Category names under their groups, turned to fit many groups side by side.
-            let (base_x, base_y) = area.get_base_pixel();
-            let style = ("sans-serif", 11)
-                .into_font()
-                .transform(FontTransform::Rotate90);
-            for (i, name) in categories.iter().enumerate() {
-                let (x, y) = ctx.backend_coord(&(i as f64, lo));
-                area.draw(&Text::new(
-                    name.as_str(),
-                    (x - base_x - 5, y - base_y + 8),
-                    style.clone(),
-                ))
-                .map_err(drawing)?;
-            }
-        }};
-    }
+    // Bars grow from the axis: the lowest decade on a log scale, zero on a linear one.
     if log_scale {
-        bars_on!((lo..hi).log_scale());
+        let (lo, hi) = decades(values()).ok_or(PlotError::Empty("no positive value"))?;
+        draw_grouped(area, chart, categories, (lo..hi).log_scale(), lo, &|ctx| {
+            draw_bar_series(ctx, series, true, lo)
+        })
     } else {
-        bars_on!(lo..hi);
+        let (lo, hi) = linear_range(values()).ok_or(PlotError::Empty("no value"))?;
+        draw_grouped(area, chart, categories, lo..hi, lo, &|ctx| {
+            draw_bar_series(ctx, series, false, 0.0)
+        })
+    }
+}
+
+/// Every series' bars, from `floor` to each value.
+fn draw_bar_series<Y: Ranged<ValueType = f64>>(
+    ctx: &mut GroupedChart<'_, Y>,
+    series: &[BarSeries],
+    log_scale: bool,
+    floor: f64,
+) -> Result<(), PlotError> {
+    for (s, bars) in series.iter().enumerate() {
+        let color = bars.color.rgb();
+        let style = if bars.hollow {
+            color.stroke_width(2)
+        } else {
+            color.filled()
+        };
+        ctx.draw_series(bars.values.iter().enumerate().filter_map(|(i, v)| {
+            let v = (*v).filter(|v| v.is_finite() && (!log_scale || *v > 0.0))?;
+            let (l, r) = slot(i, s, series.len());
+            Some(Rectangle::new([(l, floor), (r, v)], style))
+        }))
+        .map_err(drawing)?
+        .label(bars.label.as_str())
+        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], style));
     }
     Ok(())
+}
+
+fn draw_intervals(
+    area: &Area<'_>,
+    chart: &Chart,
+    categories: &[String],
+    series: &[IntervalSeries],
+) -> Result<(), PlotError> {
+    let values = series.iter().flat_map(|s| {
+        s.values
+            .iter()
+            .flatten()
+            .flat_map(|v| [v.value, v.low, v.high])
+    });
+    let (lo, hi) = linear_range(values).ok_or(PlotError::Empty("no value"))?;
+    let draw = |ctx: &mut GroupedChart<'_, _>| -> Result<(), PlotError> {
+        // Zero: no change.
+        let n = categories.len() as f64;
+        ctx.draw_series(std::iter::once(PathElement::new(
+            vec![(-0.5, 0.0), (n - 0.5, 0.0)],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(drawing)?;
+        for (s, points) in series.iter().enumerate() {
+            let style = points.color.rgb().stroke_width(2);
+            let at = |i: usize| {
+                let (l, r) = slot(i, s, series.len());
+                (l + r) / 2.0
+            };
+            let known = || {
+                points
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| Some((at(i), (*v)?)))
+            };
+            ctx.draw_series(
+                known().map(|(x, v)| PathElement::new(vec![(x, v.low), (x, v.high)], style)),
+            )
+            .map_err(drawing)?;
+            ctx.draw_series(known().map(|(x, v)| Circle::new((x, v.value), 4, style.filled())))
+                .map_err(drawing)?
+                .label(points.label.as_str())
+                .legend(move |(x, y)| Circle::new((x + 6, y), 4, style.filled()));
+        }
+        Ok(())
+    };
+    draw_grouped(area, chart, categories, lo..hi, lo, &draw)
 }
 
 fn draw_lines(area: &Area<'_>, chart: &Chart, series: &[LineSeries]) -> Result<(), PlotError> {
@@ -370,6 +493,34 @@ mod tests {
             assert!(svg.contains(text), "{text}");
         }
         assert!(svg.starts_with("<svg"));
+    }
+
+    #[test]
+    fn intervals_draw_a_dot_and_a_line_each_around_zero() {
+        let svg = String::from_utf8(
+            svg(&chart(ChartKind::Intervals {
+                categories: vec!["map aya".into(), "timing aya".into()],
+                series: vec![IntervalSeries {
+                    label: "new.json".into(),
+                    color: Palette::Blue,
+                    values: vec![
+                        Some(Interval {
+                            value: 12.0,
+                            low: 4.0,
+                            high: 20.0,
+                        }),
+                        None,
+                    ],
+                }],
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        for text in ["map aya", "timing aya", "new.json"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        // One dot for the value and one in the legend.
+        assert_eq!(svg.matches("<circle").count(), 2, "{svg}");
     }
 
     #[test]

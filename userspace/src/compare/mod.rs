@@ -14,7 +14,7 @@ pub use baseline::BaselineStore;
 pub use input::{RunFile, ScenarioFile, TracerFile};
 
 use crate::{
-    plot::{BarSeries, Chart, ChartKind, Palette},
+    plot::{Chart, ChartKind, Interval, IntervalSeries, Palette},
     report::{cell, number_or_dash as num, Findings, Measured, Table},
     stats::{self, bootstrap_median_difference_ci95, SplitMix64},
 };
@@ -335,22 +335,37 @@ impl Findings for RunComparison {
         }
     }
 
-    /// The change of every comparable row, in %, one colour per newer file.
+    /// The change of every comparable row in % of the base, a dot with its 95% interval,
+    /// one colour per newer file.
     fn chart(&self) -> Chart {
+        // The control row measures noise around zero: a percentage of it means nothing.
+        let is_control = |row: &ComparedRow| {
+            crate::scenario::ScenarioCatalog
+                .find(&row.scenario)
+                .is_some_and(|s| s.is_control())
+        };
         let mut categories: Vec<String> = Vec::new();
-        for row in &self.rows {
+        for row in self.rows.iter().filter(|r| !is_control(r)) {
             let name = format!("{} {}", row.scenario, row.tracer);
             if !categories.contains(&name) {
                 categories.push(name);
             }
         }
+        let interval = |row: &ComparedRow| {
+            let base = row.base_ns.filter(|b| *b > 0.0)?;
+            let [low, high] = row.change_ci95_ns?;
+            Some(Interval {
+                value: row.change_pct?,
+                low: low / base * 100.0,
+                high: high / base * 100.0,
+            })
+        };
         let series = self.files[1..]
             .iter()
             .enumerate()
-            .map(|(i, file)| BarSeries {
+            .map(|(i, file)| IntervalSeries {
                 label: file.clone(),
                 color: Palette::CYCLE[i % Palette::CYCLE.len()],
-                hollow: false,
                 values: categories
                     .iter()
                     .map(|name| {
@@ -359,21 +374,17 @@ impl Findings for RunComparison {
                             .find(|r| {
                                 r.file == *file && format!("{} {}", r.scenario, r.tracer) == *name
                             })
-                            .and_then(|r| r.change_pct)
+                            .and_then(interval)
                     })
                     .collect(),
             })
             .collect();
         Chart {
-            title: "Change of the per-event cost against the base".into(),
+            title: "Change of the per-event cost against the base, with 95% intervals".into(),
             subtitle: String::new(),
             x_label: "scenario and tracer".into(),
             y_label: "change (% of the base)".into(),
-            kind: ChartKind::Bars {
-                categories,
-                series,
-                log_scale: false,
-            },
+            kind: ChartKind::Intervals { categories, series },
         }
     }
 }
