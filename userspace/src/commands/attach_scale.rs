@@ -82,7 +82,7 @@ fn parse_counts(counts: &[String]) -> Result<Vec<Option<usize>>> {
 
 /// Measures, prints the table and writes the result files.
 pub fn attach_scale(platform: &dyn Platform, command: &AttachScaleCommand) -> Result<Outcome> {
-    let kind = ProbeSetKind::parse(&command.kind).map_err(|e| Error::Input(e.to_string()))?;
+    let kind = ProbeSetKind::parse(&command.kind)?;
     let counts = parse_counts(&command.counts)?;
     let cpu = workload_cpu(command.cpu)?;
     let stop = interrupt::stop_flag();

@@ -106,26 +106,23 @@ fn progress(done: usize, total: usize, result: &ScenarioResult, took: Duration) 
 pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     let scenarios = selected_scenarios(&command.scenarios)?;
     let cpu = workload_cpu(command.cpu)?;
-    // A missing baseline or a bad name is found before anything is measured.
-    let store = BaselineStore::user()?;
-    let baseline = command
-        .baseline
-        .as_deref()
-        .map(|name| store.load(name))
-        .transpose()?;
-    if let Some(name) = &command.save_baseline {
+    // A missing baseline or a bad name is found before anything is measured; without either
+    // flag no baseline directory is needed.
+    let store = if command.baseline.is_some() || command.save_baseline.is_some() {
+        Some(BaselineStore::user()?)
+    } else {
+        None
+    };
+    let baseline = match (&store, &command.baseline) {
+        (Some(store), Some(name)) => Some(store.load(name)?),
+        _ => None,
+    };
+    if let (Some(store), Some(name)) = (&store, &command.save_baseline) {
         store.path(name)?;
     }
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let workload: Box<dyn Workload> = match command.workload {
-        WorkloadChoice::InProcess => {
-            let workload =
-                PinnedWorkload::new(cpu).map_err(Error::io("opening /dev/zero and /dev/null"))?;
-            workload.pin().map_err(Error::io(format!(
-                "pinning the workload to CPU {cpu} (see --cpu)"
-            )))?;
-            Box::new(workload)
-        }
+        WorkloadChoice::InProcess => Box::new(PinnedWorkload::on_this_thread(cpu)?),
         WorkloadChoice::Dd => {
             Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
         }
@@ -178,6 +175,9 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         },
     };
     let outcome = measuring.finish(&report)?;
+    let Some(store) = store else {
+        return Ok(outcome);
+    };
     let json = report
         .json()
         .map_err(|e| Error::operation(format!("writing JSON: {e}")))?;

@@ -68,7 +68,7 @@ impl WorkloadCommand {
 
 /// Measures, prints the table and writes the result files.
 pub fn workload(platform: &dyn Platform, command: &WorkloadCommand) -> Result<Outcome> {
-    let scenarios = parse_scenarios(&command.sets).map_err(|e| Error::Input(e.to_string()))?;
+    let scenarios = parse_scenarios(&command.sets)?;
     let timed = command.timed_command()?;
     let mut backend = platform.complex_workload(interrupt::stop_flag())?;
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;

@@ -221,12 +221,14 @@ pub fn compare(files: &[(String, RunFile)]) -> RunComparison {
     let mut rows = Vec::new();
     if let Some(((_, base), newer)) = files.split_first() {
         for (name, new) in newer {
-            for key in base.keys().into_iter().chain(new.keys()) {
-                if rows.iter().any(|r: &ComparedRow| {
-                    r.file == *name && (r.scenario.as_str(), r.tracer.as_str()) == key
-                }) {
-                    continue;
+            // The base's rows in its order, then those only the newer file has.
+            let mut keys = base.keys();
+            for key in new.keys() {
+                if !keys.contains(&key) {
+                    keys.push(key);
                 }
+            }
+            for key in keys {
                 rows.extend(compare_row(base.find(key), new.find(key), name, &mut rng));
             }
         }

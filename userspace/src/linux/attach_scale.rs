@@ -128,12 +128,7 @@ impl AttachScaleBackend for LinuxAttachScale {
     }
 
     fn per_event_trade(&mut self, cpu: usize) -> Result<Option<PerEventTrade>> {
-        let workload =
-            PinnedWorkload::new(cpu).map_err(Error::io("opening /dev/zero and /dev/null"))?;
-        workload
-            .pin()
-            .map_err(Error::io(format!("pinning the workload to CPU {cpu}")))?;
-        per_event_trade(&workload, 5, self.stop)
+        per_event_trade(&PinnedWorkload::on_this_thread(cpu)?, 5, self.stop)
     }
 }
 

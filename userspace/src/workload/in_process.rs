@@ -40,6 +40,18 @@ impl PinnedWorkload {
         crate::cpu::pin_current_thread(self.cpu)
     }
 
+    /// The workload on `cpu`, with the calling thread pinned there; each failure says what it
+    /// was doing.
+    pub fn on_this_thread(cpu: usize) -> crate::error::Result<Self> {
+        use crate::error::Error;
+
+        let workload = Self::new(cpu).map_err(Error::io("opening /dev/zero and /dev/null"))?;
+        workload.pin().map_err(Error::io(format!(
+            "pinning the workload to CPU {cpu} (see --cpu)"
+        )))?;
+        Ok(workload)
+    }
+
     /// One dd operation: read one byte, write it back out.
     #[inline(always)]
     fn one_op(&self) -> io::Result<()> {
