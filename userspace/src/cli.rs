@@ -5,6 +5,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 use probecost::{
+    benchmark::{RoundPolicy, TargetCi},
     commands::{
         AttachScaleCommand, CompareCommand, ExportPaths, MechanismChoice, RunCommand,
         WorkloadChildCommand, WorkloadChoice, WorkloadCommand,
@@ -83,9 +84,21 @@ pub struct RunArgs {
     /// Scenarios to run (comma-separated); all by default.
     #[arg(long, value_delimiter = ',')]
     scenario: Vec<String>,
-    /// Control/traced run pairs per scenario (1 to 1000).
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    runs: u64,
+    /// Control/traced rounds per scenario, 1 to 1000 (default 7; with --target-ci, the
+    /// minimum, default 5).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    runs: Option<u64>,
+    /// Precision on demand: keeps giving a scenario rounds until the half-width of its 95%
+    /// interval is at most PCT percent of its median (rows below --ci-floor-ns are held to
+    /// PCT percent of the floor), or --max-runs is reached.
+    #[arg(long, value_name = "PCT", value_parser = percentage)]
+    target_ci: Option<f64>,
+    /// With --target-ci: the most rounds a scenario gets.
+    #[arg(long, default_value_t = 30, requires = "target_ci", value_parser = clap::value_parser!(u64).range(2..=1000))]
+    max_runs: u64,
+    /// With --target-ci: costs below this many ns are held to PCT percent of it.
+    #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
+    ci_floor_ns: f64,
     /// Workload operations per run, at least 1000 (default: sized so a traced run lasts
     /// --run-time-ms).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000_000_000))]
@@ -125,7 +138,15 @@ impl RunArgs {
     pub fn command(&self) -> RunCommand {
         RunCommand {
             scenarios: self.scenario.clone(),
-            runs: self.runs as usize,
+            rounds: match self.target_ci {
+                Some(pct) => RoundPolicy::TargetCi(TargetCi {
+                    pct,
+                    floor_ns: self.ci_floor_ns,
+                    min_rounds: self.runs.unwrap_or(5) as usize,
+                    max_rounds: self.max_runs as usize,
+                }),
+                None => RoundPolicy::Fixed(self.runs.unwrap_or(7) as usize),
+            },
             ops: self.ops,
             run_time: Duration::from_millis(self.run_time_ms),
             cpu: self.cpu,
@@ -254,7 +275,7 @@ pub struct CompareArgs {
     baseline: Option<String>,
     /// Exits 1 when a row is slower by more than PCT percent with its whole 95% interval
     /// above PCT, naming the rows.
-    #[arg(long, value_name = "PCT")]
+    #[arg(long, value_name = "PCT", value_parser = non_negative)]
     fail_if_slower: Option<f64>,
     /// Scenarios the gate looks at (comma-separated; all by default).
     #[arg(long, value_delimiter = ',')]
@@ -295,5 +316,31 @@ impl WorkloadChildArgs {
             ops: self.ops,
             report_fd: self.report_fd,
         }
+    }
+}
+
+/// A percentage above 0 and at most 1000.
+fn percentage(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if value > 0.0 && value <= 1000.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is not a percentage above 0 and at most 1000"
+        ))
+    }
+}
+
+/// A finite number of at least 0.
+fn non_negative(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a finite number of at least 0"))
     }
 }

@@ -103,6 +103,8 @@ pub struct TracerResult {
     pub per_event_ns_median: Option<f64>,
     /// 95% bootstrap interval of the median, ns.
     pub per_event_ns_ci95: Option<[f64; 2]>,
+    /// Half the interval's width, percent of the median: the precision reached.
+    pub ci95_half_width_pct: Option<f64>,
     /// Slowdown of the workload from the fastest runs, %.
     pub slowdown_pct: Option<f64>,
     /// Kernel-measured program-body time per event, ns.
@@ -187,8 +189,15 @@ pub type SuiteReport = crate::report::Measured<Suite>;
 /// What `probecost run` found: one result per scenario.
 #[derive(Clone, Debug, Serialize)]
 pub struct Suite {
-    /// Control/traced run pairs asked for.
+    /// Control/traced run pairs asked for (the minimum, with a target precision).
     pub runs_requested: usize,
+    /// `--target-ci`: the half-width asked of every row's 95% interval, percent of its
+    /// median (rows below `ci_floor_ns` are held to that percentage of the floor).
+    pub target_ci_pct: Option<f64>,
+    /// With a target: the floor, ns.
+    pub ci_floor_ns: Option<f64>,
+    /// With a target: the most rounds a row could get.
+    pub max_runs: Option<usize>,
     /// The workload timed.
     pub workload: String,
     /// One result per scenario, in table order.

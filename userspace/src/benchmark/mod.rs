@@ -3,10 +3,11 @@
 
 mod backend;
 pub mod comparison;
+mod rounds;
 pub mod run_order;
 
 use std::{
-    sync::atomic::AtomicBool,
+    sync::atomic::{AtomicBool, Ordering},
     time::{Duration, Instant},
 };
 
@@ -14,6 +15,7 @@ pub use backend::{
     run_attached, AttachChoice, AttachTimer, BackendError, Prepared, PreparedScenario,
     TracerBackend,
 };
+pub use rounds::{RoundPolicy, TargetCi};
 
 use crate::{
     error::Error,
@@ -21,7 +23,8 @@ use crate::{
     reference,
     result::{ScenarioResult, ScenarioStatus, TracerResult, Verification},
     scenario::Scenario,
-    stats,
+    stats::{self, PerEventCost},
+    tracer::Tracer,
     workload::{calibrate_by, ops_for, Interruptible, RunSample, Workload, WorkloadError},
 };
 use run_order::Side;
@@ -29,8 +32,8 @@ use run_order::Side;
 /// How scenarios are run.
 #[derive(Clone, Debug)]
 pub struct BenchmarkSettings {
-    /// Control/traced run pairs per scenario.
-    pub runs: usize,
+    /// How many control/traced rounds each scenario gets.
+    pub rounds: RoundPolicy,
     /// Operations per run; `None` sizes runs by `run_time`.
     pub ops: Option<u64>,
     /// Target duration of a traced run when `ops` is not given.
@@ -44,7 +47,7 @@ pub struct BenchmarkSettings {
 impl Default for BenchmarkSettings {
     fn default() -> Self {
         Self {
-            runs: 7,
+            rounds: RoundPolicy::Fixed(7),
             ops: None,
             run_time: Duration::from_millis(450),
             verify: true,
@@ -63,16 +66,24 @@ struct TracerSide {
     histogram: OpCostHistogram,
 }
 
-/// Runs one scenario with every backend, their traced runs and the control runs interleaved
-/// on the workload's CPU, and returns its result. A tracer that cannot run the scenario is
-/// reported as unsupported; a failing tracer stops the benchmark.
-pub fn run_scenario(
+/// A scenario while the suite runs: its result so far and each tracer's loaded programs.
+struct ScenarioRun {
+    scenario: &'static Scenario,
+    result: ScenarioResult,
+    sides: Vec<TracerSide>,
+    control_histogram: OpCostHistogram,
+    /// No more rounds needed.
+    finished: bool,
+    /// The verification run is done.
+    verified: bool,
+}
+
+/// Loads `scenario`'s programs with every backend. A tracer that cannot run it is reported as
+/// unsupported; any other failure stops the benchmark.
+fn prepare_scenario(
     backends: &mut [Box<dyn TracerBackend>],
     scenario: &'static Scenario,
-    workload: &dyn Workload,
-    settings: &BenchmarkSettings,
-    stop: &AtomicBool,
-) -> Result<ScenarioResult, Error> {
+) -> Result<ScenarioRun, Error> {
     let mut result = empty_result(scenario);
     let mut sides = Vec::new();
     for backend in backends.iter_mut() {
@@ -106,37 +117,14 @@ pub fn run_scenario(
             histogram: OpCostHistogram::default(),
         });
     }
-
-    if !sides.is_empty() {
-        match measure(&mut result, &mut sides, workload, settings, stop) {
-            Ok(()) => {}
-            Err(MeasureError::Workload(WorkloadError::Interrupted)) => result.interrupted = true,
-            Err(MeasureError::Workload(WorkloadError::Io(e))) => {
-                return Err(Error::io("running the workload")(e))
-            }
-            Err(MeasureError::Backend(e)) => return Err(e.into()),
-        }
-    }
-    for mut side in sides {
-        if let Some(prepared) = side.prepared.as_mut() {
-            prepared.detach()?;
-            side.result.delivery = prepared.delivery()?;
-            side.result.attach_times = prepared.attach_times();
-        }
-        finish_estimates(
-            &mut side.result,
-            &result.control_runs_ns_per_op,
-            result.events_per_op,
-            settings.seed,
-        );
-        result.tracers.push(side.result);
-    }
-    // Keep the order the tracers were asked for, unsupported ones included.
-    let order: Vec<crate::tracer::Tracer> = backends.iter().map(|b| b.name()).collect();
-    result
-        .tracers
-        .sort_by_key(|t| order.iter().position(|n| *n == t.tracer));
-    Ok(result)
+    Ok(ScenarioRun {
+        scenario,
+        result,
+        finished: sides.is_empty(),
+        verified: false,
+        sides,
+        control_histogram: OpCostHistogram::default(),
+    })
 }
 
 /// Why a measurement stopped: the workload (or an interruption) or the tracer.
@@ -160,75 +148,99 @@ impl From<BackendError> for MeasureError {
     }
 }
 
-fn measure(
-    result: &mut ScenarioResult,
-    sides: &mut [TracerSide],
-    workload: &dyn Workload,
-    settings: &BenchmarkSettings,
-    stop: &AtomicBool,
-) -> Result<(), MeasureError> {
-    // Warm-up doubles as calibration: each tracer's traced run sizes the runs so the slowest
-    // side lasts about `run_time` (a uprobe makes each operation ~20x slower).
-    let ops = match settings.ops {
-        Some(ops) => {
-            for side in sides.iter_mut() {
-                traced_run(&mut side.prepared, workload, ops.min(100_000), stop)?;
+impl ScenarioRun {
+    /// Warm-up doubles as calibration: each tracer's traced run sizes the runs so the slowest
+    /// side lasts about `run_time` (a uprobe makes each operation ~20x slower).
+    fn calibrate(
+        &mut self,
+        workload: &dyn Workload,
+        settings: &BenchmarkSettings,
+        stop: &AtomicBool,
+    ) -> Result<(), MeasureError> {
+        let ops = match settings.ops {
+            Some(ops) => {
+                for side in self.sides.iter_mut() {
+                    traced_run(&mut side.prepared, workload, ops.min(100_000), stop)?;
+                }
+                ops
             }
-            ops
-        }
-        None => {
-            let warm_up = settings.run_time / 5;
-            let mut slowest: f64 = 0.0;
-            for side in sides.iter_mut() {
-                let ns_per_op = match side.prepared.as_mut() {
-                    Some(p) => calibrate_by(warm_up, &mut |ops| {
-                        p.traced_run(Interruptible { workload, stop }, ops)
-                    })?,
-                    None => workload.calibrate(warm_up, stop)?,
-                };
-                slowest = slowest.max(ns_per_op);
+            None => {
+                let warm_up = settings.run_time / 5;
+                let mut slowest: f64 = 0.0;
+                for side in self.sides.iter_mut() {
+                    let ns_per_op = match side.prepared.as_mut() {
+                        Some(p) => calibrate_by(warm_up, &mut |ops| {
+                            p.traced_run(Interruptible { workload, stop }, ops)
+                        })?,
+                        None => workload.calibrate(warm_up, stop)?,
+                    };
+                    slowest = slowest.max(ns_per_op);
+                }
+                ops_for(settings.run_time, slowest, MIN_OPS)
             }
-            ops_for(settings.run_time, slowest, MIN_OPS)
-        }
-    };
-    workload.run(ops.min(100_000), stop)?; // control warm-up
-    result.ops = ops;
+        };
+        workload.run(ops.min(100_000), stop)?; // control warm-up
+        self.result.ops = ops;
+        Ok(())
+    }
 
-    let mut control_hist = OpCostHistogram::default();
-    for round in 0..settings.runs {
+    /// One round: a control run and a traced run per tracer, in the round's order. A round
+    /// counts once every side of it finished (an interruption returns before it is recorded).
+    fn run_round(
+        &mut self,
+        workload: &dyn Workload,
+        stop: &AtomicBool,
+    ) -> Result<(), MeasureError> {
+        let ops = self.result.ops;
         let mut control = None;
-        let mut traced = vec![None; sides.len()];
-        for side in run_order::round(round, sides.len()) {
+        let mut traced = vec![None; self.sides.len()];
+        for side in run_order::round(self.result.runs, self.sides.len()) {
             match side {
                 Side::Control => {
                     let sample = workload.run(ops, stop)?;
-                    control_hist.merge(&sample.histogram);
+                    self.control_histogram.merge(&sample.histogram);
                     control = Some(sample.ns_per_op());
                 }
                 Side::Traced(i) => {
-                    let sample = traced_run(&mut sides[i].prepared, workload, ops, stop)?;
-                    sides[i].histogram.merge(&sample.histogram);
+                    let sample = traced_run(&mut self.sides[i].prepared, workload, ops, stop)?;
+                    self.sides[i].histogram.merge(&sample.histogram);
                     traced[i] = Some(sample.ns_per_op());
                 }
             }
         }
-        // A round counts once every side of it finished (an interruption returns above).
-        result
+        self.result
             .control_runs_ns_per_op
             .push(control.expect("every round runs control"));
-        result.control = Some(control_hist.percentiles());
-        for (side, ns) in sides.iter_mut().zip(traced) {
+        self.result.control = Some(self.control_histogram.percentiles());
+        for (side, ns) in self.sides.iter_mut().zip(traced) {
             side.result
                 .traced_runs_ns_per_op
                 .push(ns.expect("every round runs every tracer"));
             side.result.traced = Some(side.histogram.percentiles());
         }
-        result.runs += 1;
+        self.result.runs += 1;
+        Ok(())
     }
 
-    if settings.verify {
-        let verify_ops = (ops / 4).max(MIN_OPS);
-        for side in sides.iter_mut() {
+    /// Each traced side's estimate from the rounds so far.
+    fn estimates(&self, seed: u64) -> Vec<Option<PerEventCost>> {
+        self.sides
+            .iter()
+            .map(|side| {
+                stats::per_event_cost(
+                    &self.result.control_runs_ns_per_op,
+                    &side.result.traced_runs_ns_per_op,
+                    self.result.events_per_op,
+                    seed,
+                )
+            })
+            .collect()
+    }
+
+    /// A traced run per tracer that counts each program's events with the kernel's statistics.
+    fn verify(&mut self, workload: &dyn Workload, stop: &AtomicBool) -> Result<(), MeasureError> {
+        let verify_ops = (self.result.ops / 4).max(MIN_OPS);
+        for side in self.sides.iter_mut() {
             if let Some(p) = side.prepared.as_mut() {
                 let programs = p.verify(Interruptible { workload, stop }, verify_ops)?;
                 let verification = programs.into_verification(verify_ops);
@@ -237,8 +249,146 @@ fn measure(
                 side.result.verification = Some(verification);
             }
         }
+        self.verified = true;
+        Ok(())
     }
-    Ok(())
+
+    /// Detaches, collects what the tracers kept, and turns the rounds into estimates, the
+    /// tracers in the order they were asked for (unsupported ones included).
+    fn finish(mut self, order: &[Tracer], seed: u64) -> Result<ScenarioResult, Error> {
+        for mut side in std::mem::take(&mut self.sides) {
+            if let Some(prepared) = side.prepared.as_mut() {
+                prepared.detach()?;
+                side.result.delivery = prepared.delivery()?;
+                side.result.attach_times = prepared.attach_times();
+            }
+            finish_estimates(
+                &mut side.result,
+                &self.result.control_runs_ns_per_op,
+                self.result.events_per_op,
+                seed,
+            );
+            self.result.tracers.push(side.result);
+        }
+        self.result
+            .tracers
+            .sort_by_key(|t| order.iter().position(|n| *n == t.tracer));
+        Ok(self.result)
+    }
+}
+
+/// What the suite did in one round, for progress lines.
+#[derive(Clone, Debug)]
+pub struct RoundProgress {
+    /// The round, from 1.
+    pub round: usize,
+    /// The most rounds a scenario can get.
+    pub max_rounds: usize,
+    /// Scenarios that ran in this round.
+    pub scenarios: usize,
+    /// Scenarios that need no more rounds after this one.
+    pub finished: Vec<&'static str>,
+    /// Scenarios that still need rounds.
+    pub remaining: usize,
+    /// How long the round took.
+    pub took: Duration,
+}
+
+/// Stops the benchmark on a workload or tracer failure; an interruption is `Ok(true)`.
+fn interrupted(outcome: Result<(), MeasureError>) -> Result<bool, Error> {
+    match outcome {
+        Ok(()) => Ok(false),
+        Err(MeasureError::Workload(WorkloadError::Interrupted)) => Ok(true),
+        Err(MeasureError::Workload(WorkloadError::Io(e))) => {
+            Err(Error::io("running the workload")(e))
+        }
+        Err(MeasureError::Backend(e)) => Err(e.into()),
+    }
+}
+
+/// Runs `scenarios` with every backend and returns one result per scenario.
+///
+/// The suite runs round by round: each round gives every unfinished scenario one control run
+/// and one traced run per tracer, so each scenario's rounds are spread over the whole suite
+/// and its interval covers the machine's drift over minutes, not only over seconds (the
+/// drift that made two runs of one build disagree). `settings.rounds` says when a scenario
+/// is finished. Stops early when `stop` is set, keeping the rounds done and marking the rows
+/// interrupted. Fills in the probecost-against-bpftrace comparison at the end.
+pub fn run_suite(
+    backends: &mut [Box<dyn TracerBackend>],
+    scenarios: &[&'static Scenario],
+    workload: &dyn Workload,
+    settings: &BenchmarkSettings,
+    stop: &AtomicBool,
+    on_round: &mut dyn FnMut(&RoundProgress),
+) -> Result<Vec<ScenarioResult>, Error> {
+    let order: Vec<Tracer> = backends.iter().map(|b| b.name()).collect();
+    let mut runs = Vec::new();
+    for scenario in scenarios {
+        runs.push(prepare_scenario(backends, scenario)?);
+    }
+    let stopped = || crate::interrupt::stop_requested() || stop.load(Ordering::Relaxed);
+    let mut was_interrupted = false;
+    for run in runs.iter_mut().filter(|r| !r.finished) {
+        if stopped() || interrupted(run.calibrate(workload, settings, stop))? {
+            was_interrupted = true;
+            break;
+        }
+    }
+    let max_rounds = settings.rounds.max_rounds();
+    let mut round = 0;
+    while !was_interrupted && runs.iter().any(|r| !r.finished) {
+        round += 1;
+        let started = Instant::now();
+        let mut progress = RoundProgress {
+            round,
+            max_rounds,
+            scenarios: 0,
+            finished: Vec::new(),
+            remaining: 0,
+            took: Duration::ZERO,
+        };
+        for run in runs.iter_mut().filter(|r| !r.finished) {
+            if stopped() || interrupted(run.run_round(workload, stop))? {
+                was_interrupted = true;
+                break;
+            }
+            progress.scenarios += 1;
+            let estimates = run.estimates(settings.seed);
+            if settings
+                .rounds
+                .finished(run.result.runs, &estimates, run.scenario.is_control())
+            {
+                run.finished = true;
+                progress.finished.push(run.scenario.name);
+            }
+        }
+        progress.remaining = runs.iter().filter(|r| !r.finished).count();
+        progress.took = started.elapsed();
+        on_round(&progress);
+    }
+    if settings.verify && !was_interrupted {
+        for run in runs.iter_mut() {
+            if stopped() || interrupted(run.verify(workload, stop))? {
+                was_interrupted = true;
+                break;
+            }
+        }
+    }
+    let mut results = Vec::new();
+    for mut run in runs {
+        let never_ran = run.result.runs == 0 && !run.sides.is_empty();
+        if was_interrupted {
+            run.result.interrupted = !run.finished || (settings.verify && !run.verified);
+        }
+        let result = run.finish(&order, settings.seed)?;
+        // A row that an interruption kept from running has nothing to say.
+        if !(was_interrupted && never_ran) {
+            results.push(result);
+        }
+    }
+    comparison::compare(&mut results);
+    Ok(results)
 }
 
 fn traced_run(
@@ -314,6 +464,7 @@ fn empty_tracer_result(tracer: crate::tracer::Tracer, scenario: &'static Scenari
         per_event_ns: None,
         per_event_ns_median: None,
         per_event_ns_ci95: None,
+        ci95_half_width_pct: None,
         slowdown_pct: None,
         body_ns: None,
         events_verified: None,
@@ -332,34 +483,8 @@ fn finish_estimates(result: &mut TracerResult, control: &[f64], events_per_op: f
         result.per_event_ns = Some(cost.min_based_ns);
         result.per_event_ns_median = Some(cost.median_ns);
         result.per_event_ns_ci95 = Some(cost.ci95_ns);
+        result.ci95_half_width_pct = (cost.median_ns.abs() > f64::EPSILON)
+            .then(|| rounds::half_width_ns(&cost) / cost.median_ns.abs() * 100.0);
         result.slowdown_pct = Some(cost.slowdown_pct);
     }
-}
-
-/// Runs `scenarios` in order with every backend, calling `on_result` after each; stops early
-/// when `stop` is set. Fills in the probecost-against-bpftrace comparison at the end.
-pub fn run_suite(
-    backends: &mut [Box<dyn TracerBackend>],
-    scenarios: &[&'static Scenario],
-    workload: &dyn Workload,
-    settings: &BenchmarkSettings,
-    stop: &AtomicBool,
-    on_result: &mut dyn FnMut(&ScenarioResult, Duration),
-) -> Result<Vec<ScenarioResult>, Error> {
-    let mut results = Vec::new();
-    for scenario in scenarios {
-        if crate::interrupt::stop_requested() || stop.load(std::sync::atomic::Ordering::Relaxed) {
-            break;
-        }
-        let started = Instant::now();
-        let result = run_scenario(backends, scenario, workload, settings, stop)?;
-        on_result(&result, started.elapsed());
-        let interrupted = result.interrupted;
-        results.push(result);
-        if interrupted {
-            break;
-        }
-    }
-    comparison::compare(&mut results);
-    Ok(results)
 }

@@ -5,14 +5,14 @@ use std::{path::PathBuf, time::Duration};
 
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
 use crate::{
-    benchmark::{run_suite, BenchmarkSettings},
+    benchmark::{run_suite, BenchmarkSettings, RoundPolicy, RoundProgress},
     compare::{BaselineStore, RunFile},
     environment::Environment,
     error::{Error, Result},
     interrupt,
     platform::{BackendSettings, Platform},
     report::{Findings as _, Report as _},
-    result::{ScenarioResult, Suite, SuiteReport},
+    result::{Suite, SuiteReport},
     scenario::{Scenario, ScenarioCatalog},
     tracer::Tracer,
     workload::{DdProcess, PinnedWorkload, Workload},
@@ -32,8 +32,8 @@ pub enum WorkloadChoice {
 pub struct RunCommand {
     /// Scenario names; all when empty.
     pub scenarios: Vec<String>,
-    /// Control/traced run pairs per scenario.
-    pub runs: usize,
+    /// How many control/traced rounds each scenario gets.
+    pub rounds: RoundPolicy,
     /// Operations per run (sized from `run_time` when `None`).
     pub ops: Option<u64>,
     /// Target duration of a traced run when `ops` is not given.
@@ -79,26 +79,20 @@ fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
     })
 }
 
-/// One progress line per finished scenario.
-fn progress(done: usize, total: usize, result: &ScenarioResult, took: Duration) {
-    let costs: Vec<String> = result
-        .tracers
-        .iter()
-        .map(|t| {
-            format!(
-                "{} {} ({})",
-                t.tracer,
-                t.per_event_ns
-                    .map_or("-".into(), |v| format!("{v:.1} ns/event")),
-                t.status
-            )
-        })
-        .collect();
+/// One progress line per round.
+fn progress(round: &RoundProgress) {
+    let finished = if round.finished.is_empty() || round.remaining == 0 {
+        String::new()
+    } else {
+        format!("; done: {}", round.finished.join(", "))
+    };
     eprintln!(
-        "[{done}/{total}] {:<17} {}  ({:.1} s)",
-        result.name,
-        costs.join(", "),
-        took.as_secs_f64()
+        "[round {}/{}] {} scenarios in {:.1} s; {} still running{finished}",
+        round.round,
+        round.max_rounds,
+        round.scenarios,
+        round.took.as_secs_f64(),
+        round.remaining,
     );
 }
 
@@ -145,31 +139,36 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     eprintln!("workload: {}", workload.description());
 
     let settings = BenchmarkSettings {
-        runs: command.runs,
+        rounds: command.rounds,
         ops: command.ops,
         run_time: command.run_time,
         verify: command.verify,
         ..BenchmarkSettings::default()
     };
-    let total = scenarios.len();
-    let mut done = 0;
     let results = run_suite(
         &mut backends,
         &scenarios,
         workload.as_ref(),
         &settings,
         interrupt::stop_flag(),
-        &mut |result, took| {
-            done += 1;
-            progress(done, total, result, took);
-        },
+        &mut progress,
     )?;
+    let target = match settings.rounds {
+        RoundPolicy::TargetCi(target) => Some(target),
+        RoundPolicy::Fixed(_) => None,
+    };
     let interrupted = interrupt::stop_requested() || results.iter().any(|r| r.interrupted);
     let report = SuiteReport {
         environment,
         interrupted,
         findings: Suite {
-            runs_requested: settings.runs,
+            runs_requested: match settings.rounds {
+                RoundPolicy::Fixed(rounds) => rounds,
+                RoundPolicy::TargetCi(target) => target.min_rounds,
+            },
+            target_ci_pct: target.map(|t| t.pct),
+            ci_floor_ns: target.map(|t| t.floor_ns),
+            max_runs: target.map(|t| t.max_rounds),
             workload: workload.description(),
             scenarios: results,
         },

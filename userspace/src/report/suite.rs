@@ -29,10 +29,17 @@ impl Findings for Suite {
     }
 
     fn summary(&self) -> String {
-        format!(
-            "Workload: {}. {} rounds per scenario.",
-            self.workload, self.runs_requested
-        )
+        match (self.target_ci_pct, self.max_runs) {
+            (Some(pct), Some(max)) => format!(
+                "Workload: {}. Rounds per scenario until its 95% interval is within ±{pct}% \
+                 ({} to {max} rounds; the rounds column says how many each got).",
+                self.workload, self.runs_requested
+            ),
+            _ => format!(
+                "Workload: {}. {} rounds per scenario.",
+                self.workload, self.runs_requested
+            ),
+        }
     }
 
     fn markdown_table(&self) -> Table {
@@ -246,6 +253,7 @@ pub(crate) mod tests {
             per_event_ns: Some(ns),
             per_event_ns_median: Some(ns + 1.0),
             per_event_ns_ci95: Some([ns - 1.0, ns + 2.0]),
+            ci95_half_width_pct: Some(1.5 / ns * 100.0),
             slowdown_pct: Some(20.0),
             body_ns: Some(ns / 2.0),
             events_verified: Some(true),
@@ -286,6 +294,9 @@ pub(crate) mod tests {
             interrupted: false,
             findings: Suite {
                 runs_requested: 1,
+                target_ci_pct: Some(5.0),
+                ci_floor_ns: Some(100.0),
+                max_runs: Some(30),
                 workload: "in-process loop".into(),
                 scenarios,
             },

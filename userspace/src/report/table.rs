@@ -127,7 +127,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
 
     let _ = writeln!(
         out,
-        "\n{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>8} {:>8} {:>6} {:>9} {:>9}",
+        "\n{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
         "row",
         "scenario",
         "tracer",
@@ -135,6 +135,8 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         "attach point used",
         "ns/event",
         "median [95% CI]",
+        "±%",
+        "rounds",
         "slowdown",
         "body ns",
         "events",
@@ -155,7 +157,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             let times = t.attach_times.as_ref();
             let _ = writeln!(
                 out,
-                "{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>8} {:>8} {:>6} {:>9} {:>9}",
+                "{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
                 r.row.map_or("+".to_string(), |n| n.to_string()),
                 r.name,
                 t.tracer,
@@ -163,6 +165,8 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
                 truncate(&t.attach, 44),
                 num(t.per_event_ns, 1),
                 median,
+                num(t.ci95_half_width_pct, 1),
+                if t.traced_runs_ns_per_op.is_empty() { "-".to_string() } else { r.runs.to_string() },
                 num(t.slowdown_pct, 1),
                 num(t.body_ns, 1),
                 events,
@@ -173,7 +177,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nns/event = (fastest traced run - fastest control run) per event; median and 95% bootstrap CI over the paired runs."
+        "\nns/event = (fastest traced run - fastest control run) per event; median and 95% bootstrap CI over the paired runs (±% = half its width, % of the median; rounds = run pairs)."
     );
     let _ = writeln!(
         out,

@@ -1,0 +1,133 @@
+//! How many rounds each scenario gets: a fixed number, or as many as its 95% interval needs to
+//! reach a target precision (`--target-ci`).
+
+use crate::stats::PerEventCost;
+
+/// How many control/traced rounds each scenario runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RoundPolicy {
+    /// Exactly this many rounds.
+    Fixed(usize),
+    /// Rounds until the interval is narrow enough.
+    TargetCi(TargetCi),
+}
+
+/// Precision on demand: a row keeps getting rounds until the half-width of its 95% interval is
+/// at most `pct` percent of its median cost, or `max_rounds` is reached.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TargetCi {
+    /// The target half-width, percent of the median.
+    pub pct: f64,
+    /// Costs below this are held to `pct` of this instead of their own median: a 20 ns probe
+    /// within 1 ns would need thousands of rounds on a noisy machine for no useful gain.
+    pub floor_ns: f64,
+    /// Rounds every row gets before its interval is trusted (a bootstrap of 2 values is not an
+    /// interval).
+    pub min_rounds: usize,
+    /// Rounds after which a row stops whether or not it reached the target.
+    pub max_rounds: usize,
+}
+
+impl TargetCi {
+    /// Whether `cost`'s interval is within the target.
+    pub fn reached(&self, cost: &PerEventCost) -> bool {
+        half_width_ns(cost) <= self.pct / 100.0 * cost.median_ns.abs().max(self.floor_ns)
+    }
+}
+
+impl RoundPolicy {
+    /// The most rounds any scenario can get.
+    pub fn max_rounds(&self) -> usize {
+        match self {
+            Self::Fixed(rounds) => *rounds,
+            Self::TargetCi(target) => target.max_rounds.max(target.min_rounds),
+        }
+    }
+
+    /// Whether a scenario that has run `rounds` rounds, with these estimates (one per traced
+    /// side), needs no more. The control row measures the method's noise around zero, where a
+    /// relative precision means nothing: it runs the minimum.
+    pub fn finished(
+        &self,
+        rounds: usize,
+        estimates: &[Option<PerEventCost>],
+        control: bool,
+    ) -> bool {
+        match self {
+            Self::Fixed(wanted) => rounds >= *wanted,
+            Self::TargetCi(target) => {
+                if rounds >= self.max_rounds() {
+                    return true;
+                }
+                if rounds < target.min_rounds {
+                    return false;
+                }
+                control
+                    || estimates
+                        .iter()
+                        .all(|e| e.as_ref().is_some_and(|cost| target.reached(cost)))
+            }
+        }
+    }
+}
+
+/// Half the width of `cost`'s 95% interval, ns.
+pub fn half_width_ns(cost: &PerEventCost) -> f64 {
+    (cost.ci95_ns[1] - cost.ci95_ns[0]) / 2.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(median: f64, low: f64, high: f64) -> Option<PerEventCost> {
+        Some(PerEventCost {
+            min_based_ns: median,
+            median_ns: median,
+            ci95_ns: [low, high],
+            slowdown_pct: 0.0,
+            control_min_ns_per_op: 500.0,
+            traced_min_ns_per_op: 500.0 + median,
+        })
+    }
+
+    const TARGET: TargetCi = TargetCi {
+        pct: 5.0,
+        floor_ns: 100.0,
+        min_rounds: 5,
+        max_rounds: 30,
+    };
+
+    #[test]
+    fn fixed_stops_at_its_count() {
+        let policy = RoundPolicy::Fixed(7);
+        assert!(!policy.finished(6, &[None], false));
+        assert!(policy.finished(7, &[None], false));
+    }
+
+    #[test]
+    fn target_needs_the_minimum_and_every_tracer_within_it() {
+        let policy = RoundPolicy::TargetCi(TARGET);
+        let narrow = cost(300.0, 290.0, 310.0); // ±3.3 %
+        let wide = cost(300.0, 270.0, 330.0); // ±10 %
+        assert!(!policy.finished(4, &[narrow.clone()], false));
+        assert!(policy.finished(5, &[narrow.clone()], false));
+        assert!(!policy.finished(5, &[narrow, wide.clone()], false));
+        assert!(policy.finished(30, &[wide], false));
+    }
+
+    #[test]
+    fn small_costs_are_held_to_the_floor() {
+        let policy = RoundPolicy::TargetCi(TARGET);
+        // 40 ns ± 4 ns is ±10 % of itself but within 5 % of the 100 ns floor.
+        assert!(policy.finished(5, &[cost(40.0, 36.0, 44.0)], false));
+        assert!(!policy.finished(5, &[cost(40.0, 30.0, 50.0)], false));
+    }
+
+    #[test]
+    fn control_row_runs_the_minimum() {
+        let policy = RoundPolicy::TargetCi(TARGET);
+        assert!(!policy.finished(4, &[cost(0.0, -60.0, 50.0)], true));
+        assert!(policy.finished(5, &[cost(0.0, -60.0, 50.0)], true));
+    }
+}
