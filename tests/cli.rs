@@ -181,6 +181,48 @@ fn the_real_dd_workload_and_every_export_work_end_to_end() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn target_ci_adds_rounds_until_each_row_is_precise_enough_or_the_maximum() {
+    if !have_root("target_ci_adds_rounds_until_each_row_is_precise_enough_or_the_maximum") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("probecost-target-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("r.json");
+    // A loose target the bare tracepoint reaches in a few rounds, and one no row can reach.
+    for (target, max) in [("60", 8), ("0.01", 4)] {
+        let output = Command::new(probecost_bin())
+            .args(["run", "--scenario", "control,tracepoint-entry"])
+            .args(["--run-time-ms", "100", "--no-verify", "--runs", "3"])
+            .args(["--target-ci", target, "--max-runs", &max.to_string()])
+            .arg("--export-json")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{:?}", stderr_lines(&output));
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        assert_eq!(report["target_ci_pct"], target.parse::<f64>().unwrap());
+        assert_eq!(report["max_runs"], max);
+        let control = &report["scenarios"][0];
+        assert_eq!(control["runs"], 3, "the control row runs the minimum");
+        let row = &report["scenarios"][1];
+        let rounds = row["runs"].as_u64().unwrap();
+        let precision = row["tracers"][0]["ci95_half_width_pct"].as_f64().unwrap();
+        assert!((3..=max).contains(&rounds), "{row}");
+        if precision > target.parse().unwrap() {
+            assert_eq!(
+                rounds, max,
+                "stopped before the target or the maximum: {row}"
+            );
+        } else if target == "0.01" {
+            panic!("a 0.01 % interval from 4 rounds: {row}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_reader_that_goes_away_ends_probecost_quietly() {
     use std::os::fd::{FromRawFd as _, OwnedFd};
@@ -229,6 +271,14 @@ fn inputs_are_checked_before_anything_is_measured() {
         (
             &["run", "--cpu", "100000"][..],
             "--cpu 100000: not a CPU this process may use",
+        ),
+        (
+            &["run", "--target-ci", "0"][..],
+            "0 is not a percentage above 0",
+        ),
+        (
+            &["run", "--max-runs", "9"][..],
+            "required arguments were not provided:\n  --target-ci",
         ),
     ] {
         let output = Command::new(probecost_bin()).args(args).output().unwrap();
@@ -351,18 +401,26 @@ fn compare_finds_an_injected_regression_and_only_it() {
         .filter(|r| r["verdict"] == "slower")
         .collect();
     assert_eq!(slower_rows.len(), 1, "{records:?}");
-    assert_eq!(slower_rows[0]["scenario"], "map");
+    assert_eq!(slower_rows[0]["scenario"], "map", "the run's row heading");
     assert_eq!(slower_rows[0]["tracer"], "aya");
 
-    let not_a_run = write("not-a-run.json", &serde_json::json!({ "rows": [] }));
-    let refused = gate(&not_a_run);
+    let not_a_report = write("not-a-report.json", &serde_json::json!({ "rows": [] }));
+    let refused = gate(&not_a_report);
     assert_eq!(refused.status.code(), Some(1));
     let stderr = stderr_lines(&refused);
     assert_eq!(stderr.len(), 1, "{stderr:?}");
-    assert!(
-        stderr[0].contains("not a `probecost run --export-json` report"),
-        "{stderr:?}"
+    assert!(stderr[0].contains("not a probecost report"), "{stderr:?}");
+
+    // A workload report against a run report: one line naming both kinds.
+    let workload = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/results/2026-11-28-debian12-kvm-amd-epyc/workload.json"
     );
+    let mixed = gate(std::path::Path::new(workload));
+    assert_eq!(mixed.status.code(), Some(1));
+    let stderr = stderr_lines(&mixed);
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].contains("`workload` report"), "{stderr:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -110,8 +110,8 @@ mod tests {
         let policy = RoundPolicy::TargetCi(TARGET);
         let narrow = cost(300.0, 290.0, 310.0); // ±3.3 %
         let wide = cost(300.0, 270.0, 330.0); // ±10 %
-        assert!(!policy.finished(4, &[narrow.clone()], false));
-        assert!(policy.finished(5, &[narrow.clone()], false));
+        assert!(!policy.finished(4, std::slice::from_ref(&narrow), false));
+        assert!(policy.finished(5, std::slice::from_ref(&narrow), false));
         assert!(!policy.finished(5, &[narrow, wide.clone()], false));
         assert!(policy.finished(30, &[wide], false));
     }

@@ -1,11 +1,12 @@
 //! `probecost compare BASE.json NEW.json [MORE.json ...]`: every row of the newer reports
 //! against the base, with the change's interval and verdict, and an optional regression gate.
+//! The reports may come from `run`, `attach-scale` or `workload` (all from the same one).
 
 use std::path::PathBuf;
 
 use super::{print_and_export, ExportPaths, Outcome};
 use crate::{
-    compare::{compare as compare_files, BaselineStore, CompareReport, RunFile, Verdict},
+    compare::{compare as compare_files, BaselineStore, CompareReport, ReportFile, Verdict},
     environment::Environment,
     error::{Error, Result},
     report::Measured,
@@ -14,12 +15,13 @@ use crate::{
 /// What `probecost compare` compares.
 #[derive(Clone, Debug)]
 pub struct CompareCommand {
-    /// `probecost run` JSON reports, the base first.
+    /// JSON reports of one command (`run`, `attach-scale` or `workload`), the base first.
     pub files: Vec<PathBuf>,
     /// Fail (exit 1) when a row is slower by more than this percentage, its whole interval
     /// above it.
     pub fail_if_slower: Option<f64>,
-    /// Scenarios the gate looks at (all when empty).
+    /// Rows (scenarios, attach-scale steps, workload configurations) the gate looks at (all
+    /// when empty).
     pub only: Vec<String>,
     /// A saved baseline to use as the base, before `files`.
     pub baseline: Option<String>,
@@ -34,7 +36,7 @@ pub fn compare(command: &CompareCommand) -> Result<Outcome> {
         None => Vec::new(),
     };
     for path in &command.files {
-        files.push((path.display().to_string(), RunFile::read(path)?));
+        files.push((path.display().to_string(), ReportFile::read(path)?));
     }
     if files.len() < 2 {
         return Err(Error::Input(
@@ -47,7 +49,7 @@ pub fn compare(command: &CompareCommand) -> Result<Outcome> {
     let report: CompareReport = Measured {
         environment: Environment::probe(None, Vec::new()),
         interrupted: false,
-        findings: compare_files(&files),
+        findings: compare_files(&files)?,
     };
     print_and_export(&report, outputs)?;
     let Some(limit) = command.fail_if_slower else {
@@ -57,13 +59,13 @@ pub fn compare(command: &CompareCommand) -> Result<Outcome> {
         .findings
         .rows
         .iter()
-        .filter(|r| command.only.is_empty() || command.only.contains(&r.scenario))
+        .filter(|r| command.only.is_empty() || command.only.contains(&r.row))
         .filter(|r| r.verdict == Verdict::Slower)
         .filter(|r| r.change_ci95_low_pct().is_some_and(|low| low > limit))
         .map(|r| {
             format!(
                 "{} ({}, {}): +{:.1}%",
-                r.scenario,
+                r.row,
                 r.tracer,
                 r.file,
                 r.change_pct.unwrap_or(f64::NAN)

@@ -6,7 +6,7 @@ use std::{path::PathBuf, time::Duration};
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
 use crate::{
     benchmark::{run_suite, BenchmarkSettings, RoundPolicy, RoundProgress},
-    compare::{BaselineStore, RunFile},
+    compare::{BaselineStore, ReportFile},
     environment::Environment,
     error::{Error, Result},
     interrupt,
@@ -189,9 +189,9 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         }
     }
     if let Some(base) = baseline {
-        let this = RunFile::parse(&String::from_utf8_lossy(&json))
+        let this = ReportFile::parse(&String::from_utf8_lossy(&json))
             .map_err(|e| Error::operation(format!("reading back this run's report: {e}")))?;
-        let comparison = crate::compare::compare(&[base, ("this run".into(), this)]);
+        let comparison = crate::compare::compare(&[base, ("this run".into(), this)])?;
         println!("\n{}", comparison.text());
     }
     Ok(outcome)

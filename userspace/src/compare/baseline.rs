@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::RunFile;
+use super::ReportFile;
 use crate::error::{Error, Result};
 
 /// Where baselines are kept.
@@ -64,7 +64,7 @@ impl BaselineStore {
     }
 
     /// Baseline `name`, read; a missing one names the saved ones.
-    pub fn load(&self, name: &str) -> Result<(String, RunFile)> {
+    pub fn load(&self, name: &str) -> Result<(String, ReportFile)> {
         let path = self.path(name)?;
         if !path.exists() {
             return Err(Error::Input(format!(
@@ -74,7 +74,7 @@ impl BaselineStore {
                 self.names().join(", ")
             )));
         }
-        Ok((format!("baseline {name}"), RunFile::read(&path)?))
+        Ok((format!("baseline {name}"), ReportFile::read(&path)?))
     }
 
     /// The names of the saved baselines, sorted.
@@ -105,7 +105,7 @@ mod tests {
         store.save("before-patch", &report.json().unwrap()).unwrap();
         let (label, file) = store.load("before-patch").unwrap();
         assert_eq!(label, "baseline before-patch");
-        assert_eq!(file.scenarios.len(), 2);
+        assert_eq!(file.samples.len(), 4);
         let missing = store.load("other").unwrap_err().to_string();
         assert!(missing.starts_with("no baseline `other`"), "{missing}");
         assert!(missing.contains("(saved: before-patch)"), "{missing}");

@@ -1,4 +1,5 @@
-//! The parts of a `probecost run` JSON report that a comparison reads.
+//! The parts of probecost's JSON reports that a comparison reads, and each kind of report
+//! turned into the same thing: rows with per-round values.
 
 use std::path::Path;
 
@@ -6,13 +7,110 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// A `probecost run` report as `compare` reads it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct RunFile {
+/// Which command wrote a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportKind {
+    /// `probecost run`: per-event cost of each scenario and tracer.
+    Run,
+    /// `probecost attach-scale`: attach and detach times per probe count.
+    AttachScale,
+    /// `probecost workload`: wall time of a command per configuration.
+    Workload,
+}
+
+impl ReportKind {
+    /// The command that writes it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Self::Run => "run",
+            Self::AttachScale => "attach-scale",
+            Self::Workload => "workload",
+        }
+    }
+
+    /// The unit of its rows' values.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::Run => "ns/event",
+            Self::AttachScale => "ms",
+            Self::Workload => "s",
+        }
+    }
+
+    /// What a row is, in a column heading.
+    pub fn row_heading(self) -> &'static str {
+        match self {
+            Self::Run => "scenario",
+            Self::AttachScale => "probes and step",
+            Self::Workload => "configuration",
+        }
+    }
+}
+
+/// One row of a report as a comparison sees it: what it measured, each round's value, and
+/// how it was measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// The scenario, attach-scale step or workload configuration.
+    pub row: String,
+    /// The tracer.
+    pub tracer: String,
+    /// Each round's value, in the report kind's unit.
+    pub values: Vec<f64>,
+    /// How the row was measured (status and attach point, mechanism, command): rows that
+    /// differ here are not comparable.
+    pub setup: String,
+}
+
+/// A report of any kind, as `compare` reads it.
+#[derive(Clone, Debug)]
+pub struct ReportFile {
+    /// The command that wrote it.
+    pub kind: ReportKind,
     /// Where it was measured.
     pub environment: EnvironmentFile,
-    /// One result per scenario.
-    pub scenarios: Vec<ScenarioFile>,
+    /// Its rows, in report order.
+    pub samples: Vec<Sample>,
+}
+
+impl ReportFile {
+    /// Reads `path`; a file that is not a probecost report is one line saying so.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(Error::io(format!("reading {}", path.display())))?;
+        Self::parse(&text).map_err(|why| {
+            Error::Input(format!(
+                "{}: not a probecost report ({why}); compare reads the --export-json reports \
+                 of run, attach-scale and workload",
+                path.display()
+            ))
+        })
+    }
+
+    /// Parses a report's text, recognising its kind by the fields only that kind has.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        let has = |field: &str| value.get(field).is_some();
+        let parsed = if has("scenarios") {
+            serde_json::from_value::<RunFile>(value).map(Self::from)
+        } else if has("repetitions") && has("rows") {
+            serde_json::from_value::<AttachScaleFile>(value).map(Self::from)
+        } else if has("command") && has("results") {
+            serde_json::from_value::<WorkloadFile>(value).map(Self::from)
+        } else {
+            return Err("no `scenarios`, attach-scale `rows` or workload `results`".into());
+        };
+        parsed.map_err(|e| e.to_string())
+    }
+
+    /// The sample of `key` (row, tracer).
+    pub fn find(&self, key: (&str, &str)) -> Option<&Sample> {
+        self.samples
+            .iter()
+            .find(|s| s.row == key.0 && s.tracer == key.1)
+    }
 }
 
 /// The environment facts a comparison names when they differ.
@@ -55,6 +153,15 @@ impl VirtualizationFile {
     }
 }
 
+/// A `probecost run` report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RunFile {
+    /// Where it was measured.
+    pub environment: EnvironmentFile,
+    /// One result per scenario.
+    pub scenarios: Vec<ScenarioFile>,
+}
+
 /// One scenario's rounds.
 #[derive(Clone, Debug, Deserialize)]
 pub struct ScenarioFile {
@@ -81,41 +188,151 @@ pub struct TracerFile {
     pub traced_runs_ns_per_op: Vec<f64>,
 }
 
-impl RunFile {
-    /// Reads `path`; a file that is not a `probecost run` report is one line saying so.
-    pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(Error::io(format!("reading {}", path.display())))?;
-        Self::parse(&text).map_err(|why| {
-            Error::Input(format!(
-                "{}: not a `probecost run --export-json` report ({why}); compare reads run \
-                 reports",
-                path.display()
-            ))
-        })
-    }
-
-    /// Parses a report's text.
-    pub fn parse(text: &str) -> std::result::Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
-    }
-
-    /// Every (scenario, tracer) in the file, in its order.
-    pub fn keys(&self) -> Vec<(&str, &str)> {
-        self.scenarios
+impl From<RunFile> for ReportFile {
+    /// Each round's per-event cost: (traced - control) / events per operation.
+    fn from(file: RunFile) -> Self {
+        let samples = file
+            .scenarios
             .iter()
-            .flat_map(|s| {
-                s.tracers
-                    .iter()
-                    .map(move |t| (s.name.as_str(), t.tracer.as_str()))
+            .flat_map(|scenario| {
+                scenario.tracers.iter().map(move |tracer| Sample {
+                    row: scenario.name.clone(),
+                    tracer: tracer.tracer.clone(),
+                    values: scenario
+                        .control_runs_ns_per_op
+                        .iter()
+                        .zip(&tracer.traced_runs_ns_per_op)
+                        .map(|(control, traced)| {
+                            (traced - control) / scenario.events_per_op.max(f64::EPSILON)
+                        })
+                        .collect(),
+                    setup: format!("{} at {}", tracer.status, tracer.attach),
+                })
             })
-            .collect()
+            .collect();
+        Self {
+            kind: ReportKind::Run,
+            environment: file.environment,
+            samples,
+        }
     }
+}
 
-    /// The scenario and tracer entries of `key`.
-    pub fn find(&self, key: (&str, &str)) -> Option<(&ScenarioFile, &TracerFile)> {
-        let scenario = self.scenarios.iter().find(|s| s.name == key.0)?;
-        let tracer = scenario.tracers.iter().find(|t| t.tracer == key.1)?;
-        Some((scenario, tracer))
+/// A `probecost attach-scale` report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AttachScaleFile {
+    /// Where it was measured.
+    pub environment: EnvironmentFile,
+    /// One row per tracer and probe count.
+    pub rows: Vec<AttachScaleRowFile>,
+}
+
+/// One tracer and probe count of an attach-scale report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AttachScaleRowFile {
+    /// Tracer.
+    pub tracer: String,
+    /// The probe set.
+    pub set: String,
+    /// How the probes attached.
+    pub mechanism: String,
+    /// Probes attached.
+    pub probes: usize,
+    /// Each repetition's attach time, ms.
+    pub attach_ms_runs: Vec<f64>,
+    /// Each repetition's detach time, ms.
+    pub detach_ms_runs: Vec<f64>,
+}
+
+impl From<AttachScaleFile> for ReportFile {
+    /// Two rows per probe count: attaching and detaching, each repetition a round.
+    fn from(file: AttachScaleFile) -> Self {
+        let samples = file
+            .rows
+            .iter()
+            .flat_map(|row| {
+                [
+                    ("attach", &row.attach_ms_runs),
+                    ("detach", &row.detach_ms_runs),
+                ]
+                .map(|(step, runs)| Sample {
+                    row: format!("{} x{} {step}", row.set, row.probes),
+                    tracer: row.tracer.clone(),
+                    values: runs.clone(),
+                    setup: row.mechanism.clone(),
+                })
+            })
+            .collect();
+        Self {
+            kind: ReportKind::AttachScale,
+            environment: file.environment,
+            samples,
+        }
+    }
+}
+
+/// A `probecost workload` report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorkloadFile {
+    /// Where it was measured.
+    pub environment: EnvironmentFile,
+    /// The command timed.
+    pub command: Vec<String>,
+    /// One result per configuration.
+    pub results: Vec<WorkloadResultFile>,
+}
+
+/// One configuration of a workload report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorkloadResultFile {
+    /// `baseline` or the configuration's name.
+    pub name: String,
+    /// The probe sets attached.
+    pub sets: Vec<WorkloadSetFile>,
+    /// Each run's wall time, s.
+    pub runs_s: Vec<f64>,
+}
+
+/// One probe set of a workload configuration.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorkloadSetFile {
+    /// The set's name.
+    pub set: String,
+    /// How its probes attached.
+    pub mechanism: String,
+}
+
+impl From<WorkloadFile> for ReportFile {
+    /// One row per configuration, each run of the command a round; the command and the sets'
+    /// mechanisms are how it was measured.
+    fn from(file: WorkloadFile) -> Self {
+        let command = file.command.join(" ");
+        let samples = file
+            .results
+            .iter()
+            .map(|result| {
+                let sets: Vec<String> = result
+                    .sets
+                    .iter()
+                    .map(|s| format!("{} via {}", s.set, s.mechanism))
+                    .collect();
+                Sample {
+                    row: result.name.clone(),
+                    // The report does not name it: the platform's own tracer measured it.
+                    tracer: "-".into(),
+                    values: result.runs_s.clone(),
+                    setup: if sets.is_empty() {
+                        format!("`{command}` untraced")
+                    } else {
+                        format!("`{command}` with {}", sets.join(", "))
+                    },
+                }
+            })
+            .collect();
+        Self {
+            kind: ReportKind::Workload,
+            environment: file.environment,
+            samples,
+        }
     }
 }

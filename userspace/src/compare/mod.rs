@@ -1,7 +1,9 @@
-//! `compare`: did the per-event cost change between two `probecost run` reports, by how much,
-//! and is that more than noise? Each row's change comes with a 95% bootstrap interval over the
-//! per-round costs of both files, and a verdict at that confidence; rows whose attach point or
-//! status differ are not comparable, and the environments' differences are named first.
+//! `compare`: did a cost change between two probecost reports, by how much, and is that more
+//! than noise? Each row's change comes with a 95% bootstrap interval over the per-round values
+//! of both files, and a verdict at that confidence; rows measured differently (status, attach
+//! point, mechanism, command) are not comparable, and the environments' differences are named
+//! first. Run reports compare per-event costs, attach-scale reports attach and detach times,
+//! workload reports wall times.
 
 mod baseline;
 mod input;
@@ -11,9 +13,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 pub use baseline::BaselineStore;
-pub use input::{RunFile, ScenarioFile, TracerFile};
+pub use input::{ReportFile, ReportKind, RunFile, Sample, ScenarioFile, TracerFile};
 
 use crate::{
+    error::{Error, Result},
     plot::{Chart, ChartKind, Interval, IntervalSeries, Palette},
     report::{cell, number_or_dash as num, Findings, Measured, Table},
     stats::{self, bootstrap_median_difference_ci95, SplitMix64},
@@ -64,25 +67,25 @@ pub struct EnvironmentDifference {
     pub values: Vec<String>,
 }
 
-/// One scenario and tracer of a newer file against the base file.
+/// One row and tracer of a newer file against the base file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ComparedRow {
-    /// Scenario name.
-    pub scenario: String,
+    /// The scenario, attach-scale step or workload configuration.
+    pub row: String,
     /// Tracer name.
     pub tracer: String,
     /// The newer file.
     pub file: String,
-    /// Base: median of the per-round per-event costs, ns.
-    pub base_ns: Option<f64>,
-    /// Newer file: the same, ns.
-    pub new_ns: Option<f64>,
-    /// `new_ns - base_ns`.
-    pub change_ns: Option<f64>,
-    /// The change as a percentage of `base_ns` (when that is positive).
+    /// Base: median of the per-round values, in the comparison's unit.
+    pub base: Option<f64>,
+    /// Newer file: the same.
+    pub new: Option<f64>,
+    /// `new - base`.
+    pub change: Option<f64>,
+    /// The change as a percentage of `base` (when that is positive).
     pub change_pct: Option<f64>,
-    /// 95% bootstrap interval of the change, ns.
-    pub change_ci95_ns: Option<[f64; 2]>,
+    /// 95% bootstrap interval of the change.
+    pub change_ci95: Option<[f64; 2]>,
     /// What the change says.
     pub verdict: Verdict,
     /// Why a row is not comparable.
@@ -92,57 +95,49 @@ pub struct ComparedRow {
 impl ComparedRow {
     /// The lower end of the change's interval as a percentage of the base, when both exist.
     pub fn change_ci95_low_pct(&self) -> Option<f64> {
-        let base = self.base_ns.filter(|b| *b > 0.0)?;
-        Some(self.change_ci95_ns?[0] / base * 100.0)
+        let base = self.base.filter(|b| *b > 0.0)?;
+        Some(self.change_ci95?[0] / base * 100.0)
     }
 }
 
 /// What `probecost compare` found.
 #[derive(Clone, Debug, Serialize)]
-pub struct RunComparison {
+pub struct ReportComparison {
+    /// The command whose reports were compared.
+    pub kind: ReportKind,
+    /// The unit of `base`, `new` and `change`.
+    pub unit: &'static str,
     /// The files, the base first.
     pub files: Vec<String>,
     /// Environment facts that differ between the files.
     pub environment_differences: Vec<EnvironmentDifference>,
-    /// One row per scenario and tracer of each newer file.
+    /// One row per row and tracer of each newer file.
     pub rows: Vec<ComparedRow>,
 }
 
 /// Everything one `probecost compare` found (the environment is where it compared).
-pub type CompareReport = Measured<RunComparison>;
-
-/// Each round's per-event cost of `tracer` in `scenario`: (traced - control) / events per op.
-fn per_round_costs(scenario: &ScenarioFile, tracer: &TracerFile) -> Vec<f64> {
-    scenario
-        .control_runs_ns_per_op
-        .iter()
-        .zip(&tracer.traced_runs_ns_per_op)
-        .map(|(control, traced)| (traced - control) / scenario.events_per_op.max(f64::EPSILON))
-        .collect()
-}
+pub type CompareReport = Measured<ReportComparison>;
 
 fn compare_row(
-    base: Option<(&ScenarioFile, &TracerFile)>,
-    new: Option<(&ScenarioFile, &TracerFile)>,
+    base: Option<&Sample>,
+    new: Option<&Sample>,
     file: &str,
     rng: &mut SplitMix64,
 ) -> Option<ComparedRow> {
-    let (scenario, tracer) = base
-        .or(new)
-        .map(|(s, t)| (s.name.clone(), t.tracer.clone()))?;
+    let either = base.or(new)?;
     let mut row = ComparedRow {
-        scenario,
-        tracer,
+        row: either.row.clone(),
+        tracer: either.tracer.clone(),
         file: file.to_string(),
-        base_ns: None,
-        new_ns: None,
-        change_ns: None,
+        base: None,
+        new: None,
+        change: None,
         change_pct: None,
-        change_ci95_ns: None,
+        change_ci95: None,
         verdict: Verdict::NoChange,
         reason: None,
     };
-    let ((base_scenario, base_tracer), (new_scenario, new_tracer)) = match (base, new) {
+    let (base, new) = match (base, new) {
         (Some(b), Some(n)) => (b, n),
         (Some(_), None) => {
             row.verdict = Verdict::OnlyInBase;
@@ -153,28 +148,23 @@ fn compare_row(
             return Some(row);
         }
     };
-    let base_costs = per_round_costs(base_scenario, base_tracer);
-    let new_costs = per_round_costs(new_scenario, new_tracer);
     let median = |v: &[f64]| (!v.is_empty()).then(|| stats::median(v));
-    row.base_ns = median(&base_costs);
-    row.new_ns = median(&new_costs);
-    if base_tracer.status != new_tracer.status || base_tracer.attach != new_tracer.attach {
+    row.base = median(&base.values);
+    row.new = median(&new.values);
+    if base.setup != new.setup {
         row.verdict = Verdict::NotComparable;
-        row.reason = Some(format!(
-            "{} at {} in the base, {} at {} here",
-            base_tracer.status, base_tracer.attach, new_tracer.status, new_tracer.attach
-        ));
+        row.reason = Some(format!("{} in the base, {} here", base.setup, new.setup));
         return Some(row);
     }
-    let (Some(base_ns), Some(new_ns)) = (row.base_ns, row.new_ns) else {
+    let (Some(base_value), Some(new_value)) = (row.base, row.new) else {
         row.verdict = Verdict::NotComparable;
         row.reason = Some("no completed rounds in one of the files".into());
         return Some(row);
     };
-    let ci = bootstrap_median_difference_ci95(&base_costs, &new_costs, RESAMPLES, rng);
-    row.change_ns = Some(new_ns - base_ns);
-    row.change_pct = (base_ns > 0.0).then(|| (new_ns - base_ns) / base_ns * 100.0);
-    row.change_ci95_ns = Some(ci);
+    let ci = bootstrap_median_difference_ci95(&base.values, &new.values, RESAMPLES, rng);
+    row.change = Some(new_value - base_value);
+    row.change_pct = (base_value > 0.0).then(|| (new_value - base_value) / base_value * 100.0);
+    row.change_ci95 = Some(ci);
     row.verdict = if ci[0] > 0.0 {
         Verdict::Slower
     } else if ci[1] < 0.0 {
@@ -186,7 +176,7 @@ fn compare_row(
 }
 
 /// The environment facts compared, by name, from each file.
-fn environment_facts(file: &RunFile) -> [(&'static str, String); 7] {
+fn environment_facts(file: &ReportFile) -> [(&'static str, String); 7] {
     let env = &file.environment;
     [
         ("kernel_release", env.kernel_release.clone()),
@@ -202,8 +192,19 @@ fn environment_facts(file: &RunFile) -> [(&'static str, String); 7] {
     ]
 }
 
-/// Compares every file after the first against the first.
-pub fn compare(files: &[(String, RunFile)]) -> RunComparison {
+/// Compares every file after the first against the first; every file must come from the same
+/// command.
+pub fn compare(files: &[(String, ReportFile)]) -> Result<ReportComparison> {
+    let kind = files.first().map_or(ReportKind::Run, |(_, f)| f.kind);
+    if let Some((name, other)) = files.iter().find(|(_, f)| f.kind != kind) {
+        return Err(Error::Input(format!(
+            "{name} is a `{}` report and {} a `{}` report: compare compares reports of one \
+             command",
+            other.kind.command(),
+            files[0].0,
+            kind.command()
+        )));
+    }
     let mut rng = SplitMix64::new(SEED);
     let facts: Vec<_> = files.iter().map(|(_, f)| environment_facts(f)).collect();
     let environment_differences = (0..facts.first().map_or(0, |f| f.len()))
@@ -222,47 +223,66 @@ pub fn compare(files: &[(String, RunFile)]) -> RunComparison {
     if let Some(((_, base), newer)) = files.split_first() {
         for (name, new) in newer {
             // The base's rows in its order, then those only the newer file has.
-            let mut keys = base.keys();
-            for key in new.keys() {
-                if !keys.contains(&key) {
-                    keys.push(key);
+            let key = |s: &Sample| (s.row.clone(), s.tracer.clone());
+            let mut keys: Vec<(String, String)> = base.samples.iter().map(key).collect();
+            for sample in &new.samples {
+                if !keys.contains(&key(sample)) {
+                    keys.push(key(sample));
                 }
             }
-            for key in keys {
+            for (row, tracer) in &keys {
+                let key = (row.as_str(), tracer.as_str());
                 rows.extend(compare_row(base.find(key), new.find(key), name, &mut rng));
             }
         }
     }
-    RunComparison {
+    Ok(ReportComparison {
+        kind,
+        unit: kind.unit(),
         files: files.iter().map(|(name, _)| name.clone()).collect(),
         environment_differences,
         rows,
+    })
+}
+
+impl ReportComparison {
+    /// The column headings, with the comparison's row kind and unit.
+    fn columns(&self) -> [String; 8] {
+        [
+            self.kind.row_heading().into(),
+            "tracer".into(),
+            "file".into(),
+            format!("base {}", self.unit),
+            format!("new {}", self.unit),
+            "change [95% CI]".into(),
+            "change %".into(),
+            "verdict".into(),
+        ]
+    }
+
+    /// Decimals worth printing for the unit.
+    fn decimals(&self) -> usize {
+        match self.kind {
+            ReportKind::Run | ReportKind::AttachScale => 1,
+            ReportKind::Workload => 2,
+        }
     }
 }
 
-const COLUMNS: [&str; 8] = [
-    "scenario",
-    "tracer",
-    "file",
-    "base ns/ev",
-    "new ns/ev",
-    "change ns [95% CI]",
-    "change %",
-    "verdict",
-];
-
 impl ComparedRow {
-    fn cells(&self, none: fn(Option<f64>, usize) -> String) -> [String; 8] {
-        let change = match (self.change_ns, self.change_ci95_ns) {
-            (Some(c), Some([lo, hi])) => format!("{c:.1} [{lo:.1}, {hi:.1}]"),
-            _ => none(None, 1),
+    fn cells(&self, none: fn(Option<f64>, usize) -> String, decimals: usize) -> [String; 8] {
+        let change = match (self.change, self.change_ci95) {
+            (Some(c), Some([lo, hi])) => {
+                format!("{c:.decimals$} [{lo:.decimals$}, {hi:.decimals$}]")
+            }
+            _ => none(None, decimals),
         };
         [
-            self.scenario.clone(),
+            self.row.clone(),
             self.tracer.clone(),
             self.file.clone(),
-            none(self.base_ns, 1),
-            none(self.new_ns, 1),
+            none(self.base, decimals),
+            none(self.new, decimals),
             change,
             none(self.change_pct, 1),
             self.verdict.to_string(),
@@ -270,7 +290,7 @@ impl ComparedRow {
     }
 }
 
-impl Findings for RunComparison {
+impl Findings for ReportComparison {
     fn text(&self) -> String {
         let mut out = format!("base: {}\n", self.files.first().map_or("", String::as_str));
         for difference in &self.environment_differences {
@@ -288,19 +308,26 @@ impl Findings for RunComparison {
             );
         }
         // One table per newer file; the file column is its heading.
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.row.len())
+            .max()
+            .unwrap_or(0)
+            .max(17);
         let line = |c: &[String; 8]| {
             format!(
-                "{:<17} {:<8} {:>10} {:>10} {:>28} {:>9}  {}",
+                "{:<width$} {:<8} {:>10} {:>10} {:>28} {:>9}  {}",
                 c[0], c[1], c[3], c[4], c[5], c[6], c[7]
             )
         };
         for file in &self.files[1..] {
             let _ = writeln!(out, "\n{file} against the base:");
-            let _ = writeln!(out, "{}", line(&COLUMNS.map(String::from)));
+            let _ = writeln!(out, "{}", line(&self.columns()));
             for row in self.rows.iter().filter(|r| r.file == *file) {
-                let _ = writeln!(out, "{}", line(&row.cells(num)));
+                let _ = writeln!(out, "{}", line(&row.cells(num, self.decimals())));
                 if let Some(reason) = &row.reason {
-                    let _ = writeln!(out, "{:<17} {reason}", "");
+                    let _ = writeln!(out, "{:<width$} {reason}", "");
                 }
             }
         }
@@ -309,9 +336,12 @@ impl Findings for RunComparison {
 
     fn summary(&self) -> String {
         format!(
-            "{} against {} (95% bootstrap intervals of the change over the per-round costs).",
+            "`{}` reports: {} against {} (95% bootstrap intervals of the change over the \
+             per-round values, {}).",
+            self.kind.command(),
             self.files[1..].join(", "),
-            self.files.first().map_or("", String::as_str)
+            self.files.first().map_or("", String::as_str),
+            self.unit
         )
     }
 
@@ -332,8 +362,12 @@ impl Findings for RunComparison {
 
     fn csv_table(&self) -> Table {
         Table {
-            header: COLUMNS.map(String::from).to_vec(),
-            rows: self.rows.iter().map(|r| r.cells(cell).to_vec()).collect(),
+            header: self.columns().to_vec(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| r.cells(cell, self.decimals()).to_vec())
+                .collect(),
         }
     }
 
@@ -342,20 +376,21 @@ impl Findings for RunComparison {
     fn chart(&self) -> Chart {
         // The control row measures noise around zero: a percentage of it means nothing.
         let is_control = |row: &ComparedRow| {
-            crate::scenario::ScenarioCatalog
-                .find(&row.scenario)
-                .is_some_and(|s| s.is_control())
+            self.kind == ReportKind::Run
+                && crate::scenario::ScenarioCatalog
+                    .find(&row.row)
+                    .is_some_and(|s| s.is_control())
         };
         let mut categories: Vec<String> = Vec::new();
         for row in self.rows.iter().filter(|r| !is_control(r)) {
-            let name = format!("{} {}", row.scenario, row.tracer);
+            let name = format!("{} {}", row.row, row.tracer);
             if !categories.contains(&name) {
                 categories.push(name);
             }
         }
         let interval = |row: &ComparedRow| {
-            let base = row.base_ns.filter(|b| *b > 0.0)?;
-            let [low, high] = row.change_ci95_ns?;
+            let base = row.base.filter(|b| *b > 0.0)?;
+            let [low, high] = row.change_ci95?;
             Some(Interval {
                 value: row.change_pct?,
                 low: low / base * 100.0,
@@ -373,18 +408,20 @@ impl Findings for RunComparison {
                     .map(|name| {
                         self.rows
                             .iter()
-                            .find(|r| {
-                                r.file == *file && format!("{} {}", r.scenario, r.tracer) == *name
-                            })
+                            .find(|r| r.file == *file && format!("{} {}", r.row, r.tracer) == *name)
                             .and_then(interval)
                     })
                     .collect(),
             })
             .collect();
         Chart {
-            title: "Change of the per-event cost against the base, with 95% intervals".into(),
+            title: format!(
+                "Change against the base ({} {}), with 95% intervals",
+                self.kind.command(),
+                self.unit
+            ),
             subtitle: String::new(),
-            x_label: "scenario and tracer".into(),
+            x_label: format!("{} and tracer", self.kind.row_heading()),
             y_label: "change (% of the base)".into(),
             kind: ChartKind::Intervals { categories, series },
         }

@@ -3,7 +3,11 @@ use crate::report::Report as _;
 
 /// A run file with `scenarios`, each with `rounds` control and traced runs around the given
 /// costs, with a small deterministic jitter.
-fn run_file(kernel: &str, scenarios: &[(&str, f64, f64)], rounds: usize) -> RunFile {
+fn run_file(kernel: &str, scenarios: &[(&str, f64, f64)], rounds: usize) -> ReportFile {
+    ReportFile::from(run_report(kernel, scenarios, rounds))
+}
+
+fn run_report(kernel: &str, scenarios: &[(&str, f64, f64)], rounds: usize) -> RunFile {
     let jitter = |i: usize| ((i * 7919) % 11) as f64 * 0.3 - 1.5;
     let scenario = |(name, control, traced): &(&str, f64, f64)| ScenarioFile {
         name: name.to_string(),
@@ -39,11 +43,11 @@ const ROWS: [(&str, f64, f64); 3] = [
     ("map", 250.0, 310.0),
 ];
 
-fn verdicts(comparison: &RunComparison) -> Vec<(String, Verdict)> {
+fn verdicts(comparison: &ReportComparison) -> Vec<(String, Verdict)> {
     comparison
         .rows
         .iter()
-        .map(|r| (r.scenario.clone(), r.verdict))
+        .map(|r| (r.row.clone(), r.verdict))
         .collect()
 }
 
@@ -53,7 +57,7 @@ fn the_same_runs_change_nothing() {
         ("a.json".to_string(), run_file("6.18", &ROWS, 7)),
         ("b.json".to_string(), run_file("6.18", &ROWS, 7)),
     ];
-    let comparison = compare(&files);
+    let comparison = compare(&files).unwrap();
     assert!(comparison.environment_differences.is_empty());
     assert!(
         comparison
@@ -62,18 +66,22 @@ fn the_same_runs_change_nothing() {
             .all(|r| r.verdict == Verdict::NoChange),
         "{comparison:?}"
     );
-    assert_eq!(comparison.rows[1].change_ns, Some(0.0));
+    assert_eq!(comparison.rows[1].change, Some(0.0));
 }
 
 #[test]
 fn a_slower_row_is_the_only_one_called_slower() {
-    let base = run_file("6.18", &ROWS, 7);
+    let base = run_report("6.18", &ROWS, 7);
     let mut new = base.clone();
     // One row's traced runs 20% slower, as a regression would make them.
     for value in &mut new.scenarios[2].tracers[0].traced_runs_ns_per_op {
         *value *= 1.2;
     }
-    let comparison = compare(&[("base.json".into(), base), ("new.json".into(), new)]);
+    let comparison = compare(&[
+        ("base.json".into(), base.into()),
+        ("new.json".into(), new.into()),
+    ])
+    .unwrap();
     assert_eq!(
         verdicts(&comparison),
         [
@@ -83,17 +91,18 @@ fn a_slower_row_is_the_only_one_called_slower() {
         ]
     );
     let map = &comparison.rows[2];
-    assert!(map.change_ns.unwrap() > 55.0, "{map:?}");
+    assert!(map.change.unwrap() > 55.0, "{map:?}");
     assert!(map.change_ci95_low_pct().unwrap() > 50.0, "{map:?}");
 }
 
 #[test]
 fn a_different_attach_point_is_not_comparable_and_missing_rows_are_named() {
     let base = run_file("6.1", &ROWS, 5);
-    let mut new = run_file("6.12", &ROWS[..2], 5);
+    let mut new = run_report("6.12", &ROWS[..2], 5);
     new.scenarios[1].tracers[0].status = "measured".into();
     new.scenarios[1].tracers[0].attach = "kprobe:vfs_read".into();
-    let comparison = compare(&[("6.1.json".into(), base), ("6.12.json".into(), new)]);
+    let comparison =
+        compare(&[("6.1.json".into(), base), ("6.12.json".into(), new.into())]).unwrap();
     assert_eq!(
         comparison.environment_differences,
         [EnvironmentDifference {
@@ -115,9 +124,15 @@ fn a_different_attach_point_is_not_comparable_and_missing_rows_are_named() {
 #[test]
 fn a_run_report_reads_back() {
     let report = crate::report::suite::tests::sample_report();
-    let file = RunFile::parse(std::str::from_utf8(&report.json().unwrap()).unwrap()).unwrap();
+    let file = ReportFile::parse(std::str::from_utf8(&report.json().unwrap()).unwrap()).unwrap();
+    assert_eq!(file.kind, ReportKind::Run);
+    let keys: Vec<(&str, &str)> = file
+        .samples
+        .iter()
+        .map(|s| (s.row.as_str(), s.tracer.as_str()))
+        .collect();
     assert_eq!(
-        file.keys(),
+        keys,
         [
             ("kprobe", "aya"),
             ("kprobe", "bpftrace"),
@@ -125,5 +140,64 @@ fn a_run_report_reads_back() {
             ("map", "bpftrace")
         ]
     );
-    assert!(RunFile::parse(r#"{"rows": []}"#).is_err());
+    assert!(ReportFile::parse(r#"{"rows": []}"#).is_err());
+    assert!(ReportFile::parse("not json").is_err());
+}
+
+const ATTACH_SCALE: &str = include_str!(
+    "../../../docs/results/2026-11-28-debian12-kvm-amd-epyc/attach-scale-syscalls-raw.json"
+);
+const WORKLOAD: &str =
+    include_str!("../../../docs/results/2026-11-28-debian12-kvm-amd-epyc/workload.json");
+
+#[test]
+fn attach_scale_reports_compare_attach_and_detach_times() {
+    let base = ReportFile::parse(ATTACH_SCALE).unwrap();
+    assert_eq!(base.kind, ReportKind::AttachScale);
+    let mut new = base.clone();
+    // Every repetition of one step three times as slow.
+    let step = new
+        .samples
+        .iter_mut()
+        .find(|s| s.row == "syscalls x758 attach" && s.tracer == "aya")
+        .unwrap();
+    step.values.iter_mut().for_each(|v| *v *= 3.0);
+    let comparison = compare(&[("a.json".into(), base.clone()), ("b.json".into(), new)]).unwrap();
+    assert_eq!(comparison.unit, "ms");
+    let changed: Vec<&str> = comparison
+        .rows
+        .iter()
+        .filter(|r| r.verdict != Verdict::NoChange)
+        .map(|r| r.row.as_str())
+        .collect();
+    assert_eq!(changed, ["syscalls x758 attach"], "{comparison:?}");
+    assert!(comparison.rows.len() >= 8);
+}
+
+#[test]
+fn workload_reports_compare_wall_times_and_a_different_mechanism_is_not_comparable() {
+    let base = ReportFile::parse(WORKLOAD).unwrap();
+    assert_eq!(base.kind, ReportKind::Workload);
+    let mut new = base.clone();
+    new.samples[1].setup = new.samples[1].setup.replace("raw-syscalls", "perf-event");
+    let comparison = compare(&[("a.json".into(), base), ("b.json".into(), new)]).unwrap();
+    assert_eq!(comparison.unit, "s");
+    assert_eq!(comparison.rows[0].row, "baseline");
+    assert_eq!(comparison.rows[0].verdict, Verdict::NoChange);
+    assert_eq!(comparison.rows[1].verdict, Verdict::NotComparable);
+    assert!(comparison.rows[1]
+        .reason
+        .as_ref()
+        .unwrap()
+        .contains("perf-event"));
+}
+
+#[test]
+fn reports_of_different_commands_are_refused_in_one_line() {
+    let run = run_file("6.18", &ROWS, 5);
+    let workload = ReportFile::parse(WORKLOAD).unwrap();
+    let error = compare(&[("run.json".into(), run), ("w.json".into(), workload)]).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("`workload` report"), "{message}");
+    assert!(!message.contains('\n'), "{message}");
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{suite::tests::sample_report, Measured};
 use crate::{
     attach_scale::{AttachScale, AttachScaleRow, PerEventTrade},
-    compare::{ComparedRow, EnvironmentDifference, RunComparison, Verdict},
+    compare::{ComparedRow, EnvironmentDifference, ReportComparison, ReportKind, Verdict},
     complex_workload::{ComplexWorkload, SetUsed, WorkloadResult},
     environment::Environment,
     histogram::Percentiles,
@@ -203,21 +203,23 @@ fn the_workload_report_has_the_documented_fields() {
 fn the_compare_report_has_the_documented_fields() {
     use super::Report as _;
 
-    let report = measured(RunComparison {
+    let report = measured(ReportComparison {
+        kind: ReportKind::Run,
+        unit: "ns/event",
         files: vec!["base.json".into(), "new.json".into()],
         environment_differences: vec![EnvironmentDifference {
             field: "kernel_release",
             values: vec!["6.1".into(), "6.12".into()],
         }],
         rows: vec![ComparedRow {
-            scenario: "map".into(),
+            row: "map".into(),
             tracer: "aya".into(),
             file: "new.json".into(),
-            base_ns: Some(50.0),
-            new_ns: Some(60.0),
-            change_ns: Some(10.0),
+            base: Some(50.0),
+            new: Some(60.0),
+            change: Some(10.0),
             change_pct: Some(20.0),
-            change_ci95_ns: Some([8.0, 12.0]),
+            change_ci95: Some([8.0, 12.0]),
             verdict: Verdict::Slower,
             reason: Some("not comparable because".into()),
         }],
