@@ -10,6 +10,7 @@ use probecost::{
         AttachScaleCommand, CompareCommand, ExportPaths, MechanismChoice, RunCommand,
         WorkloadChildCommand, WorkloadChoice, WorkloadCommand,
     },
+    compare::DEFAULT_NOISE_THRESHOLD_PCT,
     probe_set::Mechanism,
     tracer::Tracer,
 };
@@ -55,6 +56,10 @@ pub struct ExportArgs {
     /// Draws the report's chart to this SVG file.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+    /// Writes one self-contained HTML page (environment, table, chart, and the comparison when
+    /// there is one) to this file.
+    #[arg(long, value_name = "FILE.html")]
+    export_html: Option<PathBuf>,
 }
 
 /// What every measuring command shares: its result files and the measurement lock.
@@ -75,6 +80,7 @@ impl ExportArgs {
             markdown: self.export_markdown.clone(),
             csv: self.export_csv.clone(),
             plot: self.plot.clone(),
+            html: self.export_html.clone(),
         }
     }
 }
@@ -277,9 +283,14 @@ pub struct CompareArgs {
     /// above PCT, naming the rows.
     #[arg(long, value_name = "PCT", value_parser = non_negative)]
     fail_if_slower: Option<f64>,
-    /// Scenarios the gate looks at (comma-separated; all by default).
+    /// Rows the gate looks at (comma-separated scenarios, attach-scale steps or workload
+    /// configurations; all by default).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// A row is slower or faster only when its whole 95% interval lies beyond PCT percent of
+    /// the base (the machine's drift between runs; 0 for the bare interval).
+    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_THRESHOLD_PCT, value_parser = non_negative)]
+    noise_threshold: f64,
     #[command(flatten)]
     export: ExportArgs,
 }
@@ -290,6 +301,7 @@ impl CompareArgs {
             files: self.files.clone(),
             fail_if_slower: self.fail_if_slower,
             only: self.only.clone(),
+            noise_threshold_pct: self.noise_threshold,
             baseline: self.baseline.clone(),
             exports: self.export.paths(),
         }

@@ -202,4 +202,7 @@ pub struct Suite {
     pub workload: String,
     /// One result per scenario, in table order.
     pub scenarios: Vec<ScenarioResult>,
+    /// With `--baseline`: this run compared with the baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_comparison: Option<crate::compare::ReportComparison>,
 }

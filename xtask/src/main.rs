@@ -113,6 +113,8 @@ fn run(args: Vec<String>) -> Result<()> {
                 "target/probecost.csv",
                 "--plot",
                 "target/probecost.svg",
+                "--export-html",
+                "target/probecost.html",
             ]
             .map(String::from),
         );

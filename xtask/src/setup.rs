@@ -6,8 +6,9 @@ use anyhow::{bail, Context as _, Result};
 
 use crate::{run_command, run_command_with_env};
 
-/// Debian packages the build, the tools and the guest tests (QEMU, busybox) need.
-const APT_PACKAGES: [&str; 12] = [
+/// Debian packages the build, the tools, the guest tests (QEMU, busybox) and the HTML report's
+/// test (headless Chromium) need.
+const APT_PACKAGES: [&str; 14] = [
     "curl",
     "gcc",
     "make",
@@ -20,6 +21,8 @@ const APT_PACKAGES: [&str; 12] = [
     "bpftrace",
     "qemu-system-x86",
     "busybox-static",
+    "chromium",
+    "fonts-liberation",
 ];
 const BPF_LINKER_VERSION: &str = "0.13.0";
 const LLVM_PREFIX: &str = "/usr/lib/llvm-22";

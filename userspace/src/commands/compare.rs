@@ -23,6 +23,8 @@ pub struct CompareCommand {
     /// Rows (scenarios, attach-scale steps, workload configurations) the gate looks at (all
     /// when empty).
     pub only: Vec<String>,
+    /// Changes whose 95% interval reaches within this percentage of the base are `no change`.
+    pub noise_threshold_pct: f64,
     /// A saved baseline to use as the base, before `files`.
     pub baseline: Option<String>,
     /// Result files.
@@ -49,7 +51,7 @@ pub fn compare(command: &CompareCommand) -> Result<Outcome> {
     let report: CompareReport = Measured {
         environment: Environment::probe(None, Vec::new()),
         interrupted: false,
-        findings: compare_files(&files)?,
+        findings: compare_files(&files, command.noise_threshold_pct)?,
     };
     print_and_export(&report, outputs)?;
     let Some(limit) = command.fail_if_slower else {

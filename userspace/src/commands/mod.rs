@@ -51,13 +51,21 @@ pub struct ExportPaths {
     pub csv: Option<PathBuf>,
     /// `--plot` (SVG).
     pub plot: Option<PathBuf>,
+    /// `--export-html`.
+    pub html: Option<PathBuf>,
 }
 
 impl ExportPaths {
     /// Creates every requested file now, before anything is measured; a path that cannot be
     /// created is one line naming its flag.
     fn create(&self) -> Result<Vec<(OutputFile, &'static dyn Exporter)>> {
-        let paths = [&self.json, &self.markdown, &self.csv, &self.plot];
+        let paths = [
+            &self.json,
+            &self.markdown,
+            &self.csv,
+            &self.plot,
+            &self.html,
+        ];
         let requested: Vec<(&'static str, Option<&PathBuf>, &'static dyn Exporter)> = EXPORTERS
             .iter()
             .zip(paths)

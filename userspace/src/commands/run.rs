@@ -11,7 +11,7 @@ use crate::{
     error::{Error, Result},
     interrupt,
     platform::{BackendSettings, Platform},
-    report::{Findings as _, Report as _},
+    report::Report as _,
     result::{Suite, SuiteReport},
     scenario::{Scenario, ScenarioCatalog},
     tracer::Tracer,
@@ -96,6 +96,12 @@ fn progress(round: &RoundProgress) {
     );
 }
 
+fn report_json(report: &SuiteReport) -> Result<Vec<u8>> {
+    report
+        .json()
+        .map_err(|e| Error::operation(format!("writing JSON: {e}")))
+}
+
 /// Runs the suite, prints the table and writes the result files.
 pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     let scenarios = selected_scenarios(&command.scenarios)?;
@@ -158,7 +164,7 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         RoundPolicy::Fixed(_) => None,
     };
     let interrupted = interrupt::stop_requested() || results.iter().any(|r| r.interrupted);
-    let report = SuiteReport {
+    let mut report = SuiteReport {
         environment,
         interrupted,
         findings: Suite {
@@ -171,28 +177,28 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
             max_runs: target.map(|t| t.max_rounds),
             workload: workload.description(),
             scenarios: results,
+            baseline_comparison: None,
         },
     };
+    // The comparison is part of the report, so every output (terminal, JSON, Markdown, HTML)
+    // carries it.
+    if let Some(base) = baseline {
+        let this = ReportFile::parse(&String::from_utf8_lossy(&report_json(&report)?))
+            .map_err(|e| Error::operation(format!("reading back this run's report: {e}")))?;
+        let comparison = crate::compare::compare(
+            &[base, ("this run".into(), this)],
+            crate::compare::DEFAULT_NOISE_THRESHOLD_PCT,
+        )?;
+        report.findings.baseline_comparison = Some(comparison);
+    }
     let outcome = measuring.finish(&report)?;
-    let Some(store) = store else {
-        return Ok(outcome);
-    };
-    let json = report
-        .json()
-        .map_err(|e| Error::operation(format!("writing JSON: {e}")))?;
-    if let Some(name) = &command.save_baseline {
+    if let (Some(store), Some(name)) = (&store, &command.save_baseline) {
         if outcome == Outcome::Completed {
-            let path = store.save(name, &json)?;
+            let path = store.save(name, &report_json(&report)?)?;
             println!("saved baseline {name}: {}", path.display());
         } else {
             eprintln!("probecost: baseline {name} not saved: the run was interrupted");
         }
-    }
-    if let Some(base) = baseline {
-        let this = ReportFile::parse(&String::from_utf8_lossy(&json))
-            .map_err(|e| Error::operation(format!("reading back this run's report: {e}")))?;
-        let comparison = crate::compare::compare(&[base, ("this run".into(), this)])?;
-        println!("\n{}", comparison.text());
     }
     Ok(outcome)
 }

@@ -27,15 +27,21 @@ const RESAMPLES: usize = 10_000;
 /// Seed of the bootstrap, so a comparison can be reproduced from its files.
 const SEED: u64 = 0x00C0_4EA5;
 
+/// The default noise threshold, percent of the base: on the machine kind probecost is
+/// developed on, two runs of one build drift apart by up to about this much (see
+/// docs/methodology.md, "Comparing runs"), so a change whose whole interval is within it is
+/// not called a change.
+pub const DEFAULT_NOISE_THRESHOLD_PCT: f64 = 5.0;
+
 /// What a row's change says at 95% confidence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// The interval of the change lies entirely below zero.
+    /// The interval of the change lies entirely below minus the noise threshold.
     Faster,
-    /// The interval lies entirely above zero.
+    /// The interval lies entirely above the noise threshold.
     Slower,
-    /// The interval contains zero: no change beyond the noise.
+    /// The interval reaches into the noise threshold: no change beyond the noise.
     NoChange,
     /// The rows ran differently (status or attach point): a difference is not a change.
     NotComparable,
@@ -107,6 +113,8 @@ pub struct ReportComparison {
     pub kind: ReportKind,
     /// The unit of `base`, `new` and `change`.
     pub unit: &'static str,
+    /// Changes whose interval reaches within this percentage of the base are `no change`.
+    pub noise_threshold_pct: f64,
     /// The files, the base first.
     pub files: Vec<String>,
     /// Environment facts that differ between the files.
@@ -122,6 +130,7 @@ fn compare_row(
     base: Option<&Sample>,
     new: Option<&Sample>,
     file: &str,
+    noise_threshold_pct: f64,
     rng: &mut SplitMix64,
 ) -> Option<ComparedRow> {
     let either = base.or(new)?;
@@ -165,9 +174,10 @@ fn compare_row(
     row.change = Some(new_value - base_value);
     row.change_pct = (base_value > 0.0).then(|| (new_value - base_value) / base_value * 100.0);
     row.change_ci95 = Some(ci);
-    row.verdict = if ci[0] > 0.0 {
+    let noise = noise_threshold_pct / 100.0 * base_value.abs();
+    row.verdict = if ci[0] > noise {
         Verdict::Slower
-    } else if ci[1] < 0.0 {
+    } else if ci[1] < -noise {
         Verdict::Faster
     } else {
         Verdict::NoChange
@@ -194,7 +204,13 @@ fn environment_facts(file: &ReportFile) -> [(&'static str, String); 7] {
 
 /// Compares every file after the first against the first; every file must come from the same
 /// command.
-pub fn compare(files: &[(String, ReportFile)]) -> Result<ReportComparison> {
+///
+/// A row is `slower` or `faster` only when the whole 95% interval of its change lies beyond
+/// `noise_threshold_pct` percent of its base value.
+pub fn compare(
+    files: &[(String, ReportFile)],
+    noise_threshold_pct: f64,
+) -> Result<ReportComparison> {
     let kind = files.first().map_or(ReportKind::Run, |(_, f)| f.kind);
     if let Some((name, other)) = files.iter().find(|(_, f)| f.kind != kind) {
         return Err(Error::Input(format!(
@@ -232,13 +248,20 @@ pub fn compare(files: &[(String, ReportFile)]) -> Result<ReportComparison> {
             }
             for (row, tracer) in &keys {
                 let key = (row.as_str(), tracer.as_str());
-                rows.extend(compare_row(base.find(key), new.find(key), name, &mut rng));
+                rows.extend(compare_row(
+                    base.find(key),
+                    new.find(key),
+                    name,
+                    noise_threshold_pct,
+                    &mut rng,
+                ));
             }
         }
     }
     Ok(ReportComparison {
         kind,
         unit: kind.unit(),
+        noise_threshold_pct,
         files: files.iter().map(|(name, _)| name.clone()).collect(),
         environment_differences,
         rows,
@@ -337,11 +360,13 @@ impl Findings for ReportComparison {
     fn summary(&self) -> String {
         format!(
             "`{}` reports: {} against {} (95% bootstrap intervals of the change over the \
-             per-round values, {}).",
+             per-round values, {}; slower or faster only when the whole interval is beyond \
+             ±{}% of the base).",
             self.kind.command(),
             self.files[1..].join(", "),
             self.files.first().map_or("", String::as_str),
-            self.unit
+            self.unit,
+            self.noise_threshold_pct
         )
     }
 

@@ -57,7 +57,7 @@ fn the_same_runs_change_nothing() {
         ("a.json".to_string(), run_file("6.18", &ROWS, 7)),
         ("b.json".to_string(), run_file("6.18", &ROWS, 7)),
     ];
-    let comparison = compare(&files).unwrap();
+    let comparison = compare(&files, 0.0).unwrap();
     assert!(comparison.environment_differences.is_empty());
     assert!(
         comparison
@@ -77,10 +77,13 @@ fn a_slower_row_is_the_only_one_called_slower() {
     for value in &mut new.scenarios[2].tracers[0].traced_runs_ns_per_op {
         *value *= 1.2;
     }
-    let comparison = compare(&[
-        ("base.json".into(), base.into()),
-        ("new.json".into(), new.into()),
-    ])
+    let comparison = compare(
+        &[
+            ("base.json".into(), base.into()),
+            ("new.json".into(), new.into()),
+        ],
+        0.0,
+    )
     .unwrap();
     assert_eq!(
         verdicts(&comparison),
@@ -101,8 +104,11 @@ fn a_different_attach_point_is_not_comparable_and_missing_rows_are_named() {
     let mut new = run_report("6.12", &ROWS[..2], 5);
     new.scenarios[1].tracers[0].status = "measured".into();
     new.scenarios[1].tracers[0].attach = "kprobe:vfs_read".into();
-    let comparison =
-        compare(&[("6.1.json".into(), base), ("6.12.json".into(), new.into())]).unwrap();
+    let comparison = compare(
+        &[("6.1.json".into(), base), ("6.12.json".into(), new.into())],
+        0.0,
+    )
+    .unwrap();
     assert_eq!(
         comparison.environment_differences,
         [EnvironmentDifference {
@@ -162,7 +168,11 @@ fn attach_scale_reports_compare_attach_and_detach_times() {
         .find(|s| s.row == "syscalls x758 attach" && s.tracer == "aya")
         .unwrap();
     step.values.iter_mut().for_each(|v| *v *= 3.0);
-    let comparison = compare(&[("a.json".into(), base.clone()), ("b.json".into(), new)]).unwrap();
+    let comparison = compare(
+        &[("a.json".into(), base.clone()), ("b.json".into(), new)],
+        0.0,
+    )
+    .unwrap();
     assert_eq!(comparison.unit, "ms");
     let changed: Vec<&str> = comparison
         .rows
@@ -180,7 +190,7 @@ fn workload_reports_compare_wall_times_and_a_different_mechanism_is_not_comparab
     assert_eq!(base.kind, ReportKind::Workload);
     let mut new = base.clone();
     new.samples[1].setup = new.samples[1].setup.replace("raw-syscalls", "perf-event");
-    let comparison = compare(&[("a.json".into(), base), ("b.json".into(), new)]).unwrap();
+    let comparison = compare(&[("a.json".into(), base), ("b.json".into(), new)], 0.0).unwrap();
     assert_eq!(comparison.unit, "s");
     assert_eq!(comparison.rows[0].row, "baseline");
     assert_eq!(comparison.rows[0].verdict, Verdict::NoChange);
@@ -196,8 +206,36 @@ fn workload_reports_compare_wall_times_and_a_different_mechanism_is_not_comparab
 fn reports_of_different_commands_are_refused_in_one_line() {
     let run = run_file("6.18", &ROWS, 5);
     let workload = ReportFile::parse(WORKLOAD).unwrap();
-    let error = compare(&[("run.json".into(), run), ("w.json".into(), workload)]).unwrap_err();
+    let error = compare(
+        &[("run.json".into(), run), ("w.json".into(), workload)],
+        0.0,
+    )
+    .unwrap_err();
     let message = error.to_string();
     assert!(message.contains("`workload` report"), "{message}");
     assert!(!message.contains('\n'), "{message}");
+}
+
+#[test]
+fn a_change_inside_the_noise_threshold_is_no_change() {
+    let rows = [("uprobe", 250.0, 10_250.0)];
+    let base = run_report("6.18", &rows, 7);
+    let slower_by = |factor: f64| {
+        let mut new = base.clone();
+        for value in &mut new.scenarios[0].tracers[0].traced_runs_ns_per_op {
+            *value += 10_000.0 * factor;
+        }
+        new
+    };
+    let verdict = |factor: f64, threshold: f64| {
+        let files = [
+            ("base.json".to_string(), base.clone().into()),
+            ("new.json".to_string(), slower_by(factor).into()),
+        ];
+        compare(&files, threshold).unwrap().rows[0].verdict
+    };
+    assert_eq!(verdict(0.03, 0.0), Verdict::Slower);
+    assert_eq!(verdict(0.03, 5.0), Verdict::NoChange);
+    assert_eq!(verdict(0.10, 5.0), Verdict::Slower);
+    assert_eq!(verdict(-0.10, 5.0), Verdict::Faster);
 }

@@ -4,7 +4,10 @@
 use std::fmt::Write as _;
 
 use super::Exporter;
-use crate::{error::Result, report::Report};
+use crate::{
+    error::Result,
+    report::{Findings, Report},
+};
 
 /// A Markdown summary.
 pub struct MarkdownExporter;
@@ -12,6 +15,24 @@ pub struct MarkdownExporter;
 /// A cell's text with the characters that would end a Markdown cell escaped.
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The findings' table and the notes under it.
+fn write_findings(out: &mut String, findings: &dyn Findings) {
+    let table = findings.markdown_table();
+    let _ = writeln!(out, "| {} |", table.header.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(table.header.len()));
+    for row in &table.rows {
+        let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    let notes = findings.notes();
+    if !notes.is_empty() {
+        let _ = writeln!(out);
+        for note in notes {
+            let _ = writeln!(out, "{note}");
+        }
+    }
 }
 
 impl Exporter for MarkdownExporter {
@@ -41,19 +62,10 @@ impl Exporter for MarkdownExporter {
                 "> Interrupted: the table shows what was measured before the signal.\n"
             );
         }
-        let table = report.findings().markdown_table();
-        let _ = writeln!(out, "| {} |", table.header.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(table.header.len()));
-        for row in &table.rows {
-            let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-        let notes = report.findings().notes();
-        if !notes.is_empty() {
-            let _ = writeln!(out);
-            for note in notes {
-                let _ = writeln!(out, "{note}");
-            }
+        write_findings(&mut out, report.findings());
+        if let Some(appendix) = report.findings().appendix() {
+            let _ = writeln!(out, "\n{}\n", appendix.summary());
+            write_findings(&mut out, appendix);
         }
         Ok(out.into_bytes())
     }

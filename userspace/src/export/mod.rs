@@ -2,11 +2,13 @@
 //! result goes through the same exporters, as a [`Report`].
 
 mod csv;
+mod html;
 mod json;
 mod markdown;
 mod svg_plot;
 
 pub use csv::CsvExporter;
+pub use html::HtmlExporter;
 pub use json::JsonExporter;
 pub use markdown::MarkdownExporter;
 pub use svg_plot::SvgPlotExporter;
@@ -20,9 +22,10 @@ pub trait Exporter {
 }
 
 /// Every exporter with the flag that asks for it.
-pub const EXPORTERS: [(&str, &dyn Exporter); 4] = [
+pub const EXPORTERS: [(&str, &dyn Exporter); 5] = [
     ("--export-json", &JsonExporter),
     ("--export-markdown", &MarkdownExporter),
     ("--export-csv", &CsvExporter),
     ("--plot", &SvgPlotExporter),
+    ("--export-html", &HtmlExporter),
 ];

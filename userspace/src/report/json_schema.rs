@@ -71,12 +71,27 @@ fn emitted(json: &[u8]) -> BTreeSet<String> {
     out
 }
 
+/// A run's comparison with its baseline has the compare report's fields under this prefix.
+const BASELINE_COMPARISON: &str = "baseline_comparison.";
+
 fn check(json: Vec<u8>, heading: &str) {
     let emitted = emitted(&json);
     let mut listed = documented("Every report");
     let own = documented(heading);
     assert!(!own.is_empty(), "docs/json.md has no section {heading}");
     listed.extend(own);
+    if emitted.contains("baseline_comparison") {
+        let compare = documented("`probecost compare`");
+        listed.extend(
+            compare
+                .iter()
+                .filter(|path| {
+                    !path.starts_with("environment.")
+                        && !["environment", "interrupted"].contains(&path.as_str())
+                })
+                .map(|path| format!("{BASELINE_COMPARISON}{path}")),
+        );
+    }
     let undocumented: Vec<_> = emitted.difference(&listed).collect();
     let missing: Vec<_> = listed.difference(&emitted).collect();
     assert!(
@@ -133,6 +148,7 @@ fn the_run_report_has_the_documented_fields() {
         attach_ms: 1.0,
         detach_ms: 2.0,
     });
+    report.findings.baseline_comparison = Some(comparison());
     check(report.json().unwrap(), "`probecost run`");
 }
 
@@ -203,9 +219,15 @@ fn the_workload_report_has_the_documented_fields() {
 fn the_compare_report_has_the_documented_fields() {
     use super::Report as _;
 
-    let report = measured(ReportComparison {
+    let report = measured(comparison());
+    check(report.json().unwrap(), "`probecost compare`");
+}
+
+fn comparison() -> ReportComparison {
+    ReportComparison {
         kind: ReportKind::Run,
         unit: "ns/event",
+        noise_threshold_pct: 5.0,
         files: vec!["base.json".into(), "new.json".into()],
         environment_differences: vec![EnvironmentDifference {
             field: "kernel_release",
@@ -223,6 +245,5 @@ fn the_compare_report_has_the_documented_fields() {
             verdict: Verdict::Slower,
             reason: Some("not comparable because".into()),
         }],
-    });
-    check(report.json().unwrap(), "`probecost compare`");
+    }
 }

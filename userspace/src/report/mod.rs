@@ -80,6 +80,12 @@ pub trait Findings {
     /// The chart `--plot` draws (its subtitle is filled in with the environment).
     fn chart(&self) -> Chart;
 
+    /// Findings shown after these in the HTML and Markdown pages (a run's comparison with its
+    /// baseline).
+    fn appendix(&self) -> Option<&dyn Findings> {
+        None
+    }
+
     /// Whether the terminal report starts with the environment it was measured in (a
     /// comparison names the environments of its files instead).
     fn measured_here(&self) -> bool {

@@ -25,7 +25,17 @@ impl Findings for Suite {
     fn text(&self) -> String {
         let mut out = format!("workload: {}\n\n", self.workload);
         out.push_str(&render_table(&self.scenarios));
+        if let Some(comparison) = &self.baseline_comparison {
+            out.push('\n');
+            out.push_str(&comparison.text());
+        }
         out
+    }
+
+    fn appendix(&self) -> Option<&dyn Findings> {
+        self.baseline_comparison
+            .as_ref()
+            .map(|c| c as &dyn Findings)
     }
 
     fn summary(&self) -> String {
@@ -299,6 +309,7 @@ pub(crate) mod tests {
                 max_runs: Some(30),
                 workload: "in-process loop".into(),
                 scenarios,
+                baseline_comparison: None,
             },
         }
     }
