@@ -283,6 +283,69 @@ impl ReportComparison {
         ]
     }
 
+    /// Width of the row column: the longest row name.
+    fn row_width(&self) -> usize {
+        self.rows
+            .iter()
+            .map(|r| r.row.len())
+            .max()
+            .unwrap_or(0)
+            .max(17)
+    }
+
+    /// Several newer files: one column per file against the base (the change in % of the
+    /// base with its interval, and the verdict), one line per row, the files numbered.
+    fn side_by_side(&self) -> String {
+        let mut out = String::from("\n");
+        for (i, file) in self.files.iter().enumerate() {
+            let role = if i == 0 { "base" } else { "against the base" };
+            let _ = writeln!(out, "#{}: {file} ({role})", i + 1);
+        }
+        let width = self.row_width();
+        let _ = write!(
+            out,
+            "\n{:<width$} {:<8} {:>10}",
+            self.kind.row_heading(),
+            "tracer",
+            format!("#1 {}", self.unit)
+        );
+        for i in 2..=self.files.len() {
+            let _ = write!(out, " {:>36}", format!("#{i} change % [95% CI]"));
+        }
+        out.push('\n');
+        let mut keys: Vec<(&str, &str)> = Vec::new();
+        for row in &self.rows {
+            if !keys.contains(&(row.row.as_str(), row.tracer.as_str())) {
+                keys.push((row.row.as_str(), row.tracer.as_str()));
+            }
+        }
+        for (name, tracer) in keys {
+            let rows: Vec<Option<&ComparedRow>> = self.files[1..]
+                .iter()
+                .map(|file| {
+                    self.rows
+                        .iter()
+                        .find(|r| r.file == *file && r.row == name && r.tracer == tracer)
+                })
+                .collect();
+            let base = rows.iter().flatten().find_map(|r| r.base);
+            let _ = write!(
+                out,
+                "{name:<width$} {tracer:<8} {:>10}",
+                num(base, self.decimals())
+            );
+            for row in rows {
+                let _ = write!(
+                    out,
+                    " {:>36}",
+                    row.map_or("-".into(), ComparedRow::change_cell)
+                );
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// Decimals worth printing for the unit.
     fn decimals(&self) -> usize {
         match self.kind {
@@ -293,6 +356,23 @@ impl ReportComparison {
 }
 
 impl ComparedRow {
+    /// `+12.3 [+1.0, +25.0] slower`: the change in % of the base, its interval, the verdict
+    /// (left out when it is `no change`).
+    fn change_cell(&self) -> String {
+        let verdict = match self.verdict {
+            Verdict::NoChange => String::new(),
+            other => format!(" {other}"),
+        };
+        match (self.change_pct, self.change_ci95, self.base) {
+            (Some(pct), Some([low, high]), Some(base)) if base > 0.0 => format!(
+                "{pct:+.1} [{:+.1}, {:+.1}]{verdict}",
+                low / base * 100.0,
+                high / base * 100.0
+            ),
+            _ => format!("-{verdict}"),
+        }
+    }
+
     fn cells(&self, none: fn(Option<f64>, usize) -> String, decimals: usize) -> [String; 8] {
         let change = match (self.change, self.change_ci95) {
             (Some(c), Some([lo, hi])) => {
@@ -330,14 +410,12 @@ impl Findings for ReportComparison {
                 "environments: the same kernel, CPU, virtualization and tools"
             );
         }
-        // One table per newer file; the file column is its heading.
-        let width = self
-            .rows
-            .iter()
-            .map(|r| r.row.len())
-            .max()
-            .unwrap_or(0)
-            .max(17);
+        if self.files.len() > 2 {
+            out.push_str(&self.side_by_side());
+            return out;
+        }
+        // One newer file: its table in full.
+        let width = self.row_width();
         let line = |c: &[String; 8]| {
             format!(
                 "{:<width$} {:<8} {:>10} {:>10} {:>28} {:>9}  {}",

@@ -239,3 +239,18 @@ fn a_change_inside_the_noise_threshold_is_no_change() {
     assert_eq!(verdict(0.10, 5.0), Verdict::Slower);
     assert_eq!(verdict(-0.10, 5.0), Verdict::Faster);
 }
+
+#[test]
+fn several_files_are_one_column_each_against_the_base() {
+    let files: Vec<(String, ReportFile)> = ["6.1", "6.12", "6.18"]
+        .iter()
+        .map(|k| (format!("{k}.json"), run_file(k, &ROWS, 5)))
+        .collect();
+    let text = compare(&files, 5.0).unwrap().text();
+    assert!(text.contains("#3: 6.18.json (against the base)"), "{text}");
+    let header = text.lines().find(|l| l.starts_with("scenario")).unwrap();
+    assert!(header.contains("#2 change % [95% CI]") && header.contains("#3 change %"));
+    let kprobe: Vec<&str> = text.lines().filter(|l| l.starts_with("kprobe ")).collect();
+    assert_eq!(kprobe.len(), 1, "one line per row: {text}");
+    assert_eq!(kprobe[0].matches("+0.0 [").count(), 2, "{text}");
+}
