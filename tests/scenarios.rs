@@ -25,13 +25,14 @@ fn every_supported_scenario_counts_one_event_per_operation() {
         return;
     }
     let cpu = probecost::cpu::default_workload_cpu().unwrap();
-    let workload = PinnedWorkload::new(cpu).unwrap();
+    // The mechanism matrix's uprobe sites fire only when the workload calls them.
+    let workload = PinnedWorkload::new(cpu).unwrap().with_uprobe_sites();
     // Each test runs on a thread of its own: pinning it pins only this test.
     workload.pin().unwrap();
     let stop = AtomicBool::new(false);
     let mut backend = backend(cpu);
     let mut ran = 0;
-    for scenario in ScenarioCatalog.all().iter().filter(|s| !s.is_control()) {
+    for scenario in ScenarioCatalog.every().filter(|s| !s.is_control()) {
         let mut probe: Box<dyn PreparedScenario> = match backend.prepare(scenario) {
             Ok(prepared) => prepared.programs,
             Err(probecost::error::Error::Unsupported { reason }) => {
@@ -94,8 +95,8 @@ fn every_supported_scenario_counts_one_event_per_operation() {
         }
         ran += 1;
     }
-    // Tracepoint and uprobe rows run on every kernel probecost supports.
-    assert!(ran >= 4, "only {ran} scenarios ran");
+    // Tracepoint, raw tracepoint and uprobe rows run on every kernel probecost supports.
+    assert!(ran >= 18, "only {ran} scenarios ran");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -159,4 +160,80 @@ fn tracepoint_rows_are_never_substituted() {
             .attach
             .starts_with("tracepoint:syscalls:sys_"));
     }
+}
+
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn the_mechanism_matrix_measures_what_the_kernel_offers_and_says_why_not_the_rest() {
+    if !have_root("the_mechanism_matrix_measures_what_the_kernel_offers_and_says_why_not_the_rest")
+    {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("probecost-mechanisms-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("m.json");
+    let output = std::process::Command::new(probecost_integration_tests::probecost_bin())
+        .args([
+            "run",
+            "--suite",
+            "mechanisms",
+            "--runs",
+            "2",
+            "--run-time-ms",
+            "60",
+        ])
+        .arg("--export-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let rows = report["scenarios"].as_array().unwrap();
+    assert_eq!(rows.len(), 24);
+    // What this kernel offers, read apart from probecost's detection.
+    let kprobes = std::path::Path::new("/sys/bus/event_source/devices/kprobe").exists();
+    let uprobes = std::path::Path::new("/sys/bus/event_source/devices/uprobe").exists();
+    let mut measured = 0;
+    for row in rows {
+        let name = row["name"].as_str().unwrap();
+        let tracer = &row["tracers"][0];
+        let status = tracer["status"].as_str().unwrap();
+        assert_ne!(
+            status, "substituted",
+            "{name}: the matrix never substitutes"
+        );
+        if status == "unsupported" {
+            let reason = tracer["reason"].as_str().unwrap_or_default();
+            assert!(!reason.is_empty(), "{name}: unsupported without a reason");
+        } else {
+            assert_eq!(tracer["events_verified"], true, "{name}: {tracer}");
+            assert!(tracer["per_event_ns"].as_f64().is_some(), "{name}");
+            measured += 1;
+        }
+        let expected = if name.starts_with("tracepoint-") || name.starts_with("raw-tracepoint-") {
+            Some(cfg!(target_arch = "x86_64"))
+        } else if name.starts_with("uprobe-") || name.starts_with("uretprobe-") {
+            Some(uprobes && cfg!(target_arch = "x86_64"))
+        } else if name.starts_with("kprobe-") || name.starts_with("kretprobe-") {
+            Some(kprobes)
+        } else {
+            None // tp_btf, fentry, fexit: tracing programs, which a kernel may refuse
+        };
+        if let Some(expected) = expected {
+            assert_eq!(status == "measured", expected, "{name}: {tracer}");
+        }
+    }
+    if cfg!(target_arch = "x86_64") && uprobes {
+        assert!(measured >= 14, "only {measured} mechanisms measured");
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("sys_enter fires for every syscall"),
+        "the sys_enter rows say what they count:\n{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

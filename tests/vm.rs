@@ -426,6 +426,49 @@ fn debian_6_12_interrupt_leaves_nothing() {
     interrupt_leaves_nothing("6.12", "debian_6_12_interrupt");
 }
 
+/// The mechanism matrix in a kernel with kprobes and tracing programs: every row measured,
+/// each counting its events.
+fn every_mechanism_measured(kernel: &str, name: &str) {
+    let Some((result, _)) = guest::boot(GuestTest {
+        name,
+        kernel,
+        steps: vec![probecost(&[
+            "run",
+            "--suite",
+            "mechanisms",
+            "--export-json",
+            "mechanisms.json",
+        ])],
+        with_bpftrace: false,
+        with_bpftool: false,
+    }) else {
+        return;
+    };
+    exits_zero(&result);
+    let report = guest::json(&result, "mechanisms.json");
+    let rows = report["scenarios"].as_array().unwrap();
+    assert_eq!(rows.len(), 24);
+    for row in rows {
+        let name = row["name"].as_str().unwrap();
+        let tracer = &tracers(row)[0];
+        assert_eq!(tracer["status"], "measured", "{name}: {tracer}");
+        assert_eq!(tracer["events_verified"], true, "{name}: {tracer}");
+    }
+    let attach = |name: &str| {
+        let row = rows.iter().find(|r| r["name"] == name).unwrap();
+        tracers(row)[0]["attach"].as_str().unwrap().to_string()
+    };
+    assert_eq!(attach("kretprobe-count"), "kretprobe:vfs_read");
+    assert_eq!(attach("fexit-empty"), "fexit:vfs_read");
+    assert_eq!(attach("tp-btf-count"), "tp_btf:sys_enter");
+}
+
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn debian_6_12_every_mechanism_measured() {
+    every_mechanism_measured("6.12", "debian_6_12_mechanisms");
+}
+
 /// A guest whose only step never ends.
 fn hanging_guest(name: &str) -> GuestTest<'_> {
     GuestTest {

@@ -13,6 +13,10 @@ pub const HIST_BUCKETS: u32 = 65;
 /// User space checks it against the tracepoint's `format` file before loading.
 pub const SYS_ENTER_READ_COUNT_OFFSET: usize = 32;
 
+/// The `read` syscall's number the mechanism matrix's `sys_enter` programs filter on (x86_64's;
+/// user space checks it against the running architecture's before loading them).
+pub const READ_SYSCALL_NR: u64 = 0;
+
 /// Byte offset of `ret` in the `syscalls:sys_exit_read` record.
 pub const SYS_EXIT_READ_RET_OFFSET: usize = 16;
 

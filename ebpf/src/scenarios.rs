@@ -244,6 +244,18 @@ on_read_entry!(
     per_event_aya_log_tp
 );
 
+/// The mechanism matrix's counting body at the read's return.
+#[inline(always)]
+fn map_return<C: EbpfContext>(_ctx: &C) {
+    increment_slot(&COUNT, 0);
+}
+on_read_return!(
+    map_return,
+    map_return_kretprobe,
+    map_return_fexit,
+    map_return_tp
+);
+
 /// Row 6, `uprobe:libc:read {}`.
 #[uprobe]
 pub fn libc_read_uprobe(_ctx: ProbeContext) -> u32 {

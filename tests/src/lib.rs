@@ -54,10 +54,11 @@ pub fn our_program_names() -> Vec<String> {
         AttachKind::Fentry,
         AttachKind::SyscallTracepoint,
         AttachKind::Uprobe,
+        AttachKind::RawTracepoint,
+        AttachKind::TpBtf,
     ];
     let mut names: Vec<String> = ScenarioCatalog
-        .all()
-        .iter()
+        .every()
         .flat_map(|s| s.programs.iter())
         .flat_map(|p| kinds.iter().map(move |k| p.program_name(*k)))
         .map(|n| n.chars().take(15).collect())

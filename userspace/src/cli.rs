@@ -12,6 +12,7 @@ use probecost::{
     },
     compare::DEFAULT_NOISE_THRESHOLD_PCT,
     probe_set::Mechanism,
+    scenario::ScenarioSuite,
     tracer::Tracer,
 };
 
@@ -85,11 +86,24 @@ impl ExportArgs {
     }
 }
 
+/// `--suite`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum SuiteChoice {
+    /// The talk's 18 rows and `per-event-aya-log`.
+    Talk,
+    /// Every attach mechanism on one event.
+    Mechanisms,
+}
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Scenarios to run (comma-separated); all by default.
+    /// Scenarios to run (comma-separated, from either suite); all of --suite by default.
     #[arg(long, value_delimiter = ',')]
     scenario: Vec<String>,
+    /// The suite: the talk's Benchmark 1 rows, or the mechanism matrix (an empty and a
+    /// counting program through every attach mechanism this kernel offers).
+    #[arg(long, value_enum, default_value_t = SuiteChoice::Talk)]
+    suite: SuiteChoice,
     /// Control/traced rounds per scenario, 1 to 1000 (default 7; with --target-ci, the
     /// minimum, default 5).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
@@ -144,6 +158,10 @@ impl RunArgs {
     pub fn command(&self) -> RunCommand {
         RunCommand {
             scenarios: self.scenario.clone(),
+            suite: match self.suite {
+                SuiteChoice::Talk => ScenarioSuite::Talk,
+                SuiteChoice::Mechanisms => ScenarioSuite::Mechanisms,
+            },
             rounds: match self.target_ci {
                 Some(pct) => RoundPolicy::TargetCi(TargetCi {
                     pct,

@@ -167,6 +167,8 @@ pub struct ScenarioResult {
     pub interrupted: bool,
     /// Published figures from other machines, for reference.
     pub published: Option<PublishedFigures>,
+    /// What the row's mechanism means for its figure (the mechanism matrix), if anything.
+    pub note: Option<&'static str>,
 }
 
 impl ScenarioResult {

@@ -17,6 +17,7 @@ fn bare_row(hook: Hook) -> Option<&'static str> {
         Hook::ReadReturn => Some("kretprobe"),
         Hook::LibcReadEntry => Some("uprobe"),
         Hook::LibcReadReturn => Some("uretprobe"),
+        Hook::Site(_) => None,
     }
 }
 

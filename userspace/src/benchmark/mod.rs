@@ -452,6 +452,7 @@ fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
         comparison: None,
         interrupted: false,
         published: reference::published(scenario.name),
+        note: (!scenario.note.is_empty()).then_some(scenario.note),
     }
 }
 

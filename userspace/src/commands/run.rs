@@ -13,7 +13,7 @@ use crate::{
     platform::{BackendSettings, Platform},
     report::Report as _,
     result::{Suite, SuiteReport},
-    scenario::{Scenario, ScenarioCatalog},
+    scenario::{Hook, Scenario, ScenarioCatalog, ScenarioSuite},
     tracer::Tracer,
     workload::{DdProcess, PinnedWorkload, Workload},
 };
@@ -30,8 +30,10 @@ pub enum WorkloadChoice {
 /// What `probecost run` measures.
 #[derive(Clone, Debug)]
 pub struct RunCommand {
-    /// Scenario names; all when empty.
+    /// Scenario names; all of `suite` when empty.
     pub scenarios: Vec<String>,
+    /// The suite run when no scenario is named.
+    pub suite: ScenarioSuite,
     /// How many control/traced rounds each scenario gets.
     pub rounds: RoundPolicy,
     /// Operations per run (sized from `run_time` when `None`).
@@ -58,11 +60,11 @@ pub struct RunCommand {
     pub baseline: Option<String>,
 }
 
-/// The scenarios named, or all of them.
-fn selected_scenarios(names: &[String]) -> Result<Vec<&'static Scenario>> {
+/// The scenarios named, or all of `suite`.
+fn selected_scenarios(names: &[String], suite: ScenarioSuite) -> Result<Vec<&'static Scenario>> {
     let catalog = ScenarioCatalog;
     if names.is_empty() {
-        return Ok(catalog.all().iter().collect());
+        return Ok(catalog.suite(suite).iter().collect());
     }
     if names.iter().all(|n| n.trim().is_empty()) {
         return Err(Error::Input(format!(
@@ -104,7 +106,19 @@ fn report_json(report: &SuiteReport) -> Result<Vec<u8>> {
 
 /// Runs the suite, prints the table and writes the result files.
 pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
-    let scenarios = selected_scenarios(&command.scenarios)?;
+    let scenarios = selected_scenarios(&command.scenarios, command.suite)?;
+    // The uprobe-site rows need the workload to call the sites, which only the in-process
+    // loop does.
+    let sites = scenarios
+        .iter()
+        .any(|s| s.programs.iter().any(|p| matches!(p.hook, Hook::Site(_))));
+    if sites && command.workload == WorkloadChoice::Dd {
+        return Err(Error::Input(
+            "the uprobe-site rows of the mechanism matrix need the in-process workload (it \
+             calls probecost's sites); drop --workload dd or name other --scenario rows"
+                .into(),
+        ));
+    }
     let cpu = workload_cpu(command.cpu)?;
     // A missing baseline or a bad name is found before anything is measured; without either
     // flag no baseline directory is needed.
@@ -122,6 +136,9 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     }
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let workload: Box<dyn Workload> = match command.workload {
+        WorkloadChoice::InProcess if sites => {
+            Box::new(PinnedWorkload::on_this_thread(cpu)?.with_uprobe_sites())
+        }
         WorkloadChoice::InProcess => Box::new(PinnedWorkload::on_this_thread(cpu)?),
         WorkloadChoice::Dd => {
             Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)

@@ -105,6 +105,11 @@ impl TracerBackend for DtraceBackend {
     }
 
     fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared, Error> {
+        if scenario.dtrace.is_empty() {
+            return Err(Error::unsupported(
+                "no D program: the mechanism matrix compares Linux's attach mechanisms",
+            ));
+        }
         if let Some(reason) = missing_providers(scenario, &self.providers) {
             return Err(Error::unsupported(reason));
         }

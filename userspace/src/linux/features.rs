@@ -3,7 +3,10 @@
 
 use std::{ffi::CString, fs, path::Path};
 
-use aya::{programs::FEntry, Btf};
+use aya::{
+    programs::{BtfTracePoint, FEntry},
+    Btf,
+};
 use probecost_common::SYS_ENTER_READ_COUNT_OFFSET;
 
 use super::kernel_config::{ConfigValue, KernelConfig};
@@ -25,6 +28,8 @@ pub struct KernelFeatures {
     fentry: Support,
     syscall_tracepoints: Support,
     uprobes: Support,
+    raw_syscall_tracepoints: Support,
+    tp_btf: Support,
 }
 
 const TRACEFS_MOUNTS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
@@ -38,6 +43,8 @@ impl KernelFeatures {
             fentry: detect_fentry(),
             syscall_tracepoints: detect_syscall_tracepoints(),
             uprobes: pmu("uprobe", "uprobes", "CONFIG_UPROBE_EVENTS"),
+            raw_syscall_tracepoints: detect_raw_syscall_tracepoints(),
+            tp_btf: detect_tp_btf(),
         }
     }
 
@@ -48,6 +55,8 @@ impl KernelFeatures {
             AttachKind::Fentry => &self.fentry,
             AttachKind::SyscallTracepoint => &self.syscall_tracepoints,
             AttachKind::Uprobe => &self.uprobes,
+            AttachKind::RawTracepoint => &self.raw_syscall_tracepoints,
+            AttachKind::TpBtf => &self.tp_btf,
         }
     }
 }
@@ -108,6 +117,51 @@ fn detect_fentry() -> Support {
             "fentry: BPF_PROG_LOAD of a tracing program failed: {io_error}"
         )),
         Err(e) => Support::No(format!("fentry: {e}")),
+    }
+}
+
+/// The `sys_enter` programs count reads by x86_64's syscall number; elsewhere they would count
+/// another syscall.
+fn detect_raw_syscall_tracepoints() -> Support {
+    let read = syscalls::Sysno::read as u64;
+    if read == probecost_common::READ_SYSCALL_NR {
+        Support::Yes
+    } else {
+        Support::No(format!(
+            "raw tracepoints: the sys_enter programs filter on syscall {}, but `read` is {read} \
+             on this architecture",
+            probecost_common::READ_SYSCALL_NR
+        ))
+    }
+}
+
+/// `tp_btf` is a tracing program: a kernel may refuse it as it refuses fentry, so try to load
+/// one.
+fn detect_tp_btf() -> Support {
+    if let Support::No(why) = detect_raw_syscall_tracepoints() {
+        return Support::No(why.replace("raw tracepoints", "tp_btf"));
+    }
+    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return Support::No("tp_btf: no kernel BTF (/sys/kernel/btf/vmlinux missing)".into());
+    }
+    let btf = match Btf::from_sys_fs() {
+        Ok(btf) => btf,
+        Err(e) => return Support::No(format!("tp_btf: kernel BTF unreadable ({e})")),
+    };
+    let mut ebpf = match super::object::load() {
+        Ok(ebpf) => ebpf,
+        Err(e) => return Support::No(format!("tp_btf: {e}")),
+    };
+    let program: &mut BtfTracePoint = match ebpf.program_mut("probe_tpbtf").map(TryInto::try_into) {
+        Some(Ok(p)) => p,
+        _ => return Support::No("tp_btf: probe program missing from the object".into()),
+    };
+    match program.load("sys_enter", &btf) {
+        Ok(()) => Support::Yes,
+        Err(aya::programs::ProgramError::LoadError { io_error, .. }) => Support::No(format!(
+            "tp_btf: BPF_PROG_LOAD of a tracing program failed: {io_error}"
+        )),
+        Err(e) => Support::No(format!("tp_btf: {e}")),
     }
 }
 

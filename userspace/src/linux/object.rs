@@ -21,3 +21,36 @@ pub fn load() -> Result<Ebpf, BackendError> {
 pub fn bytes() -> &'static [u8] {
     OBJECT
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::ScenarioCatalog;
+
+    /// Whether `name` is one of the object's strings (program names are in its symbol table).
+    fn has_string(name: &str) -> bool {
+        let needle = format!("\0{name}\0");
+        super::bytes()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
+    #[test]
+    fn every_program_the_catalog_names_is_in_the_object() {
+        let mut checked = 0;
+        for scenario in ScenarioCatalog.every() {
+            for &kind in scenario.attach_preference {
+                for spec in scenario.programs {
+                    let name = spec.program_name(kind);
+                    assert!(
+                        has_string(&name),
+                        "{}: `{name}` is not in the object",
+                        scenario.name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 60, "{checked}");
+        assert!(!has_string("no_such_program_kprobe"));
+    }
+}

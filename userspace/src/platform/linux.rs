@@ -86,8 +86,7 @@ impl Platform for Linux {
         }
         let features = KernelFeatures::detect();
         let lines = ScenarioCatalog
-            .all()
-            .iter()
+            .every()
             .map(|s| {
                 let support = if s.is_control() {
                     "yes".to_string()
@@ -107,7 +106,10 @@ impl Platform for Linux {
                 (s.row_label(), s.name, s.talk_attach_points(), support)
             })
             .collect();
-        out.push_str(&list_table("attach point (talk)", lines));
+        out.push_str(&list_table(
+            "attach point (the talk's; the mechanism's for the matrix)",
+            lines,
+        ));
         Ok(out)
     }
 }

@@ -66,12 +66,15 @@ pub fn current() -> Box<dyn Platform> {
 
 /// The `list` table's header and one line per scenario: `(row, name, attach points, support)`.
 pub fn list_table(column: &str, lines: Vec<(String, &str, String, String)>) -> String {
+    let width = lines.iter().map(|l| l.1.len()).max().unwrap_or(0).max(17);
     let mut out = format!(
-        "{:>3}  {:<17} {:<62} this kernel\n",
+        "{:>3}  {:<width$} {:<62} this kernel\n",
         "row", "scenario", column
     );
     for (row, name, attach, support) in lines {
-        out.push_str(&format!("{row:>3}  {name:<17} {attach:<62} {support}\n"));
+        out.push_str(&format!(
+            "{row:>3}  {name:<width$} {attach:<62} {support}\n"
+        ));
     }
     out
 }

@@ -289,6 +289,7 @@ pub(crate) mod tests {
             comparison: None,
             interrupted: false,
             published: reference::published(name),
+            note: Some("a note"),
         }
     }
 

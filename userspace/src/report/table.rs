@@ -61,6 +61,12 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     let mut out = String::new();
     let tracers = tracer_names(results);
     let compared = results.iter().any(|r| r.comparison.is_some());
+    let width = results
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(17);
 
     // Two header lines: the column names, then what each column's figure is.
     let headers = [
@@ -76,7 +82,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         ),
     ];
     for (line, ([row, scenario], comparison, published)) in headers.into_iter().enumerate() {
-        let _ = write!(out, "{row:>3}  {scenario:<17}");
+        let _ = write!(out, "{row:>3}  {scenario:<width$}");
         for t in &tracers {
             let label = if line == 0 {
                 format!("{t} ns/ev")
@@ -95,7 +101,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     for r in results {
         let _ = write!(
             out,
-            "{:>3}  {:<17}",
+            "{:>3}  {:<width$}",
             r.row.map_or("+".to_string(), |n| n.to_string()),
             r.name
         );
@@ -127,7 +133,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
 
     let _ = writeln!(
         out,
-        "\n{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
+        "\n{:>3}  {:<width$} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
         "row",
         "scenario",
         "tracer",
@@ -157,7 +163,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             let times = t.attach_times.as_ref();
             let _ = writeln!(
                 out,
-                "{:>3}  {:<17} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
+                "{:>3}  {:<width$} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
                 r.row.map_or("+".to_string(), |n| n.to_string()),
                 r.name,
                 t.tracer,
@@ -218,6 +224,19 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     }
     for (reason, names) in notes {
         let _ = writeln!(out, "{}: {reason}", names.join(", "));
+    }
+    // What a mechanism row's reader needs to know, once per distinct note.
+    let mut mechanism_notes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in results {
+        if let Some(note) = r.note {
+            match mechanism_notes.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, names)) => names.push(r.name),
+                None => mechanism_notes.push((note, vec![r.name])),
+            }
+        }
+    }
+    for (note, names) in mechanism_notes {
+        let _ = writeln!(out, "{}: {note}", names.join(", "));
     }
     out
 }

@@ -1,7 +1,8 @@
 //! The scenario catalog: the 18 rows of the talk's Benchmark 1 plus probecost's own
-//! `per-event-aya-log`. Adding a scenario is one body in ebpf/src/scenarios.rs and one entry here.
+//! `per-event-aya-log`, and the mechanism matrix (`--suite mechanisms`). Adding a scenario is
+//! one body in ebpf/src/scenarios.rs (or mechanisms.rs) and one entry here.
 
-use super::{AttachKind, Delivery, Hook, ProgramSpec, Scenario};
+use super::{AttachKind, Delivery, Hook, ProgramSpec, Scenario, ScenarioSuite, UprobeSite};
 
 /// Attach kinds for the kernel's read path: the talk's kprobe, then the substitutes.
 const VFS_READ: &[AttachKind] = &[
@@ -36,6 +37,8 @@ const fn on_entry(
         attach_preference: VFS_READ,
         delivery,
         dtrace,
+        suite: ScenarioSuite::Talk,
+        note: "",
     }
 }
 
@@ -48,6 +51,8 @@ const SCENARIOS: &[Scenario] = &[
         attach_preference: &[],
         delivery: Delivery::None,
         dtrace: "dtrace:::BEGIN {}\n",
+        suite: ScenarioSuite::Talk,
+        note: "",
     },
     on_entry(2, "kprobe", "kprobe:vfs_read {}", &[entry("probe")], Delivery::None,
         "fbt::dofileread:entry {}\n"),
@@ -59,6 +64,8 @@ const SCENARIOS: &[Scenario] = &[
         attach_preference: VFS_READ,
         delivery: Delivery::None,
         dtrace: "fbt::dofileread:return {}\n",
+        suite: ScenarioSuite::Talk,
+        note: "",
     },
     Scenario {
         row: Some(4),
@@ -68,6 +75,8 @@ const SCENARIOS: &[Scenario] = &[
         attach_preference: SYSCALL,
         delivery: Delivery::None,
         dtrace: "syscall:freebsd:read:entry {}\n",
+        suite: ScenarioSuite::Talk,
+        note: "",
     },
     Scenario {
         row: Some(5),
@@ -77,6 +86,8 @@ const SCENARIOS: &[Scenario] = &[
         attach_preference: SYSCALL,
         delivery: Delivery::None,
         dtrace: "syscall:freebsd:read:return {}\n",
+        suite: ScenarioSuite::Talk,
+        note: "",
     },
     Scenario {
         row: Some(6),
@@ -86,6 +97,8 @@ const SCENARIOS: &[Scenario] = &[
         attach_preference: LIBC,
         delivery: Delivery::None,
         dtrace: "pid$target:libc.so.7:read:entry {}\n",
+        suite: ScenarioSuite::Talk,
+        note: "",
     },
     Scenario {
         row: Some(7),
@@ -95,6 +108,8 @@ const SCENARIOS: &[Scenario] = &[
         attach_preference: LIBC,
         delivery: Delivery::None,
         dtrace: "pid$target:libc.so.7:read:return {}\n",
+        suite: ScenarioSuite::Talk,
+        note: "",
     },
     on_entry(8, "filter", "kprobe:vfs_read /arg2 > 0/ {}", &[entry("filter")], Delivery::None,
         "fbt::dofileread:entry /args[3]->uio_resid > 0/ {}\n"),
@@ -136,7 +151,89 @@ const SCENARIOS: &[Scenario] = &[
         attach_preference: VFS_READ,
         delivery: Delivery::AyaLog,
         dtrace: "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n",
+        suite: ScenarioSuite::Talk,
+        note: "",
     },
+];
+
+/// Where `read`'s entry fires through `sys_enter`: every syscall, so the row says so.
+const SYS_ENTER_NOTE: &str = "sys_enter fires for every syscall (here the read and the write of \
+    each operation, so twice per operation); the cost is per read";
+
+const fn ret(body: &'static str) -> ProgramSpec {
+    ProgramSpec {
+        body,
+        hook: Hook::ReadReturn,
+    }
+}
+
+const fn at(body: &'static str, hook: Hook) -> ProgramSpec {
+    ProgramSpec { body, hook }
+}
+
+/// A mechanism row: `programs` through exactly one attach kind (no substitute: a kernel
+/// without it reports the row unsupported).
+const fn mechanism(
+    name: &'static str,
+    bpftrace: &'static str,
+    programs: &'static [ProgramSpec],
+    kind: &'static [AttachKind],
+    note: &'static str,
+) -> Scenario {
+    Scenario {
+        row: None,
+        name,
+        bpftrace,
+        programs,
+        attach_preference: kind,
+        delivery: Delivery::None,
+        dtrace: "",
+        suite: ScenarioSuite::Mechanisms,
+        note,
+    }
+}
+
+const KPROBE: &[AttachKind] = &[AttachKind::Kprobe];
+const FENTRY: &[AttachKind] = &[AttachKind::Fentry];
+const RAW: &[AttachKind] = &[AttachKind::RawTracepoint];
+const TP_BTF: &[AttachKind] = &[AttachKind::TpBtf];
+const NOP: Hook = Hook::Site(UprobeSite::Nop);
+const NOP5: Hook = Hook::Site(UprobeSite::Nop5);
+const PUSH: Hook = Hook::Site(UprobeSite::Push);
+
+/// The mechanism matrix: an empty program and a one-counter program on the same event through
+/// each mechanism, the cheapest first.
+const MECHANISMS: &[Scenario] = &[
+    mechanism("tracepoint-empty", "tracepoint:syscalls:sys_enter_read {}", &[entry("probe")], SYSCALL, ""),
+    mechanism("tracepoint-count", "tracepoint:syscalls:sys_enter_read { @ = count(); }", &[entry("map")], SYSCALL, ""),
+    mechanism("raw-tracepoint-empty", "rawtracepoint:sys_enter {}", &[entry("probe")], RAW, SYS_ENTER_NOTE),
+    mechanism("raw-tracepoint-count", "rawtracepoint:sys_enter /arg1 == read/ { @ = count(); }", &[entry("map")], RAW, SYS_ENTER_NOTE),
+    mechanism("tp-btf-empty", "tp_btf:sys_enter {}", &[entry("probe")], TP_BTF, SYS_ENTER_NOTE),
+    mechanism("tp-btf-count", "tp_btf:sys_enter /arg1 == read/ { @ = count(); }", &[entry("map")], TP_BTF, SYS_ENTER_NOTE),
+    mechanism("kprobe-empty", "kprobe:vfs_read {}", &[entry("probe")], KPROBE, ""),
+    mechanism("kprobe-count", "kprobe:vfs_read { @ = count(); }", &[entry("map")], KPROBE, ""),
+    mechanism("kretprobe-empty", "kretprobe:vfs_read {}", &[ret("retprobe")], KPROBE, ""),
+    mechanism("kretprobe-count", "kretprobe:vfs_read { @ = count(); }", &[ret("map_return")], KPROBE, ""),
+    mechanism("fentry-empty", "fentry:vfs_read {}", &[entry("probe")], FENTRY, ""),
+    mechanism("fentry-count", "fentry:vfs_read { @ = count(); }", &[entry("map")], FENTRY, ""),
+    mechanism("fexit-empty", "fexit:vfs_read {}", &[ret("retprobe")], FENTRY, ""),
+    mechanism("fexit-count", "fexit:vfs_read { @ = count(); }", &[ret("map_return")], FENTRY, ""),
+    mechanism("uprobe-libc-empty", "uprobe:libc:read {}", &[at("probe", Hook::LibcReadEntry)], LIBC, ""),
+    mechanism("uprobe-libc-count", "uprobe:libc:read { @ = count(); }", &[at("map", Hook::LibcReadEntry)], LIBC, ""),
+    mechanism("uretprobe-libc-empty", "uretprobe:libc:read {}", &[at("retprobe", Hook::LibcReadReturn)], LIBC, ""),
+    mechanism("uretprobe-libc-count", "uretprobe:libc:read { @ = count(); }", &[at("map_return", Hook::LibcReadReturn)], LIBC, ""),
+    mechanism("uprobe-nop-empty", "uprobe:probecost:probecost_site_nop {}", &[at("probe", NOP)], LIBC,
+        "a site of probecost's that starts with a 1-byte nop, called once per operation"),
+    mechanism("uprobe-nop-count", "uprobe:probecost:probecost_site_nop { @ = count(); }", &[at("map", NOP)], LIBC,
+        "a site of probecost's that starts with a 1-byte nop, called once per operation"),
+    mechanism("uprobe-nop5-empty", "uprobe:probecost:probecost_site_nop5 {}", &[at("probe", NOP5)], LIBC,
+        "a site of probecost's that starts with a 5-byte nop (USDT-style), called once per operation"),
+    mechanism("uprobe-nop5-count", "uprobe:probecost:probecost_site_nop5 { @ = count(); }", &[at("map", NOP5)], LIBC,
+        "a site of probecost's that starts with a 5-byte nop (USDT-style), called once per operation"),
+    mechanism("uprobe-push-empty", "uprobe:probecost:probecost_site_push {}", &[at("probe", PUSH)], LIBC,
+        "a site of probecost's that starts with push %rbp, called once per operation"),
+    mechanism("uprobe-push-count", "uprobe:probecost:probecost_site_push { @ = count(); }", &[at("map", PUSH)], LIBC,
+        "a site of probecost's that starts with push %rbp, called once per operation"),
 ];
 
 /// Every scenario probecost knows, in table order.
@@ -144,14 +241,27 @@ const SCENARIOS: &[Scenario] = &[
 pub struct ScenarioCatalog;
 
 impl ScenarioCatalog {
-    /// All scenarios, in table order.
+    /// The talk's scenarios, in table order.
     pub fn all(&self) -> &'static [Scenario] {
         SCENARIOS
     }
 
-    /// The scenario called `name`.
+    /// The scenarios of `suite`, in table order.
+    pub fn suite(&self, suite: ScenarioSuite) -> &'static [Scenario] {
+        match suite {
+            ScenarioSuite::Talk => SCENARIOS,
+            ScenarioSuite::Mechanisms => MECHANISMS,
+        }
+    }
+
+    /// Every scenario of every suite.
+    pub fn every(&self) -> impl Iterator<Item = &'static Scenario> {
+        SCENARIOS.iter().chain(MECHANISMS)
+    }
+
+    /// The scenario called `name`, in any suite.
     pub fn find(&self, name: &str) -> Option<&'static Scenario> {
-        SCENARIOS.iter().find(|s| s.name == name)
+        self.every().find(|s| s.name == name)
     }
 
     /// The scenarios named in `names` (in catalog order, each once), or the unknown names.
@@ -164,19 +274,15 @@ impl ScenarioCatalog {
         if !unknown.is_empty() {
             return Err(unknown);
         }
-        Ok(SCENARIOS
-            .iter()
+        Ok(self
+            .every()
             .filter(|s| names.iter().any(|n| n == s.name))
             .collect())
     }
 
     /// Names of all scenarios, comma-separated, for error messages.
     pub fn names(&self) -> String {
-        SCENARIOS
-            .iter()
-            .map(|s| s.name)
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.every().map(|s| s.name).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -288,5 +394,46 @@ mod tests {
             d("per-event"),
             "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n"
         );
+    }
+
+    #[test]
+    fn the_mechanism_matrix_has_both_bodies_on_every_mechanism_once() {
+        let catalog = ScenarioCatalog;
+        let rows = catalog.suite(ScenarioSuite::Mechanisms);
+        assert_eq!(rows.len(), 24);
+        for row in rows {
+            assert_eq!(
+                row.attach_preference.len(),
+                1,
+                "{}: no substitutes",
+                row.name
+            );
+            assert!(row.dtrace.is_empty() && row.row.is_none(), "{}", row.name);
+            let twin = if let Some(mechanism) = row.name.strip_suffix("-empty") {
+                format!("{mechanism}-count")
+            } else {
+                format!("{}-empty", row.name.strip_suffix("-count").unwrap())
+            };
+            assert!(catalog.find(&twin).is_some(), "{} has no {twin}", row.name);
+        }
+        let nop5 = catalog.find("uprobe-nop5-count").unwrap();
+        assert_eq!(
+            nop5.attach_points(AttachKind::Uprobe),
+            "uprobe:probecost:probecost_site_nop5"
+        );
+        assert_eq!(
+            nop5.programs[0].program_name(AttachKind::Uprobe),
+            "map_uprobe"
+        );
+        assert_eq!(
+            catalog.find("tp-btf-count").unwrap().programs[0].program_name(AttachKind::TpBtf),
+            "map_tpbtf"
+        );
+        // Names are unique across both suites, so `--scenario` can take either.
+        let mut names: Vec<&str> = catalog.every().map(|s| s.name).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count);
     }
 }

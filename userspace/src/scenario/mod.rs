@@ -16,6 +16,33 @@ pub enum Hook {
     LibcReadEntry,
     /// Return of libc's `read`.
     LibcReadReturn,
+    /// One of probecost's own uprobe sites, which the in-process workload calls once per
+    /// operation (`--suite mechanisms`).
+    Site(UprobeSite),
+}
+
+/// A function of probecost's whose first instruction a uprobe replaces: the three kinds of
+/// site the kernel's uprobe benchmarks use (`trig-uprobe-nop`, `-push`, and the 5-byte nop
+/// that newer kernels can turn from a trap into a call).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UprobeSite {
+    /// Starts with a one-byte `nop`.
+    Nop,
+    /// Starts with a five-byte `nop` (`nopl 0x0(%rax,%rax,1)`), a USDT-style site.
+    Nop5,
+    /// Starts with `push %rbp`.
+    Push,
+}
+
+impl UprobeSite {
+    /// The site's symbol in probecost's executable.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Nop => "probecost_site_nop",
+            Self::Nop5 => "probecost_site_nop5",
+            Self::Push => "probecost_site_push",
+        }
+    }
 }
 
 /// The kind of attach point a program uses, in the order probecost prefers them for the
@@ -28,8 +55,12 @@ pub enum AttachKind {
     Fentry,
     /// `syscalls:sys_enter_read` / `syscalls:sys_exit_read`.
     SyscallTracepoint,
-    /// uprobe / uretprobe on libc's `read`.
+    /// uprobe / uretprobe on libc's `read` (or on one of probecost's sites).
     Uprobe,
+    /// `sys_enter` as a raw tracepoint (every syscall's entry, one BPF link).
+    RawTracepoint,
+    /// `sys_enter` as a BTF-typed tracepoint (`tp_btf`).
+    TpBtf,
 }
 
 impl AttachKind {
@@ -46,7 +77,18 @@ impl AttachKind {
             }
             (Self::SyscallTracepoint, _) => ("tracepoint:syscalls:sys_enter_read", "tp"),
             (Self::Uprobe, Hook::LibcReadReturn) => ("uretprobe:libc:read", "uretprobe"),
+            (Self::Uprobe, Hook::Site(UprobeSite::Nop)) => {
+                ("uprobe:probecost:probecost_site_nop", "uprobe")
+            }
+            (Self::Uprobe, Hook::Site(UprobeSite::Nop5)) => {
+                ("uprobe:probecost:probecost_site_nop5", "uprobe")
+            }
+            (Self::Uprobe, Hook::Site(UprobeSite::Push)) => {
+                ("uprobe:probecost:probecost_site_push", "uprobe")
+            }
             (Self::Uprobe, _) => ("uprobe:libc:read", "uprobe"),
+            (Self::RawTracepoint, _) => ("rawtracepoint:sys_enter", "rawtp"),
+            (Self::TpBtf, _) => ("tp_btf:sys_enter", "tpbtf"),
         }
     }
 
@@ -88,6 +130,16 @@ pub enum Delivery {
     RingBuf,
 }
 
+/// A set of scenarios `probecost run` runs together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScenarioSuite {
+    /// The talk's Benchmark 1 rows (and `per-event-aya-log`).
+    Talk,
+    /// The same two bodies (empty, one counter) through every attach mechanism.
+    Mechanisms,
+}
+
 /// A benchmark scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scenario {
@@ -103,8 +155,12 @@ pub struct Scenario {
     pub attach_preference: &'static [AttachKind],
     /// How per-event records leave the kernel.
     pub delivery: Delivery,
-    /// The FreeBSD equivalent, a complete D program.
+    /// The FreeBSD equivalent, a complete D program (empty where FreeBSD has none).
     pub dtrace: &'static str,
+    /// The suite it belongs to.
+    pub suite: ScenarioSuite,
+    /// What a reader of its row needs to know about the mechanism (empty when nothing).
+    pub note: &'static str,
 }
 
 impl Scenario {

@@ -21,6 +21,8 @@ pub struct PinnedWorkload {
     sink: File,
     cpu: usize,
     batch_ops: u64,
+    /// Whether each operation also calls probecost's uprobe sites (the mechanism matrix).
+    call_sites: bool,
 }
 
 impl PinnedWorkload {
@@ -32,7 +34,15 @@ impl PinnedWorkload {
             sink: OpenOptions::new().write(true).open("/dev/null")?,
             cpu,
             batch_ops: DEFAULT_BATCH_OPS,
+            call_sites: false,
         })
+    }
+
+    /// The same workload, each operation also calling probecost's three uprobe sites once
+    /// (nothing else changes: the sites return at once).
+    pub fn with_uprobe_sites(mut self) -> Self {
+        self.call_sites = true;
+        self
     }
 
     /// Pins the calling thread to the workload's CPU.
@@ -68,14 +78,23 @@ impl PinnedWorkload {
         if written != 1 {
             return Err(io::Error::last_os_error());
         }
+        if self.call_sites {
+            super::uprobe_sites::call_all();
+        }
         Ok(())
     }
 }
 
 impl Workload for PinnedWorkload {
     fn description(&self) -> String {
+        let sites = if self.call_sites {
+            " + a call to each of probecost's uprobe sites (nop, nop5, push)"
+        } else {
+            ""
+        };
         format!(
-            "in-process loop: 1-byte libc read(/dev/zero) + write(/dev/null), batches of {}",
+            "in-process loop: 1-byte libc read(/dev/zero) + write(/dev/null){sites}, batches \
+             of {}",
             self.batch_ops
         )
     }

@@ -5,6 +5,7 @@
 
 mod dd_process;
 mod in_process;
+pub mod uprobe_sites;
 
 use std::{io, sync::atomic::AtomicBool, time::Duration};
 

@@ -16,7 +16,7 @@ use crate::{
     },
     error::Result,
     result::{AttachTimes, DeliveryCounts},
-    scenario::{Delivery, Scenario},
+    scenario::{Delivery, Scenario, ScenarioSuite},
     workload::Interruptible,
 };
 
@@ -73,6 +73,12 @@ impl TracerBackend for BpftraceBackend {
     }
 
     fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared> {
+        if scenario.suite == ScenarioSuite::Mechanisms {
+            return Err(crate::error::Error::unsupported(
+                "the mechanism matrix measures probecost's own programs; bpftrace runs the \
+                 talk's suite",
+            ));
+        }
         let (kind, _) = choose_attach(&self.features, scenario)?;
         let libc = libc_path().map_err(|error| BackendError::Load {
             what: "libc's path".into(),

@@ -23,6 +23,9 @@ pub fn script(scenario: &Scenario, kind: AttachKind, libc: &str) -> String {
         AttachKind::Uprobe => text
             .replace("uretprobe:libc:", &format!("uretprobe:{libc}:"))
             .replace("uprobe:libc:", &format!("uprobe:{libc}:")),
+        // Only the mechanism matrix uses these, and bpftrace does not run it (see `prepare`):
+        // its one-liners are already written on them.
+        AttachKind::RawTracepoint | AttachKind::TpBtf => text.to_string(),
     }
 }
 

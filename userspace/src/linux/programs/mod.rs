@@ -6,6 +6,8 @@ mod fentry;
 mod kprobe;
 mod kprobe_multi;
 mod raw_load;
+mod raw_tracepoint;
+mod tp_btf;
 mod tracepoint;
 mod uprobe;
 
@@ -37,6 +39,8 @@ pub enum OwnedLink {
     Uprobe(aya::programs::uprobe::UProbeLink),
     /// raw tracepoint.
     RawTracepoint(aya::programs::raw_trace_point::RawTracePointLink),
+    /// BTF tracepoint.
+    TpBtf(aya::programs::tp_btf::BtfTracePointLink),
     /// A link held by its descriptor alone (kprobe.multi, fentry loaded by hand).
     Fd(FdLink),
 }
@@ -52,6 +56,7 @@ impl OwnedLink {
             Self::Tracepoint(l) => l.detach(),
             Self::Uprobe(l) => l.detach(),
             Self::RawTracepoint(l) => l.detach(),
+            Self::TpBtf(l) => l.detach(),
             // Closing the link's descriptor detaches it.
             Self::Fd(l) => {
                 drop(l);
@@ -82,6 +87,8 @@ pub fn load(ebpf: &mut Ebpf, spec: &ProgramSpec, kind: AttachKind) -> Result<(),
         AttachKind::Fentry => fentry::load(program, spec.hook),
         AttachKind::SyscallTracepoint => tracepoint::load(program),
         AttachKind::Uprobe => uprobe::load(program),
+        AttachKind::RawTracepoint => raw_tracepoint::load(program),
+        AttachKind::TpBtf => tp_btf::load(program),
     };
     loaded.map_err(|e| load_error(&name, e))
 }
@@ -97,7 +104,9 @@ pub fn attach(
         AttachKind::Kprobe => kprobe::attach(program),
         AttachKind::Fentry => fentry::attach(program, spec.hook),
         AttachKind::SyscallTracepoint => tracepoint::attach(program, spec.hook),
-        AttachKind::Uprobe => uprobe::attach(program),
+        AttachKind::Uprobe => uprobe::attach(program, spec.hook),
+        AttachKind::RawTracepoint => raw_tracepoint::attach(program),
+        AttachKind::TpBtf => tp_btf::attach(program),
     };
     attached.map_err(|e| BackendError::Attach {
         action: "attach",

@@ -1,20 +1,31 @@
-//! uprobe / uretprobe programs on libc's `read`, for every process (as `uprobe:libc:read`).
+//! uprobe / uretprobe programs on libc's `read`, for every process (as `uprobe:libc:read`), or on
+//! one of probecost's own sites (the mechanism matrix).
 
 use std::{fs, path::PathBuf};
 
 use aya::programs::{uprobe::UProbeScope, Program, ProgramError, UProbe};
 
 use super::OwnedLink;
+use crate::scenario::Hook;
 
 pub fn load(program: &mut Program) -> Result<(), ProgramError> {
     let uprobe: &mut UProbe = program.try_into()?;
     uprobe.load()
 }
 
-pub fn attach(program: &mut Program) -> Result<OwnedLink, ProgramError> {
-    let libc = libc_path().map_err(|e| ProgramError::IOError(std::io::Error::other(e)))?;
+pub fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramError> {
     let uprobe: &mut UProbe = program.try_into()?;
-    let id = uprobe.attach("read", &libc, UProbeScope::AllProcesses)?;
+    let id = match hook {
+        // The sites are functions of this executable; only the workload calls them.
+        Hook::Site(site) => {
+            let exe = std::env::current_exe().map_err(ProgramError::IOError)?;
+            uprobe.attach(site.symbol(), exe, UProbeScope::AllProcesses)?
+        }
+        _ => {
+            let libc = libc_path().map_err(|e| ProgramError::IOError(std::io::Error::other(e)))?;
+            uprobe.attach("read", &libc, UProbeScope::AllProcesses)?
+        }
+    };
     Ok(OwnedLink::Uprobe(uprobe.take_link(id)?))
 }
 
