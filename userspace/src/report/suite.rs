@@ -199,7 +199,9 @@ impl Findings for Suite {
                 p.talk_dtrace_ns
             }),
         ];
-        for (label, color, figure) in published {
+        // Published figures exist for the talk's rows only.
+        let any_published = rows.iter().any(|r| r.published.is_some());
+        for (label, color, figure) in published.into_iter().filter(|_| any_published) {
             series.push(BarSeries {
                 label: label.into(),
                 color,
@@ -213,7 +215,11 @@ impl Findings for Suite {
         Chart {
             title: "Per-event cost of tracing, by scenario and tracer".into(),
             subtitle: String::new(),
-            x_label: "scenario (row of the talk's Benchmark 1)".into(),
+            x_label: if any_published {
+                "scenario (row of the talk's Benchmark 1)".into()
+            } else {
+                "scenario".into()
+            },
             y_label: "per-event cost (ns per event, log scale)".into(),
             kind: ChartKind::Bars {
                 categories: rows
