@@ -193,7 +193,7 @@ fn the_mechanism_matrix_measures_what_the_kernel_offers_and_says_why_not_the_res
     );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let rows = report["scenarios"].as_array().unwrap();
-    assert_eq!(rows.len(), 24);
+    assert_eq!(rows.len(), 28);
     // What this kernel offers, read apart from probecost's detection.
     let kprobes = std::path::Path::new("/sys/bus/event_source/devices/kprobe").exists();
     let uprobes = std::path::Path::new("/sys/bus/event_source/devices/uprobe").exists();

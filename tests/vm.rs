@@ -447,7 +447,7 @@ fn every_mechanism_measured(kernel: &str, name: &str) {
     exits_zero(&result);
     let report = guest::json(&result, "mechanisms.json");
     let rows = report["scenarios"].as_array().unwrap();
-    assert_eq!(rows.len(), 24);
+    assert_eq!(rows.len(), 28);
     for row in rows {
         let name = row["name"].as_str().unwrap();
         let tracer = &tracers(row)[0];
@@ -461,6 +461,7 @@ fn every_mechanism_measured(kernel: &str, name: &str) {
     assert_eq!(attach("kretprobe-count"), "kretprobe:vfs_read");
     assert_eq!(attach("fexit-empty"), "fexit:vfs_read");
     assert_eq!(attach("tp-btf-count"), "tp_btf:sys_enter");
+    assert_eq!(attach("kretprobe-multi-count"), "kretprobe.multi:vfs_read");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]

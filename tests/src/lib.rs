@@ -56,6 +56,7 @@ pub fn our_program_names() -> Vec<String> {
         AttachKind::Uprobe,
         AttachKind::RawTracepoint,
         AttachKind::TpBtf,
+        AttachKind::KprobeMulti,
     ];
     let mut names: Vec<String> = ScenarioCatalog
         .every()

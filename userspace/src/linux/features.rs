@@ -30,6 +30,7 @@ pub struct KernelFeatures {
     uprobes: Support,
     raw_syscall_tracepoints: Support,
     tp_btf: Support,
+    kprobe_multi: Support,
 }
 
 const TRACEFS_MOUNTS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
@@ -45,6 +46,7 @@ impl KernelFeatures {
             uprobes: pmu("uprobe", "uprobes", "CONFIG_UPROBE_EVENTS"),
             raw_syscall_tracepoints: detect_raw_syscall_tracepoints(),
             tp_btf: detect_tp_btf(),
+            kprobe_multi: super::programs::kprobe_multi_support(),
         }
     }
 
@@ -57,6 +59,7 @@ impl KernelFeatures {
             AttachKind::Uprobe => &self.uprobes,
             AttachKind::RawTracepoint => &self.raw_syscall_tracepoints,
             AttachKind::TpBtf => &self.tp_btf,
+            AttachKind::KprobeMulti => &self.kprobe_multi,
         }
     }
 }

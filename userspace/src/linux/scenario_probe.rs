@@ -1,6 +1,6 @@
 //! One scenario's programs, loaded on the chosen attach kind, attached around each traced run.
 
-use std::{path::PathBuf, time::Instant};
+use std::{os::fd::OwnedFd, path::PathBuf, time::Instant};
 
 use aya::{
     maps::{PerCpuArray, RingBuf},
@@ -37,6 +37,8 @@ pub struct DrainSettings {
 pub struct AyaScenario {
     drain: Option<PerEventDrain>,
     links: Vec<OwnedLink>,
+    /// Per program, its descriptor when it was loaded outside aya (kprobe.multi).
+    raw_programs: Vec<Option<OwnedFd>>,
     ebpf: Ebpf,
     specs: &'static [ProgramSpec],
     kind: AttachKind,
@@ -51,13 +53,16 @@ impl AyaScenario {
         drain: &DrainSettings,
     ) -> Result<Self, BackendError> {
         let mut ebpf = object::load()?;
-        for spec in scenario.programs {
-            programs::load(&mut ebpf, spec, kind)?;
-        }
+        let raw_programs = scenario
+            .programs
+            .iter()
+            .map(|spec| programs::load(&mut ebpf, spec, kind))
+            .collect::<Result<_, _>>()?;
         let drain = start_drain(&mut ebpf, scenario.delivery, drain)?;
         Ok(Self {
             drain,
             links: Vec::new(),
+            raw_programs,
             ebpf,
             specs: scenario.programs,
             kind,
@@ -68,7 +73,8 @@ impl AyaScenario {
     fn stats(&self) -> Result<Vec<(u64, u64)>, BackendError> {
         self.specs
             .iter()
-            .map(|spec| programs::run_stats(&self.ebpf, spec, self.kind))
+            .zip(&self.raw_programs)
+            .map(|(spec, raw)| programs::run_stats(&self.ebpf, spec, self.kind, raw.as_ref()))
             .collect()
     }
 
@@ -138,8 +144,8 @@ impl PreparedScenario for AyaScenario {
             return Ok(());
         }
         let started = Instant::now();
-        for spec in self.specs {
-            let link = programs::attach(&mut self.ebpf, spec, self.kind)?;
+        for (spec, raw) in self.specs.iter().zip(&self.raw_programs) {
+            let link = programs::attach(&mut self.ebpf, spec, self.kind, raw.as_ref())?;
             self.links.push(link);
         }
         self.timer.attached(started.elapsed());

@@ -194,6 +194,7 @@ const fn mechanism(
 }
 
 const KPROBE: &[AttachKind] = &[AttachKind::Kprobe];
+const KPROBE_MULTI: &[AttachKind] = &[AttachKind::KprobeMulti];
 const FENTRY: &[AttachKind] = &[AttachKind::Fentry];
 const RAW: &[AttachKind] = &[AttachKind::RawTracepoint];
 const TP_BTF: &[AttachKind] = &[AttachKind::TpBtf];
@@ -214,6 +215,10 @@ const MECHANISMS: &[Scenario] = &[
     mechanism("kprobe-count", "kprobe:vfs_read { @ = count(); }", &[entry("map")], KPROBE, ""),
     mechanism("kretprobe-empty", "kretprobe:vfs_read {}", &[ret("retprobe")], KPROBE, ""),
     mechanism("kretprobe-count", "kretprobe:vfs_read { @ = count(); }", &[ret("map_return")], KPROBE, ""),
+    mechanism("kprobe-multi-empty", "kprobe:vfs_read {} (through a kprobe.multi link)", &[entry("probe")], KPROBE_MULTI, ""),
+    mechanism("kprobe-multi-count", "kprobe:vfs_read { @ = count(); } (through a kprobe.multi link)", &[entry("map")], KPROBE_MULTI, ""),
+    mechanism("kretprobe-multi-empty", "kretprobe:vfs_read {} (through a kprobe.multi link)", &[ret("retprobe")], KPROBE_MULTI, ""),
+    mechanism("kretprobe-multi-count", "kretprobe:vfs_read { @ = count(); } (through a kprobe.multi link)", &[ret("map_return")], KPROBE_MULTI, ""),
     mechanism("fentry-empty", "fentry:vfs_read {}", &[entry("probe")], FENTRY, ""),
     mechanism("fentry-count", "fentry:vfs_read { @ = count(); }", &[entry("map")], FENTRY, ""),
     mechanism("fexit-empty", "fexit:vfs_read {}", &[ret("retprobe")], FENTRY, ""),
@@ -400,7 +405,7 @@ mod tests {
     fn the_mechanism_matrix_has_both_bodies_on_every_mechanism_once() {
         let catalog = ScenarioCatalog;
         let rows = catalog.suite(ScenarioSuite::Mechanisms);
-        assert_eq!(rows.len(), 24);
+        assert_eq!(rows.len(), 28);
         for row in rows {
             assert_eq!(
                 row.attach_preference.len(),

@@ -61,6 +61,9 @@ pub enum AttachKind {
     RawTracepoint,
     /// `sys_enter` as a BTF-typed tracepoint (`tp_btf`).
     TpBtf,
+    /// kprobe / kretprobe on `vfs_read` through a `kprobe.multi` link (fprobe), as bpftrace
+    /// and libbpf attach kprobe globs.
+    KprobeMulti,
 }
 
 impl AttachKind {
@@ -89,6 +92,8 @@ impl AttachKind {
             (Self::Uprobe, _) => ("uprobe:libc:read", "uprobe"),
             (Self::RawTracepoint, _) => ("rawtracepoint:sys_enter", "rawtp"),
             (Self::TpBtf, _) => ("tp_btf:sys_enter", "tpbtf"),
+            (Self::KprobeMulti, Hook::ReadReturn) => ("kretprobe.multi:vfs_read", "kretprobe"),
+            (Self::KprobeMulti, _) => ("kprobe.multi:vfs_read", "kprobe"),
         }
     }
 

@@ -4,7 +4,11 @@
 //! loaded by [`super::raw_load`] with `expected_attach_type = BPF_TRACE_KPROBE_MULTI`, which
 //! the kernel requires of such a link's program.
 
-use std::{ffi::CString, os::fd::AsRawFd as _, sync::OnceLock};
+use std::{
+    ffi::CString,
+    os::fd::{AsRawFd as _, OwnedFd},
+    sync::OnceLock,
+};
 
 use aya::Ebpf;
 use aya_obj::generated::{bpf_attach_type, bpf_attr, bpf_cmd, bpf_prog_type};
@@ -26,12 +30,30 @@ pub fn attach_kprobe_multi(
     functions: &[String],
     returns: bool,
 ) -> crate::error::Result<FdLink> {
+    let fd = load_for_kprobe_multi(loaded, program)?;
+    // The link holds the program; the program's own descriptor can close.
+    link_kprobe_multi(&fd, program, functions, returns)
+}
+
+/// Loads `program` (a kprobe program of probecost's object, its maps those of `loaded`) so a
+/// kprobe.multi link can take it.
+pub fn load_for_kprobe_multi(loaded: &Ebpf, program: &str) -> crate::error::Result<OwnedFd> {
     let relocated = RelocatedProgram::new(crate::linux::object::bytes(), loaded, program)?;
-    let fd = relocated.load(LoadAs {
+    relocated.load(LoadAs {
         prog_type: bpf_prog_type::BPF_PROG_TYPE_KPROBE,
         attach_type: bpf_attach_type::BPF_TRACE_KPROBE_MULTI,
         attach_btf_id: 0,
-    })?;
+    })
+}
+
+/// Links the loaded program `fd` (called `program` in messages) to every function in
+/// `functions`, at their returns when `returns`, with one kprobe.multi link.
+pub fn link_kprobe_multi(
+    fd: &OwnedFd,
+    program: &str,
+    functions: &[String],
+    returns: bool,
+) -> crate::error::Result<FdLink> {
     let names: Vec<CString> = functions
         .iter()
         .map(|f| CString::new(f.as_str()).map_err(|_| format!("bad function name {f:?}")))
@@ -50,7 +72,6 @@ pub fn attach_kprobe_multi(
         multi.cnt = pointers.len() as u32;
         multi.syms = pointers.as_ptr() as u64;
     }
-    // The link holds the program; the program's own descriptor can close.
     Ok(bpf(bpf_cmd::BPF_LINK_CREATE, &mut attr)
         .map(FdLink::new)
         .map_err(|e| {

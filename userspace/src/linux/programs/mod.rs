@@ -13,6 +13,8 @@ mod uprobe;
 
 pub use kprobe_multi::{attach_kprobe_multi, kprobe_multi_support};
 pub use raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
+
+use std::os::fd::OwnedFd;
 pub use uprobe::libc_path;
 
 use aya::{
@@ -79,8 +81,23 @@ fn find<'a>(
     }
 }
 
-/// Loads `spec`'s program for `kind` into the kernel (the verifier runs here).
-pub fn load(ebpf: &mut Ebpf, spec: &ProgramSpec, kind: AttachKind) -> Result<(), BackendError> {
+/// Loads `spec`'s program for `kind` into the kernel (the verifier runs here). A program
+/// loaded outside aya (for a kprobe.multi link) comes back as its descriptor, which
+/// [`attach`] and [`run_stats`] then take.
+pub fn load(
+    ebpf: &mut Ebpf,
+    spec: &ProgramSpec,
+    kind: AttachKind,
+) -> Result<Option<OwnedFd>, BackendError> {
+    if kind == AttachKind::KprobeMulti {
+        let name = spec.program_name(kind);
+        return kprobe_multi::load_for_kprobe_multi(ebpf, &name)
+            .map(Some)
+            .map_err(|e| BackendError::Load {
+                what: format!("program `{name}` for a kprobe.multi link"),
+                error: e.to_string(),
+            });
+    }
     let (name, program) = find(ebpf, spec, kind)?;
     let loaded = match kind {
         AttachKind::Kprobe => kprobe::load(program),
@@ -89,16 +106,30 @@ pub fn load(ebpf: &mut Ebpf, spec: &ProgramSpec, kind: AttachKind) -> Result<(),
         AttachKind::Uprobe => uprobe::load(program),
         AttachKind::RawTracepoint => raw_tracepoint::load(program),
         AttachKind::TpBtf => tp_btf::load(program),
+        AttachKind::KprobeMulti => unreachable!("loaded above"),
     };
-    loaded.map_err(|e| load_error(&name, e))
+    loaded.map(|()| None).map_err(|e| load_error(&name, e))
 }
 
-/// Attaches `spec`'s loaded program for `kind`.
+/// Attaches `spec`'s loaded program for `kind` (`raw`: what [`load`] returned).
 pub fn attach(
     ebpf: &mut Ebpf,
     spec: &ProgramSpec,
     kind: AttachKind,
+    raw: Option<&OwnedFd>,
 ) -> Result<OwnedLink, BackendError> {
+    if let Some(fd) = raw {
+        let name = spec.program_name(kind);
+        let returns = spec.hook == Hook::ReadReturn;
+        return kprobe_multi::link_kprobe_multi(fd, &name, &[READ_FUNCTION.into()], returns)
+            .map(OwnedLink::Fd)
+            .map_err(|e| BackendError::Attach {
+                action: "attach",
+                program: name,
+                attach: kind.attach_point(spec.hook).into(),
+                error: e.to_string(),
+            });
+    }
     let (name, program) = find(ebpf, spec, kind)?;
     let attached = match kind {
         AttachKind::Kprobe => kprobe::attach(program),
@@ -107,6 +138,12 @@ pub fn attach(
         AttachKind::Uprobe => uprobe::attach(program, spec.hook),
         AttachKind::RawTracepoint => raw_tracepoint::attach(program),
         AttachKind::TpBtf => tp_btf::attach(program),
+        AttachKind::KprobeMulti => {
+            return Err(BackendError::Load {
+                what: format!("program `{name}`"),
+                error: "a kprobe.multi program must be loaded before it is attached".into(),
+            })
+        }
     };
     attached.map_err(|e| BackendError::Attach {
         action: "attach",
@@ -116,13 +153,21 @@ pub fn attach(
     })
 }
 
-/// Kernel statistics of `spec`'s program for `kind`: (run_count, run_time in ns).
+/// Kernel statistics of `spec`'s program for `kind` (`raw`: what [`load`] returned):
+/// (run_count, run_time in ns).
 pub fn run_stats(
     ebpf: &Ebpf,
     spec: &ProgramSpec,
     kind: AttachKind,
+    raw: Option<&OwnedFd>,
 ) -> Result<(u64, u64), BackendError> {
     let name = spec.program_name(kind);
+    if let Some(fd) = raw {
+        return raw_load::program_run_stats(fd).map_err(|e| BackendError::Read {
+            what: format!("statistics of `{name}`"),
+            error: e.to_string(),
+        });
+    }
     let info = ebpf
         .program(&name)
         .ok_or_else(|| not_in_object(&name))?
