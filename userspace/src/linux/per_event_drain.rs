@@ -16,6 +16,7 @@ use std::{
 
 use aya::maps::{MapData, RingBuf};
 use aya_log::EbpfLogger;
+use bytes::Buf as _;
 use probecost_common::ReadRecord;
 use tokio::io::unix::AsyncFd;
 
@@ -195,10 +196,37 @@ async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) {
 
 fn drain_ring(ring: &mut RingBuf<MapData>, sink: &Sink) {
     while let Some(item) = ring.next() {
-        if item.len() >= std::mem::size_of::<ReadRecord>() {
-            // SAFETY: the kernel side writes exactly one ReadRecord per entry; read unaligned.
-            let record: ReadRecord = unsafe { std::ptr::read_unaligned(item.as_ptr().cast()) };
+        if let Some(record) = decode(&item) {
             sink.line(format_args!("{} bytes", record.count));
         }
+    }
+}
+
+/// One ring-buffer entry as the kernel side wrote it (a [`ReadRecord`], native byte order),
+/// or `None` when it is too short to be one.
+fn decode(mut entry: &[u8]) -> Option<ReadRecord> {
+    if entry.remaining() < std::mem::size_of::<ReadRecord>() {
+        return None;
+    }
+    Some(ReadRecord {
+        pid: entry.get_u32_ne(),
+        _pad: entry.get_u32_ne(),
+        count: entry.get_u64_ne(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_decodes_from_the_kernels_bytes_and_a_short_one_does_not() {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&4242u32.to_ne_bytes());
+        bytes.extend_from_slice(&0u32.to_ne_bytes());
+        bytes.extend_from_slice(&1u64.to_ne_bytes());
+        let record = decode(&bytes).unwrap();
+        assert_eq!((record.pid, record.count), (4242, 1));
+        assert!(decode(&bytes[..15]).is_none());
     }
 }
