@@ -2,7 +2,9 @@
 
 use std::process::Command;
 
-use probecost_integration_tests::{csv_records, have_root, probecost_bin};
+use probecost_integration_tests::{
+    csv_records, have_root, probecost_bin, short_run_with_baselines,
+};
 
 fn stderr_lines(output: &std::process::Output) -> Vec<String> {
     String::from_utf8_lossy(&output.stderr)
@@ -436,21 +438,7 @@ fn a_saved_baseline_is_compared_with_the_next_run() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("probecost-baseline-{}", std::process::id()));
-    let run = |extra: &[&str]| {
-        Command::new(probecost_bin())
-            .env("PROBECOST_BASELINE_DIR", &dir)
-            .args([
-                "run",
-                "--scenario",
-                "control,tracepoint-entry",
-                "--runs",
-                "2",
-            ])
-            .args(["--run-time-ms", "100", "--no-verify"])
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let run = |extra: &[&str]| short_run_with_baselines(&dir, extra);
     // A missing baseline stops the run before anything is measured.
     let missing = run(&["--baseline", "before"]);
     assert_eq!(missing.status.code(), Some(1));

@@ -3,7 +3,7 @@
 
 use std::{path::Path, process::Command};
 
-use probecost_integration_tests::{have_root, probecost_bin};
+use probecost_integration_tests::{have_root, probecost_bin, short_run_with_baselines};
 
 /// Debian's Chromium, as `cargo xtask setup` installs it.
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -117,19 +117,7 @@ fn a_run_page_opens_in_chromium_with_its_rows_and_the_baseline_comparison() {
     }
     let dir = temp_dir("html-run");
     let run = |extra: &[&str]| {
-        let output = Command::new(probecost_bin())
-            .env("PROBECOST_BASELINE_DIR", &dir)
-            .args([
-                "run",
-                "--scenario",
-                "control,tracepoint-entry",
-                "--runs",
-                "2",
-            ])
-            .args(["--run-time-ms", "100", "--no-verify"])
-            .args(extra)
-            .output()
-            .unwrap();
+        let output = short_run_with_baselines(&dir, extra);
         assert!(output.status.success(), "{output:?}");
     };
     run(&["--save-baseline", "before"]);

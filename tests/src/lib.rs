@@ -46,6 +46,27 @@ pub fn probecost_bin() -> PathBuf {
         .expect("target directory layout")
 }
 
+/// A short `probecost run` of the control and `tracepoint-entry` rows (2 rounds of 100 ms, no
+/// verification run), keeping its baselines in `baseline_dir`, with `extra` arguments.
+pub fn short_run_with_baselines(
+    baseline_dir: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(probecost_bin())
+        .env("PROBECOST_BASELINE_DIR", baseline_dir)
+        .args([
+            "run",
+            "--scenario",
+            "control,tracepoint-entry",
+            "--runs",
+            "2",
+        ])
+        .args(["--run-time-ms", "100", "--no-verify"])
+        .args(extra)
+        .output()
+        .expect("running probecost")
+}
+
 /// Kernel names (truncated to 15 bytes, as the kernel keeps them) of every program probecost
 /// can load.
 pub fn our_program_names() -> Vec<String> {

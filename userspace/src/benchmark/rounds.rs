@@ -36,6 +36,22 @@ impl TargetCi {
 }
 
 impl RoundPolicy {
+    /// The rounds every scenario gets at least.
+    pub fn min_rounds(&self) -> usize {
+        match self {
+            Self::Fixed(rounds) => *rounds,
+            Self::TargetCi(target) => target.min_rounds,
+        }
+    }
+
+    /// The precision asked for, if any.
+    pub fn target(&self) -> Option<&TargetCi> {
+        match self {
+            Self::Fixed(_) => None,
+            Self::TargetCi(target) => Some(target),
+        }
+    }
+
     /// The most rounds any scenario can get.
     pub fn max_rounds(&self) -> usize {
         match self {

@@ -176,19 +176,13 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         interrupt::stop_flag(),
         &mut progress,
     )?;
-    let target = match settings.rounds {
-        RoundPolicy::TargetCi(target) => Some(target),
-        RoundPolicy::Fixed(_) => None,
-    };
+    let target = settings.rounds.target();
     let interrupted = interrupt::stop_requested() || results.iter().any(|r| r.interrupted);
     let mut report = SuiteReport {
         environment,
         interrupted,
         findings: Suite {
-            runs_requested: match settings.rounds {
-                RoundPolicy::Fixed(rounds) => rounds,
-                RoundPolicy::TargetCi(target) => target.min_rounds,
-            },
+            runs_requested: settings.rounds.min_rounds(),
             target_ci_pct: target.map(|t| t.pct),
             ci_floor_ns: target.map(|t| t.floor_ns),
             max_runs: target.map(|t| t.max_rounds),

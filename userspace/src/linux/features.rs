@@ -4,7 +4,7 @@
 use std::{ffi::CString, fs, path::Path};
 
 use aya::{
-    programs::{BtfTracePoint, FEntry},
+    programs::{BtfTracePoint, FEntry, Program, ProgramError},
     Btf,
 };
 use probecost_common::SYS_ENTER_READ_COUNT_OFFSET;
@@ -99,27 +99,45 @@ fn why_missing(config: &str, kernel_config: Option<&KernelConfig>) -> String {
 }
 
 fn detect_fentry() -> Support {
+    try_tracing_load("fentry", "probe_fentry", |program, btf| {
+        let fentry: &mut FEntry = program.try_into()?;
+        fentry.load("vfs_read", btf)
+    })
+}
+
+/// Whether the kernel takes probecost's tracing program `program`, loaded by `load` (`what`
+/// names the feature in the reason): a kernel may list BTF yet refuse tracing programs, so the
+/// only answer is to try.
+fn try_tracing_load(
+    what: &str,
+    program: &str,
+    load: impl FnOnce(&mut Program, &Btf) -> Result<(), ProgramError>,
+) -> Support {
     if !Path::new("/sys/kernel/btf/vmlinux").exists() {
-        return Support::No("fentry: no kernel BTF (/sys/kernel/btf/vmlinux missing)".into());
+        return Support::No(format!(
+            "{what}: no kernel BTF (/sys/kernel/btf/vmlinux missing)"
+        ));
     }
     let btf = match Btf::from_sys_fs() {
         Ok(btf) => btf,
-        Err(e) => return Support::No(format!("fentry: kernel BTF unreadable ({e})")),
+        Err(e) => return Support::No(format!("{what}: kernel BTF unreadable ({e})")),
     };
     let mut ebpf = match super::object::load() {
         Ok(ebpf) => ebpf,
-        Err(e) => return Support::No(format!("fentry: {e}")),
+        Err(e) => return Support::No(format!("{what}: {e}")),
     };
-    let program: &mut FEntry = match ebpf.program_mut("probe_fentry").map(TryInto::try_into) {
-        Some(Ok(p)) => p,
-        _ => return Support::No("fentry: probe program missing from the object".into()),
+    let Some(program) = ebpf.program_mut(program) else {
+        return Support::No(format!("{what}: probe program missing from the object"));
     };
-    match program.load("vfs_read", &btf) {
+    match load(program, &btf) {
         Ok(()) => Support::Yes,
-        Err(aya::programs::ProgramError::LoadError { io_error, .. }) => Support::No(format!(
-            "fentry: BPF_PROG_LOAD of a tracing program failed: {io_error}"
+        Err(ProgramError::UnexpectedProgramType) => {
+            Support::No(format!("{what}: probe program missing from the object"))
+        }
+        Err(ProgramError::LoadError { io_error, .. }) => Support::No(format!(
+            "{what}: BPF_PROG_LOAD of a tracing program failed: {io_error}"
         )),
-        Err(e) => Support::No(format!("fentry: {e}")),
+        Err(e) => Support::No(format!("{what}: {e}")),
     }
 }
 
@@ -144,28 +162,10 @@ fn detect_tp_btf() -> Support {
     if let Support::No(why) = detect_raw_syscall_tracepoints() {
         return Support::No(why.replace("raw tracepoints", "tp_btf"));
     }
-    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
-        return Support::No("tp_btf: no kernel BTF (/sys/kernel/btf/vmlinux missing)".into());
-    }
-    let btf = match Btf::from_sys_fs() {
-        Ok(btf) => btf,
-        Err(e) => return Support::No(format!("tp_btf: kernel BTF unreadable ({e})")),
-    };
-    let mut ebpf = match super::object::load() {
-        Ok(ebpf) => ebpf,
-        Err(e) => return Support::No(format!("tp_btf: {e}")),
-    };
-    let program: &mut BtfTracePoint = match ebpf.program_mut("probe_tpbtf").map(TryInto::try_into) {
-        Some(Ok(p)) => p,
-        _ => return Support::No("tp_btf: probe program missing from the object".into()),
-    };
-    match program.load("sys_enter", &btf) {
-        Ok(()) => Support::Yes,
-        Err(aya::programs::ProgramError::LoadError { io_error, .. }) => Support::No(format!(
-            "tp_btf: BPF_PROG_LOAD of a tracing program failed: {io_error}"
-        )),
-        Err(e) => Support::No(format!("tp_btf: {e}")),
-    }
+    try_tracing_load("tp_btf", "probe_tpbtf", |program, btf| {
+        let tp_btf: &mut BtfTracePoint = program.try_into()?;
+        tp_btf.load("sys_enter", btf)
+    })
 }
 
 /// The tracefs mount point, mounting tracefs when nothing has.
