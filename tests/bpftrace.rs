@@ -86,6 +86,62 @@ fn both_tracers_give_a_column_each_and_the_ratio() {
     assert_nothing_left(before);
 }
 
+/// The three Linux tracers in the same rounds: a column each, every row's events verified for
+/// each, and the instruction counts of the two tracers whose programs are probecost's.
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn aya_libbpf_and_bpftrace_run_interleaved_with_events_verified() {
+    if !have_root("aya_libbpf_and_bpftrace_run_interleaved_with_events_verified") {
+        return;
+    }
+    let before = loaded_programs();
+    let json = std::env::temp_dir().join(format!("probecost-three-{}.json", std::process::id()));
+    let output = Command::new(probecost_bin())
+        .args(["run", "--tracer", "aya,libbpf,bpftrace"])
+        .args(["--scenario", "kprobe,map,kernel-stack,per-event"])
+        .args(["--runs", "2", "--run-time-ms", "100", "--export-json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("libbpf ns/ev"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    std::fs::remove_file(&json).unwrap();
+    let scenarios = report["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 4);
+    for row in scenarios.iter().filter(|r| r["name"] != "control") {
+        let tracers: Vec<&str> = row["tracers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tracer"].as_str().unwrap())
+            .collect();
+        assert_eq!(tracers, ["aya", "libbpf", "bpftrace"], "{}", row["name"]);
+        for tracer in row["tracers"].as_array().unwrap() {
+            assert_eq!(tracer["events_verified"], true, "{}: {tracer}", row["name"]);
+            assert_eq!(
+                tracer["traced_runs_ns_per_op"].as_array().unwrap().len(),
+                2,
+                "{}: {tracer}",
+                row["name"]
+            );
+            let insns = &tracer["verification"]["xlated_insns"];
+            if tracer["tracer"] == "bpftrace" {
+                assert!(insns.is_null(), "{tracer}");
+            } else {
+                assert!(insns.as_u64().is_some_and(|n| n > 0), "{tracer}");
+            }
+        }
+    }
+    assert_nothing_left(before);
+}
+
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn a_broken_script_is_a_clear_error_naming_the_scenario() {

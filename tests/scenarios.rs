@@ -5,17 +5,21 @@ use std::sync::atomic::AtomicBool;
 
 use probecost::{
     benchmark::{PreparedScenario, TracerBackend},
-    linux::{AyaBackend, DrainSettings},
+    linux::{libbpf::LibbpfBackend, AyaBackend, DrainSettings, KernelFeatures},
     scenario::{AttachKind, Delivery, ScenarioCatalog},
     workload::{Interruptible, PinnedWorkload},
 };
 use probecost_integration_tests::have_root;
 
 fn backend(cpu: usize) -> AyaBackend {
-    AyaBackend::new(DrainSettings {
+    AyaBackend::new(drain(cpu))
+}
+
+fn drain(cpu: usize) -> DrainSettings {
+    DrainSettings {
         sink: "/dev/null".into(),
         workload_cpu: cpu,
-    })
+    }
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -25,12 +29,31 @@ fn every_supported_scenario_counts_one_event_per_operation() {
         return;
     }
     let cpu = probecost::cpu::default_workload_cpu().unwrap();
+    let ran = every_scenario_counts_its_events(&mut backend(cpu), cpu);
+    // Tracepoint, raw tracepoint and uprobe rows run on every kernel probecost supports.
+    assert!(ran >= 18, "only {ran} scenarios ran");
+}
+
+/// The same for the C programs through libbpf: every scenario but the aya-log one.
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn every_supported_c_scenario_counts_one_event_per_operation() {
+    if !have_root("every_supported_c_scenario_counts_one_event_per_operation") {
+        return;
+    }
+    let cpu = probecost::cpu::default_workload_cpu().unwrap();
+    let mut backend = LibbpfBackend::with_features(KernelFeatures::detect(), drain(cpu));
+    let ran = every_scenario_counts_its_events(&mut backend, cpu);
+    assert!(ran >= 17, "only {ran} scenarios ran");
+}
+
+/// Verifies every scenario `backend` can run here; returns how many ran.
+fn every_scenario_counts_its_events(backend: &mut dyn TracerBackend, cpu: usize) -> usize {
     // The mechanism matrix's uprobe sites fire only when the workload calls them.
     let workload = PinnedWorkload::new(cpu).unwrap().with_uprobe_sites();
     // Each test runs on a thread of its own: pinning it pins only this test.
     workload.pin().unwrap();
     let stop = AtomicBool::new(false);
-    let mut backend = backend(cpu);
     let mut ran = 0;
     for scenario in ScenarioCatalog.every().filter(|s| !s.is_control()) {
         let mut probe: Box<dyn PreparedScenario> = match backend.prepare(scenario) {
@@ -74,6 +97,11 @@ fn every_supported_scenario_counts_one_event_per_operation() {
                 "{}: no run time recorded",
                 scenario.name
             );
+            assert!(
+                program.xlated_insns.is_some_and(|n| n > 0),
+                "{}: no instruction count",
+                scenario.name
+            );
         }
         if scenario.delivery != Delivery::None {
             let delivery = probe
@@ -95,8 +123,7 @@ fn every_supported_scenario_counts_one_event_per_operation() {
         }
         ran += 1;
     }
-    // Tracepoint, raw tracepoint and uprobe rows run on every kernel probecost supports.
-    assert!(ran >= 18, "only {ran} scenarios ran");
+    ran
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]

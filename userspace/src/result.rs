@@ -73,6 +73,12 @@ pub struct Verification {
     /// Kernel-measured average time in the program bodies per event (sum over the scenario's
     /// programs of run_time / run_count), ns; `null` where the tracer does not measure it.
     pub body_ns: Option<f64>,
+    /// The programs' size after the kernel's rewrites, instructions summed over the scenario's
+    /// programs (`bpftool prog dump xlated`); `null` where the tracer's programs are not
+    /// probecost's.
+    pub xlated_insns: Option<u64>,
+    /// Instructions the verifier processed to accept them, summed; `null` where unknown.
+    pub verified_insns: Option<u64>,
 }
 
 /// Median attach and detach times of a tracer's traced runs.

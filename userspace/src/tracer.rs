@@ -12,6 +12,8 @@ pub enum Tracer {
     Aya,
     /// bpftrace scripts on the same attach points (Linux).
     Bpftrace,
+    /// probecost's programs written in C, compiled by clang and loaded with libbpf (Linux).
+    Libbpf,
     /// D programs through libdtrace (FreeBSD).
     Dtrace,
 }
@@ -22,6 +24,7 @@ impl Tracer {
         match self {
             Self::Aya => "aya",
             Self::Bpftrace => "bpftrace",
+            Self::Libbpf => "libbpf",
             Self::Dtrace => "dtrace",
         }
     }
@@ -31,6 +34,7 @@ impl Tracer {
         match self {
             Self::Aya => "probecost (aya)",
             Self::Bpftrace => "bpftrace",
+            Self::Libbpf => "probecost C (libbpf)",
             Self::Dtrace => "DTrace",
         }
     }
@@ -51,7 +55,12 @@ mod tests {
 
     #[test]
     fn json_keeps_the_column_names() {
-        for tracer in [Tracer::Aya, Tracer::Bpftrace, Tracer::Dtrace] {
+        for tracer in [
+            Tracer::Aya,
+            Tracer::Bpftrace,
+            Tracer::Libbpf,
+            Tracer::Dtrace,
+        ] {
             let json = serde_json::to_string(&tracer).unwrap();
             assert_eq!(json, format!("\"{}\"", tracer.name()));
             assert_eq!(format!("{tracer:<9}|"), format!("{:<9}|", tracer.name()));

@@ -6,9 +6,9 @@ use anyhow::{bail, Context as _, Result};
 
 use crate::{run_command, run_command_with_env};
 
-/// Debian packages the build, the tools, the guest tests (QEMU, busybox) and the HTML report's
-/// test (headless Chromium) need.
-const APT_PACKAGES: [&str; 14] = [
+/// Debian packages the build (clang-22 and libelf for the C programs and libbpf), the tools,
+/// the guest tests (QEMU, busybox) and the HTML report's test (headless Chromium) need.
+const APT_PACKAGES: [&str; 17] = [
     "curl",
     "gcc",
     "make",
@@ -17,6 +17,9 @@ const APT_PACKAGES: [&str; 14] = [
     "libpolly-22-dev",
     "libzstd-dev",
     "zlib1g-dev",
+    "clang-22",
+    "libelf-dev",
+    "pkg-config",
     "bpftool",
     "bpftrace",
     "qemu-system-x86",

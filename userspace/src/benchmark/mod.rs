@@ -410,6 +410,11 @@ pub struct ProgramRun {
     pub count: u64,
     /// Time spent in it, where the tracer measures that (BPF statistics do; DTrace does not).
     pub time_ns: Option<u64>,
+    /// Its size in instructions after the kernel's rewrites, where the tracer knows its
+    /// program (probecost's own do).
+    pub xlated_insns: Option<u32>,
+    /// Instructions the verifier processed to accept it, where known.
+    pub verified_insns: Option<u32>,
 }
 
 /// The kernel's counts for each program of a scenario over the verification run.
@@ -428,12 +433,19 @@ impl ProgramStats {
             .iter()
             .map(|p| Some(p.time_ns? as f64 / p.count.max(1) as f64))
             .sum();
+        let total = |insns: fn(&ProgramRun) -> Option<u32>| -> Option<u64> {
+            self.programs.iter().map(|p| insns(p).map(u64::from)).sum()
+        };
+        let xlated_insns = total(|p| p.xlated_insns);
+        let verified_insns = total(|p| p.verified_insns.filter(|&n| n > 0));
         Verification {
             ops,
             events_verified: min_count >= ops,
             events_per_op_observed: min_count as f64 / ops.max(1) as f64,
             run_counts,
             body_ns,
+            xlated_insns,
+            verified_insns,
         }
     }
 }

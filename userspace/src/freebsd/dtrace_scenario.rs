@@ -180,6 +180,7 @@ fn probe_counts(scenario: &Scenario, outcome: &SessionOutcome) -> ProgramStats {
             ProgramRun {
                 count,
                 time_ns: None,
+                ..ProgramRun::default()
             }
         })
         .collect();

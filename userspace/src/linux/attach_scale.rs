@@ -53,6 +53,7 @@ fn measure(
                         bpftrace_once(&subset, count == set.probes.len(), settings)?
                     }
                     Tracer::Aya => aya_once(&subset, settings.window)?,
+                    Tracer::Libbpf => return Err(libbpf_unsupported()),
                     Tracer::Dtrace => {
                         return Err(Error::unsupported(
                             "attach-scale measures DTrace on FreeBSD",
@@ -103,11 +104,19 @@ impl LinuxAttachScale {
     }
 }
 
+/// The libbpf tracer runs the scenario suites (`run`); attach-scale has no C probe set.
+fn libbpf_unsupported() -> Error {
+    Error::unsupported(
+        "attach-scale measures aya's and bpftrace's attachment; --tracer libbpf is for `run`",
+    )
+}
+
 impl AttachScaleBackend for LinuxAttachScale {
     fn tracer_version(&self, tracer: Tracer) -> Result<String> {
         match tracer {
             Tracer::Aya => Ok(format!("probecost counting programs ({AYA_VERSION})")),
             Tracer::Bpftrace => bpftrace_version(),
+            Tracer::Libbpf => Err(libbpf_unsupported()),
             Tracer::Dtrace => Err(Error::unsupported(
                 "--tracer dtrace runs on FreeBSD; on Linux use aya and/or bpftrace",
             )),

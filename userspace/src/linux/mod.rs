@@ -8,6 +8,7 @@ pub mod complex_workload;
 pub(crate) mod features;
 pub mod file_system;
 pub(crate) mod kernel_config;
+pub mod libbpf;
 pub(crate) mod object;
 mod open_files;
 mod per_event_drain;

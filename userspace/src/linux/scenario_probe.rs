@@ -10,14 +10,13 @@ use aya_log::EbpfLogger;
 use probecost_common::{map_names, per_event_slot};
 
 use super::{
-    bpf_stats, object,
+    bpf_stats::{self, KernelProgramInfo},
+    object,
     per_event_drain::{PerEventDrain, RecordSource, Sink},
     programs::{self, error_chain, OwnedLink},
 };
 use crate::{
-    benchmark::{
-        AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramRun, ProgramStats,
-    },
+    benchmark::{AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramStats},
     result::{AttachTimes, DeliveryCounts},
     scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
     workload::Interruptible,
@@ -70,11 +69,11 @@ impl AyaScenario {
         })
     }
 
-    fn stats(&self) -> Result<Vec<(u64, u64)>, BackendError> {
+    fn stats(&self) -> Result<Vec<KernelProgramInfo>, BackendError> {
         self.specs
             .iter()
             .zip(&self.raw_programs)
-            .map(|(spec, raw)| programs::run_stats(&self.ebpf, spec, self.kind, raw.as_ref()))
+            .map(|(spec, raw)| programs::program_info(&self.ebpf, spec, self.kind, raw.as_ref()))
             .collect()
     }
 
@@ -185,16 +184,7 @@ impl PreparedScenario for AyaScenario {
         self.detach()?;
         drop(stats_enabled);
         outcome?;
-        Ok(ProgramStats {
-            programs: before
-                .iter()
-                .zip(&after)
-                .map(|((c0, t0), (c1, t1))| ProgramRun {
-                    count: c1.saturating_sub(*c0),
-                    time_ns: Some(t1.saturating_sub(*t0)),
-                })
-                .collect(),
-        })
+        Ok(ProgramStats::between(&before, &after))
     }
 
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {

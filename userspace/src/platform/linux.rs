@@ -10,7 +10,8 @@ use crate::{
     error::{Error, Result},
     linux::{
         attach_scale::LinuxAttachScale, bpftrace::BpftraceBackend,
-        complex_workload::LinuxComplexWorkload, plan, AyaBackend, DrainSettings, KernelFeatures,
+        complex_workload::LinuxComplexWorkload, libbpf::LibbpfBackend, plan, AyaBackend,
+        DrainSettings, KernelFeatures,
     },
     scenario::ScenarioCatalog,
     tracer::Tracer,
@@ -33,7 +34,7 @@ impl Platform for Linux {
         tracers: &[Tracer],
         settings: &BackendSettings,
     ) -> Result<Vec<Box<dyn TracerBackend>>> {
-        // Both tracers choose attach points from the same detection, so substitutions match.
+        // The tracers choose attach points from the same detection, so substitutions match.
         let features = KernelFeatures::detect();
         let mut backends: Vec<Box<dyn TracerBackend>> = Vec::new();
         for tracer in tracers {
@@ -50,9 +51,16 @@ impl Platform for Linux {
                     settings.per_event_sink.clone(),
                     settings.workload_cpu,
                 )?)),
+                Tracer::Libbpf => backends.push(Box::new(LibbpfBackend::with_features(
+                    features.clone(),
+                    DrainSettings {
+                        sink: settings.per_event_sink.clone(),
+                        workload_cpu: settings.workload_cpu,
+                    },
+                ))),
                 Tracer::Dtrace => {
                     return Err(Error::unsupported(
-                        "--tracer dtrace runs on FreeBSD; on Linux use aya and/or bpftrace",
+                        "--tracer dtrace runs on FreeBSD; on Linux use aya, libbpf and/or bpftrace",
                     ))
                 }
             }

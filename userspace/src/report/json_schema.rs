@@ -142,6 +142,8 @@ fn the_run_report_has_the_documented_fields() {
         events_verified: true,
         events_per_op_observed: 1.0,
         body_ns: Some(28.0),
+        xlated_insns: Some(12),
+        verified_insns: Some(14),
     });
     tracer.delivery = Some(DeliveryCounts::default());
     tracer.attach_times = Some(AttachTimes {

@@ -17,6 +17,7 @@ pub fn tracer_color(tracer: Tracer) -> Palette {
     match tracer {
         Tracer::Aya => Palette::Blue,
         Tracer::Bpftrace => Palette::Orange,
+        Tracer::Libbpf => Palette::Purple,
         Tracer::Dtrace => Palette::Green,
     }
 }

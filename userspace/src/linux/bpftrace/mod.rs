@@ -210,6 +210,7 @@ impl PreparedScenario for BpftraceScenario {
                     ProgramRun {
                         count: c1.saturating_sub(*count),
                         time_ns: Some(t1.saturating_sub(*time)),
+                        ..ProgramRun::default()
                     }
                 })
                 .collect(),

@@ -14,7 +14,7 @@ mod uprobe;
 pub use kprobe_multi::{attach_kprobe_multi, kprobe_multi_support};
 pub use raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
 
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd as _, OwnedFd};
 pub use uprobe::libc_path;
 
 use aya::{
@@ -22,6 +22,7 @@ use aya::{
     Ebpf,
 };
 
+use super::bpf_stats::{self, KernelProgramInfo};
 use crate::{
     benchmark::BackendError,
     scenario::{AttachKind, Hook, ProgramSpec},
@@ -153,30 +154,28 @@ pub fn attach(
     })
 }
 
-/// Kernel statistics of `spec`'s program for `kind` (`raw`: what [`load`] returned):
-/// (run_count, run_time in ns).
-pub fn run_stats(
+/// What the kernel reports about `spec`'s program for `kind` (`raw`: what [`load`] returned):
+/// run count, run time and size.
+pub fn program_info(
     ebpf: &Ebpf,
     spec: &ProgramSpec,
     kind: AttachKind,
     raw: Option<&OwnedFd>,
-) -> Result<(u64, u64), BackendError> {
+) -> Result<KernelProgramInfo, BackendError> {
     let name = spec.program_name(kind);
-    if let Some(fd) = raw {
-        return raw_load::program_run_stats(fd).map_err(|e| BackendError::Read {
-            what: format!("statistics of `{name}`"),
-            error: e.to_string(),
-        });
-    }
-    let info = ebpf
-        .program(&name)
-        .ok_or_else(|| not_in_object(&name))?
-        .info()
-        .map_err(|e| BackendError::Read {
-            what: format!("statistics of `{name}`"),
-            error: error_chain(&e),
-        })?;
-    Ok((info.run_count(), info.run_time().as_nanos() as u64))
+    let read_error = |error: String| BackendError::Read {
+        what: format!("statistics of `{name}`"),
+        error,
+    };
+    let info = match raw {
+        Some(fd) => bpf_stats::program_info(fd.as_fd()),
+        None => {
+            let program = ebpf.program(&name).ok_or_else(|| not_in_object(&name))?;
+            let fd = program.fd().map_err(|e| read_error(error_chain(&e)))?;
+            bpf_stats::program_info(fd.as_fd())
+        }
+    };
+    info.map_err(|e| read_error(e.to_string()))
 }
 
 /// The error for a program name the embedded object lacks (a catalog/ebpf mismatch).
@@ -220,7 +219,7 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 pub const READ_FUNCTION: &str = "vfs_read";
 
 /// The hook's tracepoint name in the `syscalls` category.
-fn syscall_tracepoint(hook: Hook) -> &'static str {
+pub(crate) fn syscall_tracepoint(hook: Hook) -> &'static str {
     match hook {
         Hook::ReadReturn => "sys_exit_read",
         _ => "sys_enter_read",

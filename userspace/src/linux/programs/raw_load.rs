@@ -117,32 +117,6 @@ pub fn attach_tracing(program: &OwnedFd) -> Result<FdLink, std::io::Error> {
     bpf(bpf_cmd::BPF_RAW_TRACEPOINT_OPEN, &mut attr).map(FdLink::new)
 }
 
-/// A loaded program's run count and run time (ns) from the kernel's BPF statistics.
-pub fn program_run_stats(program: &OwnedFd) -> Result<(u64, u64), std::io::Error> {
-    use aya_obj::generated::bpf_prog_info;
-
-    // SAFETY: bpf_prog_info is plain data; zero is the "unset" value of every field.
-    let mut info: bpf_prog_info = unsafe { std::mem::zeroed() };
-    // SAFETY: bpf_attr is plain data, as above.
-    let mut attr: bpf_attr = unsafe { std::mem::zeroed() };
-    attr.info.bpf_fd = program.as_raw_fd() as u32;
-    attr.info.info_len = std::mem::size_of::<bpf_prog_info>() as u32;
-    attr.info.info = &mut info as *mut bpf_prog_info as u64;
-    // SAFETY: attr is a valid bpf_attr and `info` outlives the syscall.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            bpf_cmd::BPF_OBJ_GET_INFO_BY_FD as libc::c_long,
-            &mut attr as *mut bpf_attr,
-            std::mem::size_of::<bpf_attr>(),
-        )
-    };
-    if rc < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok((info.run_cnt, info.run_time_ns))
-}
-
 /// The map behind any kind of aya map.
 fn map_data(map: &Map) -> Option<&MapData> {
     use Map::*;

@@ -1,0 +1,234 @@
+//! One scenario's C programs, loaded with libbpf on the chosen attach kind, attached around
+//! each traced run: [`super::super::scenario_probe::AyaScenario`]'s twin.
+
+use std::{os::fd::AsFd as _, time::Instant};
+
+use libbpf_rs::{Link, MapCore as _, MapFlags, Object, ProgramAttachType};
+use probecost_common::{map_names, per_event_slot};
+
+use super::{
+    attach::attach,
+    loader::{self, LoadError, ProgramChoice},
+    object,
+};
+use crate::{
+    benchmark::{AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramStats},
+    linux::{
+        bpf_stats::{self, KernelProgramInfo},
+        per_event_drain::{PerEventDrain, RecordSource, Sink},
+        scenario_probe::DrainSettings,
+    },
+    result::{AttachTimes, DeliveryCounts},
+    scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
+    workload::Interruptible,
+};
+
+/// A scenario's C programs in the kernel. Field order is drop order: the drain stops first,
+/// then the links detach, then the object (programs and maps) goes.
+pub struct LibbpfScenario {
+    drain: Option<PerEventDrain>,
+    links: Vec<Link>,
+    object: Object,
+    specs: &'static [ProgramSpec],
+    kind: AttachKind,
+    timer: AttachTimer,
+}
+
+impl LibbpfScenario {
+    /// Loads `scenario`'s programs for `kind` from a fresh copy of the C object.
+    pub fn load(
+        scenario: &'static Scenario,
+        kind: AttachKind,
+        drain: &DrainSettings,
+    ) -> Result<Self, BackendError> {
+        let names: Vec<String> = scenario
+            .programs
+            .iter()
+            .map(|spec| spec.program_name(kind))
+            .collect();
+        // A kprobe.multi link needs the kprobe program loaded for that attach type.
+        let attach_type =
+            (kind == AttachKind::KprobeMulti).then_some(ProgramAttachType::KprobeMulti);
+        let chosen: Vec<ProgramChoice<'_>> = names
+            .iter()
+            .map(|name| ProgramChoice {
+                name,
+                attach_type: attach_type.clone(),
+            })
+            .collect();
+        let open = loader::open_memory(object::ORIGIN, object::bytes()).map_err(backend_error)?;
+        let mut object = loader::load(open, object::ORIGIN, &chosen).map_err(backend_error)?;
+        let drain = start_drain(&mut object, scenario.delivery, drain)?;
+        Ok(Self {
+            drain,
+            links: Vec::new(),
+            object,
+            specs: scenario.programs,
+            kind,
+            timer: AttachTimer::default(),
+        })
+    }
+
+    fn program(&self, spec: &ProgramSpec) -> Result<libbpf_rs::ProgramMut<'_>, BackendError> {
+        let name = spec.program_name(self.kind);
+        self.object
+            .progs_mut()
+            .find(|p| p.name() == name.as_str())
+            .ok_or_else(|| BackendError::Load {
+                what: format!("program `{name}`"),
+                error: "not in the C object".into(),
+            })
+    }
+
+    fn stats(&self) -> Result<Vec<KernelProgramInfo>, BackendError> {
+        self.specs
+            .iter()
+            .map(|spec| {
+                let program = self.program(spec)?;
+                bpf_stats::program_info(program.as_fd()).map_err(|e| BackendError::Read {
+                    what: format!("statistics of `{}`", spec.program_name(self.kind)),
+                    error: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    fn per_event_counter(&self, slot: u32) -> Result<u64, BackendError> {
+        let read_error = |error: String| BackendError::Read {
+            what: format!("map {}", map_names::PER_EVENT_COUNTERS),
+            error,
+        };
+        let map = self
+            .object
+            .maps()
+            .find(|m| m.name() == map_names::PER_EVENT_COUNTERS)
+            .ok_or_else(|| read_error("not in the C object".into()))?;
+        let values = map
+            .lookup_percpu(&slot.to_ne_bytes(), MapFlags::ANY)
+            .map_err(|e| read_error(e.to_string()))?
+            .unwrap_or_default();
+        Ok(values
+            .iter()
+            .filter_map(|v| v.get(..8)?.try_into().ok().map(u64::from_ne_bytes))
+            .sum())
+    }
+}
+
+/// The errors of the embedded object, in the terms the runner reports.
+pub(super) fn backend_error(error: LoadError) -> BackendError {
+    match error {
+        LoadError::VerifierRejected {
+            program,
+            error,
+            log,
+            ..
+        } => BackendError::VerifierRejected {
+            program,
+            error,
+            log,
+        },
+        other => BackendError::Load {
+            what: object::ORIGIN.into(),
+            error: other.to_string(),
+        },
+    }
+}
+
+/// Starts the per-event drain on the object's ring buffer, read through aya's `RingBuf` from a
+/// copy of libbpf's map descriptor: the drain, and so the per-event work in user space, is the
+/// same for both tracers.
+fn start_drain(
+    object: &mut Object,
+    delivery: Delivery,
+    settings: &DrainSettings,
+) -> Result<Option<PerEventDrain>, BackendError> {
+    if delivery != Delivery::RingBuf {
+        return Ok(None);
+    }
+    let load_error = |error: String| BackendError::Load {
+        what: format!("map {}", map_names::READ_RECORDS),
+        error,
+    };
+    let map = object
+        .maps()
+        .find(|m| m.name() == map_names::READ_RECORDS)
+        .ok_or_else(|| load_error("not in the C object".into()))?;
+    let fd = map
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| load_error(e.to_string()))?;
+    let data = aya::maps::MapData::from_fd(fd).map_err(|e| load_error(e.to_string()))?;
+    let ring = aya::maps::Map::from_map_data(data)
+        .and_then(aya::maps::RingBuf::try_from)
+        .map_err(|e| load_error(e.to_string()))?;
+    let sink = Sink::create(&settings.sink).map_err(|e| BackendError::Load {
+        what: format!("the per-event sink {}", settings.sink.display()),
+        error: e.to_string(),
+    })?;
+    PerEventDrain::start(RecordSource::RingBuf(ring), sink, settings.workload_cpu)
+        .map(Some)
+        .map_err(|e| BackendError::Load {
+            what: "the per-event drain thread".into(),
+            error: e.to_string(),
+        })
+}
+
+impl PreparedScenario for LibbpfScenario {
+    fn attach(&mut self) -> Result<(), BackendError> {
+        if !self.links.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        for spec in self.specs {
+            let program = self.program(spec)?;
+            let link =
+                attach(&program, self.kind, spec.hook).map_err(|error| BackendError::Attach {
+                    action: "attach",
+                    program: spec.program_name(self.kind),
+                    attach: self.kind.attach_point(spec.hook).into(),
+                    error,
+                })?;
+            self.links.push(link);
+        }
+        self.timer.attached(started.elapsed());
+        Ok(())
+    }
+
+    fn detach(&mut self) -> Result<(), BackendError> {
+        if self.links.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        // Destroying a link detaches it (bpf_link__destroy).
+        self.links.clear();
+        self.timer.detached(started.elapsed());
+        Ok(())
+    }
+
+    fn attach_times(&self) -> Option<AttachTimes> {
+        self.timer.medians()
+    }
+
+    fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
+        let stats_enabled = bpf_stats::enable()?;
+        self.attach()?;
+        let before = self.stats()?;
+        let outcome = on.run(ops);
+        let after = self.stats()?;
+        self.detach()?;
+        drop(stats_enabled);
+        outcome?;
+        Ok(ProgramStats::between(&before, &after))
+    }
+
+    fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
+        let Some(drain) = &self.drain else {
+            return Ok(None);
+        };
+        let seen = self.per_event_counter(per_event_slot::SEEN)?;
+        let dropped = self.per_event_counter(per_event_slot::DROPPED)?;
+        drain.settle(seen.saturating_sub(dropped));
+        let delivered = drain.delivered();
+        Ok(Some(DeliveryCounts::from_seen(seen, delivered)))
+    }
+}
