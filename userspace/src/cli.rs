@@ -7,10 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use probecost::{
     benchmark::{RoundPolicy, TargetCi},
     commands::{
-        AttachScaleCommand, CompareCommand, ExportPaths, MechanismChoice, RunCommand,
-        WorkloadChildCommand, WorkloadChoice, WorkloadCommand,
+        AttachScaleCommand, CompareCommand, ExportPaths, MeasureCommand, MechanismChoice,
+        RunCommand, WorkloadChildCommand, WorkloadChoice, WorkloadCommand,
     },
     compare::DEFAULT_NOISE_THRESHOLD_PCT,
+    platform::ObjectRequest,
     probe_set::Mechanism,
     scenario::ScenarioSuite,
     tracer::Tracer,
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Runs the Benchmark 1 scenarios and prints the per-event cost table.
     Run(RunArgs),
+    /// Measures a compiled BPF object of your own against a control, per event.
+    Measure(MeasureArgs),
     /// Lists every scenario, its attach point and whether this kernel supports it.
     List,
     /// Times attaching and detaching N probes of one kind, for each count and tracer.
@@ -104,31 +107,12 @@ pub struct RunArgs {
     /// counting program through every attach mechanism this kernel offers).
     #[arg(long, value_enum, default_value_t = SuiteChoice::Talk)]
     suite: SuiteChoice,
-    /// Control/traced rounds per scenario, 1 to 1000 (default 7; with --target-ci, the
-    /// minimum, default 5).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    runs: Option<u64>,
-    /// Precision on demand: keeps giving a scenario rounds until the half-width of its 95%
-    /// interval is at most PCT percent of its median (rows below --ci-floor-ns are held to
-    /// PCT percent of the floor), or --max-runs is reached.
-    #[arg(long, value_name = "PCT", value_parser = percentage)]
-    target_ci: Option<f64>,
-    /// With --target-ci: the most rounds a scenario gets.
-    #[arg(long, default_value_t = 30, requires = "target_ci", value_parser = clap::value_parser!(u64).range(2..=1000))]
-    max_runs: u64,
-    /// With --target-ci: costs below this many ns are held to PCT percent of it.
-    #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
-    ci_floor_ns: f64,
+    #[command(flatten)]
+    rounds: RoundArgs,
     /// Workload operations per run, at least 1000 (default: sized so a traced run lasts
     /// --run-time-ms).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000_000_000))]
     ops: Option<u64>,
-    /// Target duration of a traced run, in milliseconds, when --ops is not given.
-    #[arg(long, default_value_t = 450, value_parser = clap::value_parser!(u64).range(10..=600_000))]
-    run_time_ms: u64,
-    /// CPU to pin the workload to (default: the last one this process may use).
-    #[arg(long)]
-    cpu: Option<usize>,
     /// Skips the verification run with kernel BPF statistics.
     #[arg(long)]
     no_verify: bool,
@@ -162,18 +146,10 @@ impl RunArgs {
                 SuiteChoice::Talk => ScenarioSuite::Talk,
                 SuiteChoice::Mechanisms => ScenarioSuite::Mechanisms,
             },
-            rounds: match self.target_ci {
-                Some(pct) => RoundPolicy::TargetCi(TargetCi {
-                    pct,
-                    floor_ns: self.ci_floor_ns,
-                    min_rounds: self.runs.unwrap_or(5) as usize,
-                    max_rounds: self.max_runs as usize,
-                }),
-                None => RoundPolicy::Fixed(self.runs.unwrap_or(7) as usize),
-            },
+            rounds: self.rounds.policy(),
             ops: self.ops,
-            run_time: Duration::from_millis(self.run_time_ms),
-            cpu: self.cpu,
+            run_time: self.rounds.run_time(),
+            cpu: self.rounds.cpu,
             verify: !self.no_verify,
             tracers: self.tracer.clone(),
             workload: self.workload,
@@ -182,6 +158,101 @@ impl RunArgs {
             allow_concurrent: self.measuring.allow_concurrent,
             save_baseline: self.save_baseline.clone(),
             baseline: self.baseline.clone(),
+        }
+    }
+}
+
+/// How many rounds `run` and `measure` give a row, how long each run lasts, and where.
+#[derive(Args, Debug)]
+pub struct RoundArgs {
+    /// Control/traced rounds per scenario, 1 to 1000 (default 7; with --target-ci, the
+    /// minimum, default 5).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    runs: Option<u64>,
+    /// Precision on demand: keeps giving a scenario rounds until the half-width of its 95%
+    /// interval is at most PCT percent of its median (rows below --ci-floor-ns are held to
+    /// PCT percent of the floor), or --max-runs is reached.
+    #[arg(long, value_name = "PCT", value_parser = percentage)]
+    target_ci: Option<f64>,
+    /// With --target-ci: the most rounds a scenario gets.
+    #[arg(long, default_value_t = 30, requires = "target_ci", value_parser = clap::value_parser!(u64).range(2..=1000))]
+    max_runs: u64,
+    /// With --target-ci: costs below this many ns are held to PCT percent of it.
+    #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
+    ci_floor_ns: f64,
+    /// Target duration of a traced run, in milliseconds, when --ops is not given.
+    #[arg(long, default_value_t = 450, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    run_time_ms: u64,
+    /// CPU to pin the workload to (default: the last one this process may use).
+    #[arg(long)]
+    cpu: Option<usize>,
+}
+
+impl RoundArgs {
+    fn policy(&self) -> RoundPolicy {
+        match self.target_ci {
+            Some(pct) => RoundPolicy::TargetCi(TargetCi {
+                pct,
+                floor_ns: self.ci_floor_ns,
+                min_rounds: self.runs.unwrap_or(5) as usize,
+                max_rounds: self.max_runs as usize,
+            }),
+            None => RoundPolicy::Fixed(self.runs.unwrap_or(7) as usize),
+        }
+    }
+
+    fn run_time(&self) -> Duration {
+        Duration::from_millis(self.run_time_ms)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct MeasureArgs {
+    /// The compiled BPF object (`clang -target bpf -O2 -g -c prog.bpf.c -o prog.bpf.o`).
+    #[arg(long, value_name = "FILE.bpf.o")]
+    object: PathBuf,
+    /// Programs to load and attach (comma-separated); all of the object's by default.
+    #[arg(long, value_delimiter = ',')]
+    program: Vec<String>,
+    /// Where to attach a program whose SEC() name libbpf cannot attach by itself:
+    /// [PROGRAM=]POINT, POINT one of tracepoint:CATEGORY:NAME, rawtracepoint:NAME,
+    /// kprobe:FUNCTION, kretprobe:FUNCTION, uprobe:BINARY:SYMBOL, uretprobe:BINARY:SYMBOL.
+    #[arg(long, value_name = "[PROGRAM=]POINT")]
+    attach: Vec<String>,
+    /// What is timed when no command follows `--`: the in-process dd-style loop, or the real
+    /// dd as a whole process.
+    #[arg(long, value_enum, default_value_t = WorkloadChoice::InProcess)]
+    workload: WorkloadChoice,
+    #[command(flatten)]
+    rounds: RoundArgs,
+    /// Operations per run (with a command after `--`, executions of it), at least 1
+    /// (default: sized so a traced run lasts --run-time-ms).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+    ops: Option<u64>,
+    #[command(flatten)]
+    measuring: MeasuringArgs,
+    /// A command to time as a whole process, one execution per operation, instead of the
+    /// workload.
+    #[arg(last = true, value_name = "CMD ARGS")]
+    command: Vec<String>,
+}
+
+impl MeasureArgs {
+    pub fn command(&self) -> MeasureCommand {
+        MeasureCommand {
+            object: ObjectRequest {
+                path: self.object.clone(),
+                programs: self.program.clone(),
+                attach: self.attach.clone(),
+            },
+            command: self.command.clone(),
+            workload: self.workload,
+            rounds: self.rounds.policy(),
+            ops: self.ops,
+            run_time: self.rounds.run_time(),
+            cpu: self.rounds.cpu,
+            exports: self.measuring.export.paths(),
+            allow_concurrent: self.measuring.allow_concurrent,
         }
     }
 }

@@ -42,6 +42,20 @@ pub struct BenchmarkSettings {
     pub verify: bool,
     /// Seed of the bootstrap.
     pub seed: u64,
+    /// Where the events per operation come from.
+    pub events: EventsPerOp,
+}
+
+/// How many events one workload operation makes, the divisor of every per-event cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventsPerOp {
+    /// One per program: the catalog's scenarios trace the operation's own read.
+    #[default]
+    One,
+    /// What the verification run counted: program runs (all programs together) per
+    /// operation, for programs whose events per operation nobody knows beforehand (a user's
+    /// object, a command's whole process).
+    Counted,
 }
 
 impl Default for BenchmarkSettings {
@@ -52,12 +66,10 @@ impl Default for BenchmarkSettings {
             run_time: Duration::from_millis(450),
             verify: true,
             seed: 0x5EED,
+            events: EventsPerOp::One,
         }
     }
 }
-
-/// The smallest run probecost times: below this, batch timing dominates.
-const MIN_OPS: u64 = 2000;
 
 /// One tracer's side of a scenario while it runs.
 struct TracerSide {
@@ -176,7 +188,7 @@ impl ScenarioRun {
                     };
                     slowest = slowest.max(ns_per_op);
                 }
-                ops_for(settings.run_time, slowest, MIN_OPS)
+                ops_for(settings.run_time, slowest, workload.min_ops())
             }
         };
         workload.run(ops.min(100_000), stop)?; // control warm-up
@@ -238,11 +250,22 @@ impl ScenarioRun {
     }
 
     /// A traced run per tracer that counts each program's events with the kernel's statistics.
-    fn verify(&mut self, workload: &dyn Workload, stop: &AtomicBool) -> Result<(), MeasureError> {
-        let verify_ops = (self.result.ops / 4).max(MIN_OPS);
-        for side in self.sides.iter_mut() {
+    /// With [`EventsPerOp::Counted`], the scenario's events per operation become what the
+    /// first tracer's programs counted.
+    fn verify(
+        &mut self,
+        workload: &dyn Workload,
+        events: EventsPerOp,
+        stop: &AtomicBool,
+    ) -> Result<(), MeasureError> {
+        let verify_ops = (self.result.ops / 4).max(workload.min_ops());
+        for (i, side) in self.sides.iter_mut().enumerate() {
             if let Some(p) = side.prepared.as_mut() {
                 let programs = p.verify(Interruptible { workload, stop }, verify_ops)?;
+                if events == EventsPerOp::Counted && i == 0 {
+                    let runs: u64 = programs.programs.iter().map(|p| p.count).sum();
+                    self.result.events_per_op = runs as f64 / verify_ops as f64;
+                }
                 let verification = programs.into_verification(verify_ops);
                 side.result.body_ns = verification.body_ns;
                 side.result.events_verified = Some(verification.events_verified);
@@ -369,7 +392,7 @@ pub fn run_suite(
     }
     if settings.verify && !was_interrupted {
         for run in runs.iter_mut() {
-            if stopped() || interrupted(run.verify(workload, stop))? {
+            if stopped() || interrupted(run.verify(workload, settings.events, stop))? {
                 was_interrupted = true;
                 break;
             }

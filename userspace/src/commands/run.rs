@@ -12,7 +12,7 @@ use crate::{
     interrupt,
     platform::{BackendSettings, Platform},
     report::Report as _,
-    result::{Suite, SuiteReport},
+    result::{ScenarioResult, Suite, SuiteReport},
     scenario::{Hook, Scenario, ScenarioCatalog, ScenarioSuite},
     tracer::Tracer,
     workload::{DdProcess, PinnedWorkload, Workload},
@@ -82,7 +82,7 @@ fn selected_scenarios(names: &[String], suite: ScenarioSuite) -> Result<Vec<&'st
 }
 
 /// One progress line per round.
-fn progress(round: &RoundProgress) {
+pub(super) fn progress(round: &RoundProgress) {
     let finished = if round.finished.is_empty() || round.remaining == 0 {
         String::new()
     } else {
@@ -102,6 +102,30 @@ fn report_json(report: &SuiteReport) -> Result<Vec<u8>> {
     report
         .json()
         .map_err(|e| Error::operation(format!("writing JSON: {e}")))
+}
+
+/// The report of a suite's `results`, run with `settings` on `workload`.
+pub(super) fn suite_report(
+    environment: Environment,
+    settings: &BenchmarkSettings,
+    workload: &dyn Workload,
+    results: Vec<ScenarioResult>,
+) -> SuiteReport {
+    let target = settings.rounds.target();
+    let interrupted = interrupt::stop_requested() || results.iter().any(|r| r.interrupted);
+    SuiteReport {
+        environment,
+        interrupted,
+        findings: Suite {
+            runs_requested: settings.rounds.min_rounds(),
+            target_ci_pct: target.map(|t| t.pct),
+            ci_floor_ns: target.map(|t| t.floor_ns),
+            max_runs: target.map(|t| t.max_rounds),
+            workload: workload.description(),
+            scenarios: results,
+            baseline_comparison: None,
+        },
+    }
 }
 
 /// Runs the suite, prints the table and writes the result files.
@@ -176,21 +200,7 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         interrupt::stop_flag(),
         &mut progress,
     )?;
-    let target = settings.rounds.target();
-    let interrupted = interrupt::stop_requested() || results.iter().any(|r| r.interrupted);
-    let mut report = SuiteReport {
-        environment,
-        interrupted,
-        findings: Suite {
-            runs_requested: settings.rounds.min_rounds(),
-            target_ci_pct: target.map(|t| t.pct),
-            ci_floor_ns: target.map(|t| t.floor_ns),
-            max_runs: target.map(|t| t.max_rounds),
-            workload: workload.description(),
-            scenarios: results,
-            baseline_comparison: None,
-        },
-    };
+    let mut report = suite_report(environment, &settings, workload.as_ref(), results);
     // The comparison is part of the report, so every output (terminal, JSON, Markdown, HTML)
     // carries it.
     if let Some(base) = baseline {

@@ -5,7 +5,7 @@ use freebsd_dtrace::ConsumerOptions;
 
 use std::sync::atomic::AtomicBool;
 
-use super::{list_table, BackendSettings, Platform};
+use super::{list_table, BackendSettings, ObjectBackend, ObjectRequest, Platform};
 use crate::{
     attach_scale::AttachScaleBackend,
     benchmark::TracerBackend,
@@ -64,6 +64,13 @@ impl Platform for FreeBsd {
     ) -> Result<Box<dyn ComplexWorkloadBackend>> {
         Err(Error::unsupported(
             "`probecost workload` runs on Linux; the FreeBSD backend measures Benchmark 1 only",
+        ))
+    }
+
+    fn user_object(&self, _request: &ObjectRequest) -> Result<ObjectBackend> {
+        Err(Error::unsupported(
+            "measure --object loads BPF objects with libbpf, on Linux; on FreeBSD, measure D \
+             programs with `run`",
         ))
     }
 

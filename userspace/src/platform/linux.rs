@@ -2,16 +2,18 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::{list_table, BackendSettings, Platform};
+use super::{list_table, BackendSettings, ObjectBackend, ObjectRequest, Platform};
 use crate::{
     attach_scale::AttachScaleBackend,
     benchmark::TracerBackend,
     complex_workload::ComplexWorkloadBackend,
     error::{Error, Result},
     linux::{
-        attach_scale::LinuxAttachScale, bpftrace::BpftraceBackend,
-        complex_workload::LinuxComplexWorkload, libbpf::LibbpfBackend, plan, AyaBackend,
-        DrainSettings, KernelFeatures,
+        attach_scale::LinuxAttachScale,
+        bpftrace::BpftraceBackend,
+        complex_workload::LinuxComplexWorkload,
+        libbpf::{LibbpfBackend, UserObject},
+        plan, AyaBackend, DrainSettings, KernelFeatures,
     },
     scenario::ScenarioCatalog,
     tracer::Tracer,
@@ -83,6 +85,16 @@ impl Platform for Linux {
             KernelFeatures::detect(),
             stop,
         )))
+    }
+
+    fn user_object(&self, request: &ObjectRequest) -> Result<ObjectBackend> {
+        let object = UserObject::open(request)?;
+        Ok(ObjectBackend {
+            row_name: object.file_name(),
+            programs: object.program_names(),
+            description: object.describe(),
+            backend: Box::new(object),
+        })
     }
 
     fn scenario_list(&self) -> Result<String> {

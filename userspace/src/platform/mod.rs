@@ -26,6 +26,29 @@ pub struct BackendSettings {
     pub in_process_workload: bool,
 }
 
+/// What `measure --object` was asked to load.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectRequest {
+    /// The compiled BPF object.
+    pub path: PathBuf,
+    /// Programs to load (all of the object's when empty).
+    pub programs: Vec<String>,
+    /// `[PROGRAM=]POINT` attach points for programs whose section libbpf cannot attach.
+    pub attach: Vec<String>,
+}
+
+/// A user's object, opened and checked, ready to be measured as a tracer.
+pub struct ObjectBackend {
+    /// Loads the object's programs for each traced run.
+    pub backend: Box<dyn TracerBackend>,
+    /// The object's file name: the row's name.
+    pub row_name: String,
+    /// The programs it loads, in order.
+    pub programs: Vec<String>,
+    /// Each program and where it attaches.
+    pub description: String,
+}
+
 /// A platform's backends, one per measurement.
 pub trait Platform {
     /// `Err` with one line saying what is missing when this process cannot trace.
@@ -49,6 +72,10 @@ pub trait Platform {
         &self,
         stop: &'static AtomicBool,
     ) -> Result<Box<dyn ComplexWorkloadBackend>>;
+
+    /// `measure --object`: opens the object and checks the request (nothing is loaded into
+    /// the kernel until the backend prepares it).
+    fn user_object(&self, request: &ObjectRequest) -> Result<ObjectBackend>;
 
     /// `list`: every scenario, its attach point and whether this kernel runs it.
     fn scenario_list(&self) -> Result<String>;

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::{BackendSettings, Platform};
+use super::{BackendSettings, ObjectBackend, ObjectRequest, Platform};
 use crate::{
     attach_scale::AttachScaleBackend,
     benchmark::TracerBackend,
@@ -46,6 +46,10 @@ impl Platform for Other {
         &self,
         _stop: &'static AtomicBool,
     ) -> Result<Box<dyn ComplexWorkloadBackend>> {
+        Err(unsupported())
+    }
+
+    fn user_object(&self, _request: &ObjectRequest) -> Result<ObjectBackend> {
         Err(unsupported())
     }
 

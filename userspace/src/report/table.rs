@@ -61,6 +61,8 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     let mut out = String::new();
     let tracers = tracer_names(results);
     let compared = results.iter().any(|r| r.comparison.is_some());
+    // Rows of the mechanism matrix and users' objects have no published figures.
+    let published_shown = results.iter().any(|r| r.published.is_some());
     let width = results
         .iter()
         .map(|r| r.name.len())
@@ -95,8 +97,11 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             let [a, b, c, d] = comparison;
             let _ = write!(out, " {a:>7} {b:>9} {c:>9} {d:>7}");
         }
-        let [gregg, talk_bpftrace, talk_dtrace] = published;
-        let _ = writeln!(out, "   {gregg:>6} {talk_bpftrace:>6} {talk_dtrace:>6}");
+        if published_shown {
+            let [gregg, talk_bpftrace, talk_dtrace] = published;
+            let _ = write!(out, "   {gregg:>6} {talk_bpftrace:>6} {talk_dtrace:>6}");
+        }
+        out.push('\n');
     }
     for r in results {
         let _ = write!(
@@ -120,15 +125,15 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             let added = num(c.and_then(|c| c.added_ratio), 2);
             let _ = write!(out, " {ratio:>7} {ours:>9} {theirs:>9} {added:>7}");
         }
-        let p = r.published.as_ref();
-        let gregg = num(p.map(|p| p.gregg_bpftrace_ns), 0);
-        let talk_bpftrace = num(p.map(|p| p.talk_bpftrace_ns), 0);
-        let talk_dtrace = num(p.map(|p| p.talk_dtrace_ns), 0);
+        if published_shown {
+            let p = r.published.as_ref();
+            let gregg = num(p.map(|p| p.gregg_bpftrace_ns), 0);
+            let talk_bpftrace = num(p.map(|p| p.talk_bpftrace_ns), 0);
+            let talk_dtrace = num(p.map(|p| p.talk_dtrace_ns), 0);
+            let _ = write!(out, "   {gregg:>6} {talk_bpftrace:>6} {talk_dtrace:>6}");
+        }
         let mark = if r.interrupted { "  (interrupted)" } else { "" };
-        let _ = writeln!(
-            out,
-            "   {gregg:>6} {talk_bpftrace:>6} {talk_dtrace:>6}{mark}"
-        );
+        let _ = writeln!(out, "{mark}");
     }
 
     let _ = writeln!(
@@ -195,10 +200,12 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             "ratio = aya / bpftrace per event; +ns = cost over the tracer's own bare probe row (kprobe/kretprobe) on the same attach point; +ratio = aya +ns / bpftrace +ns."
         );
     }
-    let _ = writeln!(
-        out,
-        "Gregg / talk columns: published figures from other machines (BPF Performance Tools ch. 18; BSDCan 2023), for reference only."
-    );
+    if published_shown {
+        let _ = writeln!(
+            out,
+            "Gregg / talk columns: published figures from other machines (BPF Performance Tools ch. 18; BSDCan 2023), for reference only."
+        );
+    }
     for r in results {
         for t in &r.tracers {
             if let Some(d) = &t.delivery {

@@ -1,14 +1,17 @@
 //! What is timed under a tracer: runs of a number of dd operations (a 1-byte read and a 1-byte
-//! write) on one pinned CPU. Two workloads implement [`Workload`]: the in-process loop timed in
-//! batches ([`PinnedWorkload`], the default) and the real `dd` timed as a whole process
-//! ([`DdProcess`], the talk's method).
+//! write) on one pinned CPU. Three workloads implement [`Workload`]: the in-process loop timed
+//! in batches ([`PinnedWorkload`], the default), the real `dd` timed as a whole process
+//! ([`DdProcess`], the talk's method), and any command timed as a whole process, one execution
+//! per operation ([`CommandProcess`], `probecost measure -- CMD`).
 
+mod command_process;
 mod dd_process;
 mod in_process;
 pub mod uprobe_sites;
 
 use std::{io, sync::atomic::AtomicBool, time::Duration};
 
+pub use command_process::CommandProcess;
 pub use dd_process::DdProcess;
 pub use in_process::PinnedWorkload;
 
@@ -50,6 +53,11 @@ pub trait Workload {
 
     /// The CPU the workload runs on.
     fn cpu(&self) -> usize;
+
+    /// The smallest run worth timing: below it, batch timing or process start-up dominates.
+    fn min_ops(&self) -> u64 {
+        2000
+    }
 
     /// Performs `ops` operations, returning early with [`WorkloadError::Interrupted`] once
     /// `stop` is set.

@@ -10,9 +10,9 @@ use crate::{
 
 /// Attaches `program` for `hook` through `kind`. The returned link detaches when dropped, and
 /// the kernel drops it with the process.
-pub fn attach(program: &ProgramMut<'_>, kind: AttachKind, hook: Hook) -> Result<Link, String> {
+pub fn attach(program: &ProgramMut<'_>, kind: AttachKind, hook: Hook) -> libbpf_rs::Result<Link> {
     let returns = matches!(hook, Hook::ReadReturn | Hook::LibcReadReturn);
-    let attached = match kind {
+    match kind {
         AttachKind::Kprobe => program.attach_kprobe(returns, READ_FUNCTION),
         AttachKind::KprobeMulti => program.attach_kprobe_multi(returns, vec![READ_FUNCTION]),
         // fentry/fexit and tp_btf programs carry their target from loading.
@@ -23,11 +23,11 @@ pub fn attach(program: &ProgramMut<'_>, kind: AttachKind, hook: Hook) -> Result<
         AttachKind::RawTracepoint => program.attach_raw_tracepoint("sys_enter"),
         AttachKind::Uprobe => {
             let (binary, symbol) = match hook {
-                Hook::Site(site) => (
-                    std::env::current_exe().map_err(|e| e.to_string())?,
-                    site.symbol(),
+                Hook::Site(site) => (std::env::current_exe()?, site.symbol()),
+                _ => (
+                    libc_path().map_err(|e| std::io::Error::other(e.to_string()))?,
+                    "read",
                 ),
-                _ => (libc_path().map_err(|e| e.to_string())?, "read"),
             };
             let opts = UprobeOpts {
                 retprobe: returns,
@@ -36,6 +36,5 @@ pub fn attach(program: &ProgramMut<'_>, kind: AttachKind, hook: Hook) -> Result<
             };
             program.attach_uprobe_with_opts(-1, binary, 0, opts)
         }
-    };
-    attached.map_err(|e| e.to_string())
+    }
 }

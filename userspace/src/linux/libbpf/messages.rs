@@ -33,6 +33,18 @@ pub fn take() -> String {
         .unwrap_or_default()
 }
 
+/// `error` with what libbpf logged about it since the last [`take`] (its last line, which
+/// names the cause, e.g. the errno of the perf event it could not open).
+pub fn explained(error: &dyn std::fmt::Display) -> String {
+    let logged = take();
+    let last = last_lines(logged.trim(), 1).replace("libbpf: ", "");
+    if last.is_empty() {
+        error.to_string()
+    } else {
+        format!("{error} ({last})")
+    }
+}
+
 /// A program load failure as libbpf logged it: the program, and the verifier's log between
 /// libbpf's `-- BEGIN PROG LOAD LOG --` and `-- END PROG LOAD LOG --` markers.
 #[derive(Debug, PartialEq, Eq)]

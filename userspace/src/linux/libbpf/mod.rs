@@ -3,13 +3,16 @@
 //! same way. The column answers what Rust-compiled BPF costs against clang-compiled C.
 
 mod attach;
+pub mod attach_point;
+mod loaded_programs;
 pub mod loader;
 pub mod messages;
 mod object;
-mod scenario;
+mod user_object;
 
 pub use attach::attach;
-use scenario::LibbpfScenario;
+use loaded_programs::LoadedPrograms;
+pub use user_object::UserObject;
 
 use crate::{
     benchmark::{Prepared, TracerBackend},
@@ -54,7 +57,7 @@ impl TracerBackend for LibbpfBackend {
             ));
         }
         let (kind, choice) = choose_attach(&self.features, scenario)?;
-        let programs = LibbpfScenario::load(scenario, kind, &self.drain)?;
+        let programs = LoadedPrograms::for_scenario(scenario, kind, &self.drain)?;
         Ok(Prepared {
             choice,
             programs: Box::new(programs),

@@ -1,15 +1,16 @@
-//! One scenario's C programs, loaded with libbpf on the chosen attach kind, attached around
-//! each traced run: [`super::super::scenario_probe::AyaScenario`]'s twin.
+//! Programs loaded with libbpf and attached around each traced run: one scenario's C programs
+//! on the chosen attach kind (`AyaScenario`'s twin), or the programs of a user's object.
 
 use std::{os::fd::AsFd as _, time::Instant};
 
-use libbpf_rs::{Link, MapCore as _, MapFlags, Object, ProgramAttachType};
+use libbpf_rs::{Link, MapCore as _, MapFlags, Object, ProgramAttachType, ProgramMut};
 use probecost_common::{map_names, per_event_slot};
 
 use super::{
     attach::attach,
+    attach_point::AttachPoint,
     loader::{self, LoadError, ProgramChoice},
-    object,
+    messages, object,
 };
 use crate::{
     benchmark::{AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramStats},
@@ -19,74 +20,132 @@ use crate::{
         scenario_probe::DrainSettings,
     },
     result::{AttachTimes, DeliveryCounts},
-    scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
+    scenario::{AttachKind, Delivery, Hook, Scenario},
     workload::Interruptible,
 };
 
-/// A scenario's C programs in the kernel. Field order is drop order: the drain stops first,
-/// then the links detach, then the object (programs and maps) goes.
-pub struct LibbpfScenario {
+/// How one loaded program is attached.
+#[derive(Clone, Debug)]
+pub enum Attachment {
+    /// At the catalog's attach point for its hook and kind (probecost's C programs).
+    Catalog {
+        /// The attach kind chosen.
+        kind: AttachKind,
+        /// Where in the read it runs.
+        hook: Hook,
+    },
+    /// Where its `SEC()` name says, as libbpf's auto-attach does.
+    Section(String),
+    /// Where the user said (`--attach`).
+    Point(AttachPoint),
+}
+
+impl Attachment {
+    /// The attach point in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Catalog { kind, hook } => kind.attach_point(*hook).into(),
+            Self::Section(section) => format!("SEC(\"{section}\")"),
+            Self::Point(point) => point.to_string(),
+        }
+    }
+
+    /// Attaches `program` here.
+    pub fn attach(&self, program: &ProgramMut<'_>) -> libbpf_rs::Result<Link> {
+        match self {
+            Self::Catalog { kind, hook } => attach(program, *kind, *hook),
+            Self::Section(_) => program.attach(),
+            Self::Point(point) => point.attach(program),
+        }
+    }
+}
+
+/// A loaded program and how it attaches.
+#[derive(Clone, Debug)]
+pub struct PlannedProgram {
+    /// Its name in the object.
+    pub name: String,
+    /// How it attaches.
+    pub attachment: Attachment,
+}
+
+/// Programs loaded with libbpf, attached around each traced run: probecost's C programs for
+/// one scenario, or a user's object. Field order is drop order: the drain stops first, then
+/// the links detach, then the object (programs and maps) goes.
+pub struct LoadedPrograms {
     drain: Option<PerEventDrain>,
     links: Vec<Link>,
     object: Object,
-    specs: &'static [ProgramSpec],
-    kind: AttachKind,
+    programs: Vec<PlannedProgram>,
     timer: AttachTimer,
 }
 
-impl LibbpfScenario {
+impl LoadedPrograms {
     /// Loads `scenario`'s programs for `kind` from a fresh copy of the C object.
-    pub fn load(
+    pub fn for_scenario(
         scenario: &'static Scenario,
         kind: AttachKind,
         drain: &DrainSettings,
     ) -> Result<Self, BackendError> {
-        let names: Vec<String> = scenario
+        let programs: Vec<PlannedProgram> = scenario
             .programs
             .iter()
-            .map(|spec| spec.program_name(kind))
+            .map(|spec| PlannedProgram {
+                name: spec.program_name(kind),
+                attachment: Attachment::Catalog {
+                    kind,
+                    hook: spec.hook,
+                },
+            })
             .collect();
         // A kprobe.multi link needs the kprobe program loaded for that attach type.
         let attach_type =
             (kind == AttachKind::KprobeMulti).then_some(ProgramAttachType::KprobeMulti);
-        let chosen: Vec<ProgramChoice<'_>> = names
+        let chosen: Vec<ProgramChoice<'_>> = programs
             .iter()
-            .map(|name| ProgramChoice {
-                name,
+            .map(|p| ProgramChoice {
+                name: &p.name,
                 attach_type: attach_type.clone(),
             })
             .collect();
         let open = loader::open_memory(object::ORIGIN, object::bytes()).map_err(backend_error)?;
         let mut object = loader::load(open, object::ORIGIN, &chosen).map_err(backend_error)?;
         let drain = start_drain(&mut object, scenario.delivery, drain)?;
-        Ok(Self {
+        Ok(Self::new(object, programs, drain))
+    }
+
+    /// `programs` of a loaded `object`.
+    pub fn new(
+        object: Object,
+        programs: Vec<PlannedProgram>,
+        drain: Option<PerEventDrain>,
+    ) -> Self {
+        Self {
             drain,
             links: Vec::new(),
             object,
-            specs: scenario.programs,
-            kind,
+            programs,
             timer: AttachTimer::default(),
-        })
+        }
     }
 
-    fn program(&self, spec: &ProgramSpec) -> Result<libbpf_rs::ProgramMut<'_>, BackendError> {
-        let name = spec.program_name(self.kind);
+    fn program(&self, name: &str) -> Result<ProgramMut<'_>, BackendError> {
         self.object
             .progs_mut()
-            .find(|p| p.name() == name.as_str())
+            .find(|p| p.name() == name)
             .ok_or_else(|| BackendError::Load {
                 what: format!("program `{name}`"),
-                error: "not in the C object".into(),
+                error: "not in the loaded object".into(),
             })
     }
 
     fn stats(&self) -> Result<Vec<KernelProgramInfo>, BackendError> {
-        self.specs
+        self.programs
             .iter()
-            .map(|spec| {
-                let program = self.program(spec)?;
+            .map(|planned| {
+                let program = self.program(&planned.name)?;
                 bpf_stats::program_info(program.as_fd()).map_err(|e| BackendError::Read {
-                    what: format!("statistics of `{}`", spec.program_name(self.kind)),
+                    what: format!("statistics of `{}`", planned.name),
                     error: e.to_string(),
                 })
             })
@@ -173,23 +232,28 @@ fn start_drain(
         })
 }
 
-impl PreparedScenario for LibbpfScenario {
+impl PreparedScenario for LoadedPrograms {
     fn attach(&mut self) -> Result<(), BackendError> {
         if !self.links.is_empty() {
             return Ok(());
         }
         let started = Instant::now();
-        for spec in self.specs {
-            let program = self.program(spec)?;
+        let mut links = Vec::with_capacity(self.programs.len());
+        for planned in &self.programs {
+            let program = self.program(&planned.name)?;
             let link =
-                attach(&program, self.kind, spec.hook).map_err(|error| BackendError::Attach {
-                    action: "attach",
-                    program: spec.program_name(self.kind),
-                    attach: self.kind.attach_point(spec.hook).into(),
-                    error,
-                })?;
-            self.links.push(link);
+                planned
+                    .attachment
+                    .attach(&program)
+                    .map_err(|error| BackendError::Attach {
+                        action: "attach",
+                        program: planned.name.clone(),
+                        attach: planned.attachment.describe(),
+                        error: messages::explained(&error),
+                    })?;
+            links.push(link);
         }
+        self.links = links;
         self.timer.attached(started.elapsed());
         Ok(())
     }
