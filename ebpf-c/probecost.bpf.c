@@ -231,4 +231,18 @@ int map_return_uretprobe(void *ctx)
 	return 0;
 }
 
+/* fmod_ret on the LSM hook vfs_read calls; returning 0 leaves its return value alone. */
+SEC("fmod_ret/security_file_permission")
+int BPF_PROG(probe_fmodret)
+{
+	return 0;
+}
+
+SEC("fmod_ret/security_file_permission")
+int BPF_PROG(map_fmodret)
+{
+	increment_slot(&COUNT, 0);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -449,7 +449,7 @@ fn every_mechanism_measured(kernel: &str, name: &str) {
     exits_zero(&result);
     let report = guest::json(&result, "mechanisms.json");
     let rows = report["scenarios"].as_array().unwrap();
-    assert_eq!(rows.len(), 28);
+    assert_eq!(rows.len(), 32);
     for row in rows {
         let name = row["name"].as_str().unwrap();
         // probecost's Rust programs through aya and its C programs through libbpf alike.
@@ -461,13 +461,22 @@ fn every_mechanism_measured(kernel: &str, name: &str) {
     }
     let attach = |name: &str| {
         let row = rows.iter().find(|r| r["name"] == name).unwrap();
-        assert_eq!(tracers(row)[0]["attach"], tracers(row)[1]["attach"], "{name}");
+        assert_eq!(
+            tracers(row)[0]["attach"],
+            tracers(row)[1]["attach"],
+            "{name}"
+        );
         tracers(row)[0]["attach"].as_str().unwrap().to_string()
     };
     assert_eq!(attach("kretprobe-count"), "kretprobe:vfs_read");
     assert_eq!(attach("fexit-empty"), "fexit:vfs_read");
     assert_eq!(attach("tp-btf-count"), "tp_btf:sys_enter");
     assert_eq!(attach("kretprobe-multi-count"), "kretprobe.multi:vfs_read");
+    assert_eq!(
+        attach("fmod-ret-count"),
+        "fmod_ret:security_file_permission"
+    );
+    assert_eq!(attach("uprobe-multi-libc-count"), "uprobe.multi:libc:read");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]

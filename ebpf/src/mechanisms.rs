@@ -2,11 +2,14 @@
 //! one per-CPU array increment, on mechanisms the talk's table does not use. kprobe, fentry,
 //! syscall tracepoint and libc uprobe variants come from the `hooks` macros and the uprobe
 //! programs below; the raw and BTF tracepoints here attach to `sys_enter`, which fires for
-//! every syscall, so their counting programs count only when the syscall is `read`.
+//! every syscall, so their counting programs count only when the syscall is `read`. The uprobe
+//! programs serve the uprobe.multi rows too (loaded for that link type by user space).
 
 use aya_ebpf::{
-    macros::{btf_tracepoint, raw_tracepoint, uprobe, uretprobe},
-    programs::{BtfTracePointContext, ProbeContext, RawTracePointContext, RetProbeContext},
+    macros::{btf_tracepoint, fentry, raw_tracepoint, uprobe, uretprobe},
+    programs::{
+        BtfTracePointContext, FEntryContext, ProbeContext, RawTracePointContext, RetProbeContext,
+    },
 };
 use probecost_common::READ_SYSCALL_NR;
 
@@ -71,6 +74,21 @@ pub fn retprobe_uretprobe(_ctx: RetProbeContext) -> u32 {
 /// A uretprobe counting its events.
 #[uretprobe]
 pub fn map_return_uretprobe(_ctx: RetProbeContext) -> u32 {
+    count();
+    0
+}
+
+/// `fmod_ret` on `security_file_permission`, the LSM hook `vfs_read` (and `vfs_write`) calls,
+/// empty: returning 0 leaves the return value alone. Built as an fentry program; user space loads it
+/// with `BPF_MODIFY_RETURN` (aya 0.14 has no fmod_ret).
+#[fentry(function = "security_file_permission")]
+pub fn probe_fmodret(_ctx: FEntryContext) -> i32 {
+    0
+}
+
+/// The same, counting its events.
+#[fentry(function = "security_file_permission")]
+pub fn map_fmodret(_ctx: FEntryContext) -> i32 {
     count();
     0
 }

@@ -78,6 +78,8 @@ pub fn our_program_names() -> Vec<String> {
         AttachKind::RawTracepoint,
         AttachKind::TpBtf,
         AttachKind::KprobeMulti,
+        AttachKind::FmodRet,
+        AttachKind::UprobeMulti,
     ];
     let mut names: Vec<String> = ScenarioCatalog
         .every()

@@ -31,6 +31,8 @@ pub struct KernelFeatures {
     raw_syscall_tracepoints: Support,
     tp_btf: Support,
     kprobe_multi: Support,
+    fmod_ret: Support,
+    uprobe_multi: Support,
 }
 
 const TRACEFS_MOUNTS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
@@ -47,6 +49,8 @@ impl KernelFeatures {
             raw_syscall_tracepoints: detect_raw_syscall_tracepoints(),
             tp_btf: detect_tp_btf(),
             kprobe_multi: super::programs::kprobe_multi_support(),
+            fmod_ret: super::programs::fmod_ret_support(),
+            uprobe_multi: super::programs::uprobe_multi_support(),
         }
     }
 
@@ -60,6 +64,8 @@ impl KernelFeatures {
             AttachKind::RawTracepoint => &self.raw_syscall_tracepoints,
             AttachKind::TpBtf => &self.tp_btf,
             AttachKind::KprobeMulti => &self.kprobe_multi,
+            AttachKind::FmodRet => &self.fmod_ret,
+            AttachKind::UprobeMulti => &self.uprobe_multi,
         }
     }
 }

@@ -64,6 +64,11 @@ pub enum AttachKind {
     /// kprobe / kretprobe on `vfs_read` through a `kprobe.multi` link (fprobe), as bpftrace
     /// and libbpf attach kprobe globs.
     KprobeMulti,
+    /// `fmod_ret` on `security_file_permission`, the LSM hook `vfs_read` calls (a trampoline
+    /// whose program may change the function's return value).
+    FmodRet,
+    /// uprobe / uretprobe on libc's `read` through a `uprobe.multi` link.
+    UprobeMulti,
 }
 
 impl AttachKind {
@@ -94,6 +99,9 @@ impl AttachKind {
             (Self::TpBtf, _) => ("tp_btf:sys_enter", "tpbtf"),
             (Self::KprobeMulti, Hook::ReadReturn) => ("kretprobe.multi:vfs_read", "kretprobe"),
             (Self::KprobeMulti, _) => ("kprobe.multi:vfs_read", "kprobe"),
+            (Self::FmodRet, _) => ("fmod_ret:security_file_permission", "fmodret"),
+            (Self::UprobeMulti, Hook::LibcReadReturn) => ("uretprobe.multi:libc:read", "uretprobe"),
+            (Self::UprobeMulti, _) => ("uprobe.multi:libc:read", "uprobe"),
         }
     }
 

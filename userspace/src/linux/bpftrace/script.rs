@@ -25,7 +25,11 @@ pub fn script(scenario: &Scenario, kind: AttachKind, libc: &str) -> String {
             .replace("uprobe:libc:", &format!("uprobe:{libc}:")),
         // Only the mechanism matrix uses these, and bpftrace does not run it (see `prepare`):
         // its one-liners are already written on them.
-        AttachKind::RawTracepoint | AttachKind::TpBtf | AttachKind::KprobeMulti => text.to_string(),
+        AttachKind::RawTracepoint
+        | AttachKind::TpBtf
+        | AttachKind::KprobeMulti
+        | AttachKind::FmodRet
+        | AttachKind::UprobeMulti => text.to_string(),
     }
 }
 

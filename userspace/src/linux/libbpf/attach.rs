@@ -15,8 +15,12 @@ pub fn attach(program: &ProgramMut<'_>, kind: AttachKind, hook: Hook) -> libbpf_
     match kind {
         AttachKind::Kprobe => program.attach_kprobe(returns, READ_FUNCTION),
         AttachKind::KprobeMulti => program.attach_kprobe_multi(returns, vec![READ_FUNCTION]),
-        // fentry/fexit and tp_btf programs carry their target from loading.
-        AttachKind::Fentry | AttachKind::TpBtf => program.attach_trace(),
+        // fentry/fexit, fmod_ret and tp_btf programs carry their target from loading.
+        AttachKind::Fentry | AttachKind::FmodRet | AttachKind::TpBtf => program.attach_trace(),
+        AttachKind::UprobeMulti => {
+            let libc = libc_path().map_err(|e| std::io::Error::other(e.to_string()))?;
+            program.attach_uprobe_multi(-1, libc, "read", returns, false)
+        }
         AttachKind::SyscallTracepoint => {
             program.attach_tracepoint(TracepointCategory::Syscalls, syscall_tracepoint(hook))
         }

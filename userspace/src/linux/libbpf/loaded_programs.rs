@@ -98,9 +98,12 @@ impl LoadedPrograms {
                 },
             })
             .collect();
-        // A kprobe.multi link needs the kprobe program loaded for that attach type.
-        let attach_type =
-            (kind == AttachKind::KprobeMulti).then_some(ProgramAttachType::KprobeMulti);
+        // A multi link needs its program loaded for that attach type.
+        let attach_type = match kind {
+            AttachKind::KprobeMulti => Some(ProgramAttachType::KprobeMulti),
+            AttachKind::UprobeMulti => Some(ProgramAttachType::TraceUprobeMulti),
+            _ => None,
+        };
         let chosen: Vec<ProgramChoice<'_>> = programs
             .iter()
             .map(|p| ProgramChoice {

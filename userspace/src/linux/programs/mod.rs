@@ -3,6 +3,7 @@
 //! with our file descriptors if the process dies.
 
 mod fentry;
+mod fmod_ret;
 mod kprobe;
 mod kprobe_multi;
 mod raw_load;
@@ -10,9 +11,12 @@ mod raw_tracepoint;
 mod tp_btf;
 mod tracepoint;
 mod uprobe;
+mod uprobe_multi;
 
+pub use fmod_ret::fmod_ret_support;
 pub use kprobe_multi::{attach_kprobe_multi, kprobe_multi_support};
 pub use raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
+pub use uprobe_multi::uprobe_multi_support;
 
 use std::os::fd::{AsFd as _, OwnedFd};
 pub use uprobe::libc_path;
@@ -90,12 +94,25 @@ pub fn load(
     spec: &ProgramSpec,
     kind: AttachKind,
 ) -> Result<Option<OwnedFd>, BackendError> {
-    if kind == AttachKind::KprobeMulti {
+    // The kinds aya 0.14 cannot load are loaded by hand, for the link type they need.
+    let by_hand = match kind {
+        AttachKind::KprobeMulti => Some((
+            kprobe_multi::load_for_kprobe_multi as LoadByHand,
+            "a kprobe.multi link",
+        )),
+        AttachKind::FmodRet => Some((fmod_ret::load_for_fmod_ret as LoadByHand, "fmod_ret")),
+        AttachKind::UprobeMulti => Some((
+            uprobe_multi::load_for_uprobe_multi as LoadByHand,
+            "a uprobe.multi link",
+        )),
+        _ => None,
+    };
+    if let Some((load_by_hand, purpose)) = by_hand {
         let name = spec.program_name(kind);
-        return kprobe_multi::load_for_kprobe_multi(ebpf, &name)
+        return load_by_hand(ebpf, &name)
             .map(Some)
             .map_err(|e| BackendError::Load {
-                what: format!("program `{name}` for a kprobe.multi link"),
+                what: format!("program `{name}` for {purpose}"),
                 error: e.to_string(),
             });
     }
@@ -107,7 +124,9 @@ pub fn load(
         AttachKind::Uprobe => uprobe::load(program),
         AttachKind::RawTracepoint => raw_tracepoint::load(program),
         AttachKind::TpBtf => tp_btf::load(program),
-        AttachKind::KprobeMulti => unreachable!("loaded above"),
+        AttachKind::KprobeMulti | AttachKind::FmodRet | AttachKind::UprobeMulti => {
+            unreachable!("loaded by hand above")
+        }
     };
     loaded.map(|()| None).map_err(|e| load_error(&name, e))
 }
@@ -121,15 +140,20 @@ pub fn attach(
 ) -> Result<OwnedLink, BackendError> {
     if let Some(fd) = raw {
         let name = spec.program_name(kind);
-        let returns = spec.hook == Hook::ReadReturn;
-        return kprobe_multi::link_kprobe_multi(fd, &name, &[READ_FUNCTION.into()], returns)
-            .map(OwnedLink::Fd)
-            .map_err(|e| BackendError::Attach {
-                action: "attach",
-                program: name,
-                attach: kind.attach_point(spec.hook).into(),
-                error: e.to_string(),
-            });
+        let returns = matches!(spec.hook, Hook::ReadReturn | Hook::LibcReadReturn);
+        let linked = match kind {
+            AttachKind::FmodRet => fmod_ret::link_fmod_ret(fd, &name),
+            AttachKind::UprobeMulti => libc_path().and_then(|libc| {
+                uprobe_multi::link_uprobe_multi(fd, &name, &libc, "read", returns)
+            }),
+            _ => kprobe_multi::link_kprobe_multi(fd, &name, &[READ_FUNCTION.into()], returns),
+        };
+        return linked.map(OwnedLink::Fd).map_err(|e| BackendError::Attach {
+            action: "attach",
+            program: name,
+            attach: kind.attach_point(spec.hook).into(),
+            error: e.to_string(),
+        });
     }
     let (name, program) = find(ebpf, spec, kind)?;
     let attached = match kind {
@@ -139,10 +163,10 @@ pub fn attach(
         AttachKind::Uprobe => uprobe::attach(program, spec.hook),
         AttachKind::RawTracepoint => raw_tracepoint::attach(program),
         AttachKind::TpBtf => tp_btf::attach(program),
-        AttachKind::KprobeMulti => {
+        AttachKind::KprobeMulti | AttachKind::FmodRet | AttachKind::UprobeMulti => {
             return Err(BackendError::Load {
                 what: format!("program `{name}`"),
-                error: "a kprobe.multi program must be loaded before it is attached".into(),
+                error: "a program loaded by hand must be loaded before it is attached".into(),
             })
         }
     };
@@ -177,6 +201,9 @@ pub fn program_info(
     };
     info.map_err(|e| read_error(e.to_string()))
 }
+
+/// Loads a program of the object by hand (see [`raw_load`]).
+type LoadByHand = fn(&Ebpf, &str) -> crate::error::Result<OwnedFd>;
 
 /// The error for a program name the embedded object lacks (a catalog/ebpf mismatch).
 fn not_in_object(name: &str) -> BackendError {
