@@ -100,11 +100,12 @@ fn build() -> Result<()> {
 fn run(args: Vec<String>) -> Result<()> {
     let mut full = vec!["run".to_string()];
     if args.is_empty() {
-        // The main suite: probecost's programs beside bpftrace's, every output format.
+        // The main suite: probecost's Rust and C programs beside bpftrace's, every output
+        // format.
         full.extend(
             [
                 "--tracer",
-                "aya,bpftrace",
+                "aya,libbpf,bpftrace",
                 "--export-json",
                 "target/probecost.json",
                 "--export-markdown",
