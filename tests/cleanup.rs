@@ -15,6 +15,8 @@ use probecost_integration_tests::{
 fn start_long_run() -> Child {
     Command::new(probecost_bin())
         .args(["run", "--scenario", "map,per-event", "--runs", "40"])
+        // Both of probecost's program sets: Rust through aya, C through libbpf.
+        .args(["--tracer", "aya,libbpf"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

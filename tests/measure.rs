@@ -198,3 +198,57 @@ fn libc_of_probecost() -> PathBuf {
         .map(PathBuf::from)
         .expect("probecost links libc")
 }
+
+/// Starts a long `measure` and returns it once its programs are in the kernel.
+fn measure_in_flight(object: &Path, before: usize) -> std::process::Child {
+    let child = Command::new(probecost_bin())
+        .arg("measure")
+        .arg("--object")
+        .arg(object)
+        .args(["--program", "count_reads", "--runs", "40"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while loaded_programs() <= before {
+        assert!(std::time::Instant::now() < deadline, "nothing was loaded");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Past the check run, into the rounds.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child
+}
+
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn sigint_and_sigkill_mid_measure_leave_nothing_loaded() {
+    if !have_root("sigint_and_sigkill_mid_measure_leave_nothing_loaded") {
+        return;
+    }
+    let object = compile("sys_enter_read");
+    let before = loaded_programs();
+    let mut child = measure_in_flight(&object, before);
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let (code, stdout) = probecost_integration_tests::exit_code_and_stdout(
+        &mut child,
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(130), "{stdout}");
+    assert!(stdout.contains("(interrupted)"), "{stdout}");
+    assert_eq!(settled_programs(before), before, "left loaded after SIGINT");
+
+    let mut child = measure_in_flight(&object, before);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        settled_programs(before),
+        before,
+        "left loaded after SIGKILL"
+    );
+    std::fs::remove_file(object).unwrap();
+}
