@@ -6,7 +6,10 @@ use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 
 use aya::sys::{enable_stats, Stats};
 
-use crate::benchmark::{BackendError, ProgramRun, ProgramStats};
+use crate::{
+    benchmark::{BackendError, MeasureError, PreparedScenario, ProgramRun, ProgramStats},
+    workload::Interruptible,
+};
 
 /// Turns run-time statistics on until the returned descriptor is dropped.
 pub fn enable() -> Result<OwnedFd, BackendError> {
@@ -76,4 +79,23 @@ impl ProgramStats {
                 .collect(),
         }
     }
+}
+
+/// The verification run of any loader's programs: statistics on, attach, read each program's
+/// information (`infos`), run `ops` operations, read again, detach.
+pub fn verification_run<P: PreparedScenario>(
+    prepared: &mut P,
+    infos: fn(&P) -> Result<Vec<KernelProgramInfo>, BackendError>,
+    on: Interruptible<'_>,
+    ops: u64,
+) -> Result<ProgramStats, MeasureError> {
+    let stats_enabled = enable()?;
+    prepared.attach()?;
+    let before = infos(prepared)?;
+    let outcome = on.run(ops);
+    let after = infos(prepared)?;
+    prepared.detach()?;
+    drop(stats_enabled);
+    outcome?;
+    Ok(ProgramStats::between(&before, &after))
 }

@@ -128,6 +128,13 @@ impl PerEventDrain {
         self.sink.delivered()
     }
 
+    /// What reached user space of what the programs `seen` (less the `dropped` they could not
+    /// reserve room for), once the drain has caught up.
+    pub fn counts(&self, seen: u64, dropped: u64) -> crate::result::DeliveryCounts {
+        self.settle(seen.saturating_sub(dropped));
+        crate::result::DeliveryCounts::from_seen(seen, self.delivered())
+    }
+
     /// Waits until `expected` records were delivered, or nothing arrived for 300 ms.
     pub fn settle(&self, expected: u64) {
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -277,15 +277,7 @@ impl PreparedScenario for LoadedPrograms {
     }
 
     fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
-        let stats_enabled = bpf_stats::enable()?;
-        self.attach()?;
-        let before = self.stats()?;
-        let outcome = on.run(ops);
-        let after = self.stats()?;
-        self.detach()?;
-        drop(stats_enabled);
-        outcome?;
-        Ok(ProgramStats::between(&before, &after))
+        bpf_stats::verification_run(self, Self::stats, on, ops)
     }
 
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
@@ -294,8 +286,6 @@ impl PreparedScenario for LoadedPrograms {
         };
         let seen = self.per_event_counter(per_event_slot::SEEN)?;
         let dropped = self.per_event_counter(per_event_slot::DROPPED)?;
-        drain.settle(seen.saturating_sub(dropped));
-        let delivered = drain.delivered();
-        Ok(Some(DeliveryCounts::from_seen(seen, delivered)))
+        Ok(Some(drain.counts(seen, dropped)))
     }
 }
