@@ -18,6 +18,14 @@ pub enum LoadError {
         /// What it is instead.
         why: String,
     },
+    /// The file cannot be read.
+    #[error("cannot read {path}: {error}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
     /// libbpf could not open or parse the object.
     #[error("libbpf cannot open {object}: {error}")]
     Open {
@@ -76,7 +84,10 @@ pub fn check_bpf_elf(path: &Path) -> Result<(), LoadError> {
         path: path.display().to_string(),
         why,
     };
-    let bytes = std::fs::read(path).map_err(|e| not_bpf(format!("cannot read it: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Unreadable {
+        path: path.display().to_string(),
+        error,
+    })?;
     if bytes.len() < 20 || &bytes[..4] != ELF_MAGIC {
         return Err(not_bpf("not an ELF file".into()));
     }
@@ -184,6 +195,9 @@ mod tests {
     fn only_bpf_elf_files_pass_the_check() {
         let dir = std::env::temp_dir().join(format!("probecost-elf-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("missing.bpf.o");
+        let error = check_bpf_elf(&missing).unwrap_err().to_string();
+        assert!(error.starts_with("cannot read "), "{error}");
         let text = dir.join("x.bpf.o");
         std::fs::write(&text, "not an object").unwrap();
         let error = check_bpf_elf(&text).unwrap_err().to_string();
