@@ -250,5 +250,32 @@ fn sigint_and_sigkill_mid_measure_leave_nothing_loaded() {
         before,
         "left loaded after SIGKILL"
     );
+
+    // Before any round: SIGINT while the command after `--` first runs.
+    let mut child = Command::new(probecost_bin())
+        .arg("measure")
+        .arg("--object")
+        .arg(&object)
+        .args(["--program", "count_reads", "--", "sleep", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    // SAFETY: sending a signal to our own child.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let (code, stdout) = probecost_integration_tests::exit_code_and_stdout(
+        &mut child,
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(130), "{stdout}");
+    assert_eq!(
+        settled_programs(before),
+        before,
+        "left loaded after an early SIGINT"
+    );
     std::fs::remove_file(object).unwrap();
 }

@@ -317,15 +317,22 @@ pub struct RoundProgress {
     pub took: Duration,
 }
 
+impl From<MeasureError> for Error {
+    fn from(e: MeasureError) -> Self {
+        match e {
+            MeasureError::Workload(WorkloadError::Interrupted) => Error::Interrupted,
+            MeasureError::Workload(WorkloadError::Io(e)) => Error::io("running the workload")(e),
+            MeasureError::Backend(e) => e.into(),
+        }
+    }
+}
+
 /// Stops the benchmark on a workload or tracer failure; an interruption is `Ok(true)`.
 fn interrupted(outcome: Result<(), MeasureError>) -> Result<bool, Error> {
-    match outcome {
+    match outcome.map_err(Error::from) {
         Ok(()) => Ok(false),
-        Err(MeasureError::Workload(WorkloadError::Interrupted)) => Ok(true),
-        Err(MeasureError::Workload(WorkloadError::Io(e))) => {
-            Err(Error::io("running the workload")(e))
-        }
-        Err(MeasureError::Backend(e)) => Err(e.into()),
+        Err(Error::Interrupted) => Ok(true),
+        Err(e) => Err(e),
     }
 }
 

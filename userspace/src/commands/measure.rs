@@ -8,7 +8,7 @@ use super::{
     workload_cpu, ExportPaths, Measuring, Outcome, WorkloadChoice,
 };
 use crate::{
-    benchmark::{run_suite, BenchmarkSettings, EventsPerOp, MeasureError, RoundPolicy},
+    benchmark::{run_suite, BenchmarkSettings, EventsPerOp, RoundPolicy},
     environment::Environment,
     error::{Error, Result},
     interrupt,
@@ -141,10 +141,7 @@ fn every_program_runs(
             },
             ops,
         )
-        .map_err(|e| match e {
-            MeasureError::Backend(e) => Error::Backend(e),
-            MeasureError::Workload(e) => Error::operation(format!("running the workload: {e}")),
-        })?;
+        .map_err(Error::from)?;
     let silent: Vec<String> = names
         .iter()
         .zip(&stats.programs)
