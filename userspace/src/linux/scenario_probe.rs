@@ -31,6 +31,28 @@ pub struct DrainSettings {
     pub workload_cpu: usize,
 }
 
+impl DrainSettings {
+    /// Creates the file the per-event lines go to.
+    pub(super) fn create_sink(&self) -> Result<Sink, BackendError> {
+        Sink::create(&self.sink).map_err(|e| BackendError::Load {
+            what: format!("the per-event sink {}", self.sink.display()),
+            error: e.to_string(),
+        })
+    }
+
+    /// Starts draining `source` into `sink` on a thread kept off the workload's CPU.
+    pub(super) fn start(
+        &self,
+        source: RecordSource,
+        sink: Sink,
+    ) -> Result<PerEventDrain, BackendError> {
+        PerEventDrain::start(source, sink, self.workload_cpu).map_err(|e| BackendError::Load {
+            what: "the per-event drain thread".into(),
+            error: e.to_string(),
+        })
+    }
+}
+
 /// A scenario's programs in the kernel. Field order is drop order: the drain stops first,
 /// then the links detach, then the object (programs and maps) goes.
 pub struct AyaScenario {
@@ -97,14 +119,10 @@ fn start_drain(
     delivery: Delivery,
     settings: &DrainSettings,
 ) -> Result<Option<PerEventDrain>, BackendError> {
-    let sink_error = |e: std::io::Error| BackendError::Load {
-        what: format!("the per-event sink {}", settings.sink.display()),
-        error: e.to_string(),
-    };
     let source = match delivery {
         Delivery::None => return Ok(None),
         Delivery::AyaLog => {
-            let sink = Sink::create(&settings.sink).map_err(sink_error)?;
+            let sink = settings.create_sink()?;
             let logger = EbpfLogger::init_with_logger(ebpf, sink.logger()).map_err(|e| {
                 BackendError::Load {
                     what: "aya-log's logger".into(),
@@ -114,7 +132,7 @@ fn start_drain(
             (RecordSource::AyaLog(logger), sink)
         }
         Delivery::RingBuf => {
-            let sink = Sink::create(&settings.sink).map_err(sink_error)?;
+            let sink = settings.create_sink()?;
             let map = ebpf
                 .take_map(map_names::READ_RECORDS)
                 .ok_or_else(|| BackendError::Load {
@@ -129,12 +147,7 @@ fn start_drain(
         }
     };
     let (source, sink) = source;
-    PerEventDrain::start(source, sink, settings.workload_cpu)
-        .map(Some)
-        .map_err(|e| BackendError::Load {
-            what: "the per-event drain thread".into(),
-            error: e.to_string(),
-        })
+    settings.start(source, sink).map(Some)
 }
 
 impl PreparedScenario for AyaScenario {

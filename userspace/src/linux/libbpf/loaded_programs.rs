@@ -16,7 +16,7 @@ use crate::{
     benchmark::{AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramStats},
     linux::{
         bpf_stats::{self, KernelProgramInfo},
-        per_event_drain::{PerEventDrain, RecordSource, Sink},
+        per_event_drain::{PerEventDrain, RecordSource},
         scenario_probe::DrainSettings,
     },
     result::{AttachTimes, DeliveryCounts},
@@ -223,16 +223,8 @@ fn start_drain(
     let ring = aya::maps::Map::from_map_data(data)
         .and_then(aya::maps::RingBuf::try_from)
         .map_err(|e| load_error(e.to_string()))?;
-    let sink = Sink::create(&settings.sink).map_err(|e| BackendError::Load {
-        what: format!("the per-event sink {}", settings.sink.display()),
-        error: e.to_string(),
-    })?;
-    PerEventDrain::start(RecordSource::RingBuf(ring), sink, settings.workload_cpu)
-        .map(Some)
-        .map_err(|e| BackendError::Load {
-            what: "the per-event drain thread".into(),
-            error: e.to_string(),
-        })
+    let sink = settings.create_sink()?;
+    settings.start(RecordSource::RingBuf(ring), sink).map(Some)
 }
 
 impl PreparedScenario for LoadedPrograms {

@@ -112,7 +112,7 @@ pub fn open_memory(origin: &str, bytes: &[u8]) -> Result<OpenObject, LoadError> 
         .and_then(|builder| builder.open_memory(bytes))
         .map_err(|e| LoadError::Open {
             object: origin.into(),
-            error: with_messages(&e.to_string(), &messages::take()),
+            error: messages::with_last_lines(&e, &messages::take(), 2),
         })
 }
 
@@ -125,7 +125,7 @@ pub fn open_file(path: &Path) -> Result<OpenObject, LoadError> {
         .open_file(path)
         .map_err(|e| LoadError::Open {
             object: path.display().to_string(),
-            error: with_messages(&e.to_string(), &messages::take()),
+            error: messages::with_last_lines(&e, &messages::take(), 2),
         })
 }
 
@@ -171,20 +171,10 @@ pub fn load(
             },
             None => LoadError::Load {
                 object: origin.into(),
-                error: with_messages(&e.to_string(), &logged),
+                error: messages::with_last_lines(&e, &logged, 2),
             },
         }
     })
-}
-
-/// An error with the last thing libbpf said about it, on as few lines as it takes.
-fn with_messages(error: &str, logged: &str) -> String {
-    let last = messages::last_lines(logged.trim(), 2).replace("libbpf: ", "");
-    if last.is_empty() {
-        error.to_string()
-    } else {
-        format!("{error} ({})", last.replace('\n', "; "))
-    }
 }
 
 #[cfg(test)]

@@ -36,12 +36,16 @@ pub fn take() -> String {
 /// `error` with what libbpf logged about it since the last [`take`] (its last line, which
 /// names the cause, e.g. the errno of the perf event it could not open).
 pub fn explained(error: &dyn std::fmt::Display) -> String {
-    let logged = take();
-    let last = last_lines(logged.trim(), 1).replace("libbpf: ", "");
+    with_last_lines(error, &take(), 1)
+}
+
+/// `error` followed by the last `n` lines libbpf `logged`, on one line.
+pub fn with_last_lines(error: &dyn std::fmt::Display, logged: &str, n: usize) -> String {
+    let last = last_lines(logged.trim(), n).replace("libbpf: ", "");
     if last.is_empty() {
         error.to_string()
     } else {
-        format!("{error} ({last})")
+        format!("{error} ({})", last.replace('\n', "; "))
     }
 }
 

@@ -20,16 +20,26 @@ pub const FMOD_RET_FUNCTION: &str = "security_file_permission";
 /// Loads `program` (an fentry-built program of probecost's object, its maps those of `loaded`)
 /// as an fmod_ret program on [`FMOD_RET_FUNCTION`].
 pub fn load_for_fmod_ret(loaded: &Ebpf, program: &str) -> crate::error::Result<OwnedFd> {
-    let btf = BtfFunctions::kernel()?;
-    let attach_btf_id = btf
-        .id(FMOD_RET_FUNCTION)
-        .ok_or_else(|| format!("no BTF entry for {FMOD_RET_FUNCTION}"))?;
+    let attach_btf_id = fmod_ret_function_btf_id()?;
     let relocated = RelocatedProgram::new(crate::linux::object::bytes(), loaded, program)?;
     relocated.load(LoadAs {
         prog_type: bpf_prog_type::BPF_PROG_TYPE_TRACING,
         attach_type: bpf_attach_type::BPF_MODIFY_RETURN,
         attach_btf_id,
     })
+}
+
+/// The BTF id of [`FMOD_RET_FUNCTION`], read from the kernel's BTF once per process (every
+/// fmod_ret row and the support probe need it).
+fn fmod_ret_function_btf_id() -> crate::error::Result<u32> {
+    static ID: OnceLock<Result<u32, String>> = OnceLock::new();
+    let id = ID.get_or_init(|| {
+        BtfFunctions::kernel()
+            .map_err(|e| e.to_string())?
+            .id(FMOD_RET_FUNCTION)
+            .ok_or_else(|| format!("no BTF entry for {FMOD_RET_FUNCTION}"))
+    });
+    Ok(id.clone()?)
 }
 
 /// Attaches a loaded fmod_ret program to its function.

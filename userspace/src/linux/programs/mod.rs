@@ -16,10 +16,10 @@ mod uprobe_multi;
 pub use fmod_ret::fmod_ret_support;
 pub use kprobe_multi::{attach_kprobe_multi, kprobe_multi_support};
 pub use raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
+pub use uprobe::libc_path;
 pub use uprobe_multi::uprobe_multi_support;
 
 use std::os::fd::{AsFd as _, OwnedFd};
-pub use uprobe::libc_path;
 
 use aya::{
     programs::{Program, ProgramError},
@@ -48,7 +48,8 @@ pub enum OwnedLink {
     RawTracepoint(aya::programs::raw_trace_point::RawTracePointLink),
     /// BTF tracepoint.
     TpBtf(aya::programs::tp_btf::BtfTracePointLink),
-    /// A link held by its descriptor alone (kprobe.multi, fentry loaded by hand).
+    /// A link held by its descriptor alone (kprobe.multi, uprobe.multi, fmod_ret, fentry
+    /// loaded by hand).
     Fd(FdLink),
 }
 
@@ -87,8 +88,8 @@ fn find<'a>(
 }
 
 /// Loads `spec`'s program for `kind` into the kernel (the verifier runs here). A program
-/// loaded outside aya (for a kprobe.multi link) comes back as its descriptor, which
-/// [`attach`] and [`run_stats`] then take.
+/// loaded outside aya (for a kprobe.multi or uprobe.multi link, or as fmod_ret) comes back as
+/// its descriptor, which [`attach`] and [`program_info`] then take.
 pub fn load(
     ebpf: &mut Ebpf,
     spec: &ProgramSpec,

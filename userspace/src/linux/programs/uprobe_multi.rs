@@ -6,8 +6,8 @@
 use std::{
     ffi::CString,
     os::{fd::AsRawFd as _, fd::OwnedFd, unix::ffi::OsStrExt as _},
-    path::Path,
-    sync::OnceLock,
+    path::{Path, PathBuf},
+    sync::{Mutex, OnceLock},
 };
 
 use aya::Ebpf;
@@ -69,8 +69,22 @@ pub fn link_uprobe_multi(
 }
 
 /// The file offset of function `symbol` in the ELF file `binary` (what the kernel's uprobes
-/// take): its address less its section's address, plus the section's file offset.
+/// take), found once per process: every traced run attaches anew, and reading libc for it
+/// each time would count in the attach time.
 pub fn symbol_file_offset(binary: &Path, symbol: &str) -> crate::error::Result<u64> {
+    static FOUND: Mutex<Vec<(PathBuf, String, u64)>> = Mutex::new(Vec::new());
+    let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, offset)) = found.iter().find(|(b, s, _)| b == binary && s == symbol) {
+        return Ok(*offset);
+    }
+    let offset = read_symbol_file_offset(binary, symbol)?;
+    found.push((binary.to_path_buf(), symbol.to_string(), offset));
+    Ok(offset)
+}
+
+/// [`symbol_file_offset`] from the file: the symbol's address less its section's address,
+/// plus the section's file offset.
+fn read_symbol_file_offset(binary: &Path, symbol: &str) -> crate::error::Result<u64> {
     let data = std::fs::read(binary).map_err(|e| format!("reading {}: {e}", binary.display()))?;
     let file = object::File::parse(&*data)
         .map_err(|e| format!("parsing {} as ELF: {e}", binary.display()))?;
