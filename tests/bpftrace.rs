@@ -14,11 +14,10 @@ use probecost::{
     scenario::ScenarioCatalog,
 };
 use probecost_integration_tests::{
-    bpftrace_processes, csv_records, exit_code_and_stdout, have_root, loaded_programs,
-    probecost_bin, settled_programs,
+    bpftrace_processes, csv_records, exit_code_and_stdout, have_root, probecost_bin, ProgramCensus,
 };
 
-fn assert_nothing_left(programs_before: usize) {
+fn assert_nothing_left(programs_before: ProgramCensus) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !bpftrace_processes().is_empty() && Instant::now() < deadline {
         sleep(Duration::from_millis(100));
@@ -28,11 +27,7 @@ fn assert_nothing_left(programs_before: usize) {
         Vec::<u32>::new(),
         "bpftrace left running"
     );
-    assert_eq!(
-        settled_programs(programs_before),
-        programs_before,
-        "programs left in the kernel"
-    );
+    assert_eq!(programs_before.settled(), 0, "programs left in the kernel");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -41,7 +36,7 @@ fn both_tracers_give_a_column_each_and_the_ratio() {
     if !have_root("both_tracers_give_a_column_each_and_the_ratio") {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let csv = std::env::temp_dir().join(format!("probecost-bpftrace-{}.csv", std::process::id()));
     let output = Command::new(probecost_bin())
         .args([
@@ -94,7 +89,7 @@ fn aya_libbpf_and_bpftrace_run_interleaved_with_events_verified() {
     if !have_root("aya_libbpf_and_bpftrace_run_interleaved_with_events_verified") {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let json = std::env::temp_dir().join(format!("probecost-three-{}.json", std::process::id()));
     let output = Command::new(probecost_bin())
         .args(["run", "--tracer", "aya,libbpf,bpftrace"])
@@ -126,7 +121,7 @@ fn aya_libbpf_and_bpftrace_run_interleaved_with_events_verified() {
         for tracer in row["tracers"].as_array().unwrap() {
             assert_eq!(tracer["events_verified"], true, "{}: {tracer}", row["name"]);
             assert_eq!(
-                tracer["traced_runs_ns_per_op"].as_array().unwrap().len(),
+                tracer["traced_runs"].as_array().unwrap().len(),
                 2,
                 "{}: {tracer}",
                 row["name"]
@@ -148,7 +143,7 @@ fn a_broken_script_is_a_clear_error_naming_the_scenario() {
     if !have_root("a_broken_script_is_a_clear_error_naming_the_scenario") {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let backend = BpftraceBackend::new(KernelFeatures::detect(), "/dev/null".into(), 0).unwrap();
     let map = ScenarioCatalog.find("map").unwrap();
     let mut broken = backend
@@ -211,7 +206,7 @@ fn interrupt_mid_run(signal: libc::c_int, name: &str) {
     if !have_root(name) {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let mut child = run_with_bpftrace_attached();
     // SAFETY: signalling our own child.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
@@ -238,7 +233,7 @@ fn sigkill_takes_bpftrace_down_too() {
     if !have_root("sigkill_takes_bpftrace_down_too") {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let mut child = run_with_bpftrace_attached();
     child.kill().unwrap();
     child.wait().unwrap();

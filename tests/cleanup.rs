@@ -8,8 +8,7 @@ use std::{
 };
 
 use probecost_integration_tests::{
-    exit_code_and_stdout, have_root, loaded_probecost_programs, probecost_bin,
-    settled_probecost_programs, wait_with_timeout,
+    exit_code_and_stdout, have_root, probecost_bin, wait_with_timeout, ProgramCensus,
 };
 
 fn start_long_run() -> Child {
@@ -24,9 +23,9 @@ fn start_long_run() -> Child {
 }
 
 /// Waits until the child has its programs loaded (so the signal lands mid-run).
-fn wait_until_loaded(before: usize) {
+fn wait_until_loaded(before: &ProgramCensus) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    while loaded_probecost_programs() <= before {
+    while before.loaded_since() == 0 {
         assert!(
             Instant::now() < deadline,
             "probecost never loaded its programs"
@@ -40,9 +39,9 @@ fn signal_mid_run(signal: libc::c_int, name: &str) {
     if !have_root(name) {
         return;
     }
-    let before = loaded_probecost_programs();
+    let before = ProgramCensus::take();
     let mut child = start_long_run();
-    wait_until_loaded(before);
+    wait_until_loaded(&before);
     // SAFETY: sending a signal to our own child.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
     let status = wait_with_timeout(&mut child, Duration::from_secs(30));
@@ -58,11 +57,7 @@ fn signal_mid_run(signal: libc::c_int, name: &str) {
         stdout.contains("(interrupted)"),
         "the partial table is printed:\n{stdout}"
     );
-    assert_eq!(
-        settled_probecost_programs(before),
-        before,
-        "programs left behind"
-    );
+    assert_eq!(before.settled(), 0, "programs left behind");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -83,37 +78,12 @@ fn sigkill_leaves_nothing_either() {
     if !have_root("sigkill_leaves_nothing_either") {
         return;
     }
-    let before = loaded_probecost_programs();
+    let before = ProgramCensus::take();
     let mut child = start_long_run();
-    wait_until_loaded(before);
+    wait_until_loaded(&before);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(
-        settled_probecost_programs(before),
-        before,
-        "programs left behind"
-    );
-}
-
-/// Programs of probecost's counting sets (`count_*`) loaded right now.
-fn counting_programs() -> usize {
-    aya::programs::loaded_programs()
-        .filter_map(Result::ok)
-        .filter(|p| p.name_as_str().is_some_and(|n| n.starts_with("count_")))
-        .count()
-}
-
-/// Fails unless every counting program is gone within a few seconds.
-fn assert_no_counting_programs_left() {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while counting_programs() > 0 && Instant::now() < deadline {
-        sleep(Duration::from_millis(100));
-    }
-    assert_eq!(
-        counting_programs(),
-        0,
-        "counting programs left in the kernel"
-    );
+    assert_eq!(before.settled(), 0, "programs left behind");
 }
 
 /// Runs probecost with `args`, sends SIGINT `delay` after `marker` appears on its stderr,
@@ -125,6 +95,7 @@ fn interrupt_after(
     delay: Duration,
     json: &std::path::Path,
 ) -> serde_json::Value {
+    let before = ProgramCensus::take();
     let mut child = Command::new(probecost_bin())
         .args(args)
         .stdout(Stdio::piped())
@@ -151,6 +122,7 @@ fn interrupt_after(
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
     assert_eq!(report["interrupted"], true, "{report}");
+    assert_eq!(before.settled(), 0, "programs left in the kernel");
     report
 }
 
@@ -184,7 +156,6 @@ fn sigint_during_attach_scales_trade_keeps_the_rows() {
     std::fs::remove_file(&json).unwrap();
     assert_eq!(report["rows"].as_array().unwrap().len(), 1, "{report}");
     assert!(report["per_event_trade"].is_null(), "{report}");
-    assert_no_counting_programs_left();
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -236,5 +207,39 @@ fn sigint_during_workloads_make_clean_keeps_the_runs() {
         "{csv_text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_no_counting_programs_left();
+}
+
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn sigint_mid_suite_keeps_the_rows_with_rounds() {
+    if !have_root("sigint_mid_suite_keeps_the_rows_with_rounds") {
+        return;
+    }
+    let json = std::env::temp_dir().join(format!("probecost-rounds-{}.json", std::process::id()));
+    let json_arg = json.to_string_lossy().into_owned();
+    // The first round has ended for every row; the second is under way.
+    let report = interrupt_after(
+        &[
+            "run",
+            "--scenario",
+            "map,kernel-stack",
+            "--tracer",
+            "aya,libbpf",
+            "--runs",
+            "40",
+            "--export-json",
+            &json_arg,
+        ],
+        "[round 1/",
+        Duration::from_millis(300),
+        &json,
+    );
+    std::fs::remove_file(&json).unwrap();
+    let scenarios = report["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 2, "{report}");
+    for row in scenarios {
+        assert!(row["runs"].as_u64().unwrap() >= 1, "{row}");
+        assert_eq!(row["interrupted"], true, "{row}");
+        assert!(row["tracers"][0]["per_event_ns"].is_number(), "{row}");
+    }
 }

@@ -117,7 +117,7 @@ fn the_workload_child_reports_its_own_timing_on_the_inherited_descriptor() {
     std::fs::remove_file(&report).unwrap();
     let sample = probecost::workload_child::decode(&text).unwrap();
     assert_eq!(sample.ops, 3000);
-    assert_eq!(sample.histogram.len(), 3);
+    assert!(!sample.histogram.is_empty());
 
     let bad = Command::new(probecost_bin())
         .args([
@@ -336,7 +336,7 @@ fn a_second_measurement_refuses_naming_the_first() {
 fn measured_report() -> serde_json::Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../docs/results/2026-11-28-debian12-kvm-amd-epyc/benchmark1.json"
+        "/../docs/results/2026-11-30-estimator/benchmark1-run-1.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -347,16 +347,19 @@ fn compare_finds_an_injected_regression_and_only_it() {
     std::fs::create_dir_all(&dir).unwrap();
     let base = measured_report();
     let mut slower = base.clone();
-    // One row's traced runs 20% slower: the regression the gate must catch. The row is one
-    // whose rounds agree within ±7 % in that run; on a row whose interval is ±29 % wide
-    // (`map` there), 7 rounds cannot tell a 20 % regression from noise, and compare says so.
+    // One row's traced batches 10 % slower (every figure of every traced run): the
+    // regression the gate must catch.
     for scenario in slower["scenarios"].as_array_mut().unwrap() {
         if scenario["name"] == "kernel-stack" {
-            let runs = scenario["tracers"][0]["traced_runs_ns_per_op"]
+            let runs = scenario["tracers"][0]["traced_runs"]
                 .as_array_mut()
                 .unwrap();
             for run in runs {
-                *run = (run.as_f64().unwrap() * 1.2).into();
+                let slower = |v: &mut serde_json::Value| *v = (v.as_f64().unwrap() * 1.1).into();
+                slower(&mut run["mean_ns_per_op"]);
+                for (_, quantile) in run["batch_ns_per_op"].as_object_mut().unwrap() {
+                    slower(quantile);
+                }
             }
         }
     }
@@ -384,8 +387,10 @@ fn compare_finds_an_injected_regression_and_only_it() {
         stderr_lines(&unchanged)
     );
     let records = csv_records(&std::fs::read_to_string(&compared).unwrap());
+    // Every measured row; an unsupported one (aya-log through libbpf) has nothing to compare.
     assert!(
-        records.iter().all(|r| r["verdict"] == "no change"),
+        records.iter().all(|r| r["verdict"] == "no change"
+            || (r["verdict"] == "not comparable" && r["base ns/event"].is_empty())),
         "{records:?}"
     );
 

@@ -7,21 +7,27 @@ use std::{
     process::{Command, Output},
 };
 
-use probecost_integration_tests::{have_root, loaded_programs, probecost_bin, settled_programs};
+use probecost_integration_tests::{have_root, probecost_bin, ProgramCensus};
 
 /// Compiles tests/objects/`name`.bpf.c into a fresh temporary file and returns its path.
 fn compile(name: &str) -> PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("objects/{name}.bpf.c"));
     let out = std::env::temp_dir().join(format!("probecost-{name}-{}.bpf.o", std::process::id()));
+    compile_to(name, &[], &out);
+    out
+}
+
+/// Compiles tests/objects/`name`.bpf.c with `defines` (`-D` flags) into `out`.
+fn compile_to(name: &str, defines: &[&str], out: &Path) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("objects/{name}.bpf.c"));
     let status = Command::new("clang-22")
         .args(["-target", "bpf", "-O2", "-g", "-Wall", "-Werror", "-c"])
+        .args(defines.iter().map(|d| format!("-D{d}")))
         .arg(&source)
         .arg("-o")
-        .arg(&out)
+        .arg(out)
         .status()
         .expect("running clang-22 (cargo xtask setup installs it)");
     assert!(status.success(), "clang-22 failed on {}", source.display());
-    out
 }
 
 fn measure(object: &Path, args: &[&str]) -> Output {
@@ -38,7 +44,7 @@ fn measure(object: &Path, args: &[&str]) -> Output {
 /// Measures with a JSON export and returns the one row, after checking it was measured with
 /// its events verified and left nothing loaded.
 fn measured_row(object: &Path, args: &[&str]) -> serde_json::Value {
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let json = object.with_extension("json");
     let mut all = args.to_vec();
     let json_arg = json.to_str().unwrap();
@@ -53,13 +59,13 @@ fn measured_row(object: &Path, args: &[&str]) -> serde_json::Value {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     std::fs::remove_file(&json).unwrap();
-    assert_eq!(settled_programs(before), before, "programs left loaded");
+    assert_eq!(before.settled(), 0, "programs left loaded");
     let row = report["scenarios"][0].clone();
     let tracer = &row["tracers"][0];
     assert_eq!(tracer["tracer"], "libbpf", "{row}");
     assert_eq!(tracer["status"], "measured", "{row}");
     assert_eq!(tracer["events_verified"], true, "{row}");
-    assert!(tracer["per_event_ns_median"].as_f64().is_some(), "{row}");
+    assert!(tracer["typical_ns"].as_f64().is_some(), "{row}");
     assert!(
         tracer["body_ns"].as_f64().is_some_and(|ns| ns > 0.0),
         "{row}"
@@ -161,7 +167,7 @@ fn every_bad_input_is_one_line_and_leaves_nothing_loaded() {
         (&reads, &[], "program `count_syncs` ran 0 times"),
     ];
     for (object, args, expected) in cases {
-        let before = loaded_programs();
+        let before = ProgramCensus::take();
         let output = measure(object, args);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
@@ -172,7 +178,7 @@ fn every_bad_input_is_one_line_and_leaves_nothing_loaded() {
             object.display()
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_eq!(settled_programs(before), before, "{args:?}: left loaded");
+        assert_eq!(before.settled(), 0, "{args:?}: left loaded");
         assert!(output.stdout.is_empty(), "nothing measured: {args:?}");
     }
     // The rejection shows the verifier's last lines, not the whole log.
@@ -200,7 +206,7 @@ fn libc_of_probecost() -> PathBuf {
 }
 
 /// Starts a long `measure` and returns it once its programs are in the kernel.
-fn measure_in_flight(object: &Path, before: usize) -> std::process::Child {
+fn measure_in_flight(object: &Path, before: &ProgramCensus) -> std::process::Child {
     let child = Command::new(probecost_bin())
         .arg("measure")
         .arg("--object")
@@ -211,7 +217,7 @@ fn measure_in_flight(object: &Path, before: usize) -> std::process::Child {
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while loaded_programs() <= before {
+    while before.loaded_since() == 0 {
         assert!(std::time::Instant::now() < deadline, "nothing was loaded");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -227,8 +233,8 @@ fn sigint_and_sigkill_mid_measure_leave_nothing_loaded() {
         return;
     }
     let object = compile("sys_enter_read");
-    let before = loaded_programs();
-    let mut child = measure_in_flight(&object, before);
+    let before = ProgramCensus::take();
+    let mut child = measure_in_flight(&object, &before);
     // SAFETY: sending a signal to our own child.
     assert_eq!(
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
@@ -240,16 +246,12 @@ fn sigint_and_sigkill_mid_measure_leave_nothing_loaded() {
     );
     assert_eq!(code, Some(130), "{stdout}");
     assert!(stdout.contains("(interrupted)"), "{stdout}");
-    assert_eq!(settled_programs(before), before, "left loaded after SIGINT");
+    assert_eq!(before.settled(), 0, "left loaded after SIGINT");
 
-    let mut child = measure_in_flight(&object, before);
+    let mut child = measure_in_flight(&object, &before);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(
-        settled_programs(before),
-        before,
-        "left loaded after SIGKILL"
-    );
+    assert_eq!(before.settled(), 0, "left loaded after SIGKILL");
 
     // Before any round: SIGINT while the command after `--` first runs.
     let mut child = Command::new(probecost_bin())
@@ -272,10 +274,78 @@ fn sigint_and_sigkill_mid_measure_leave_nothing_loaded() {
         std::time::Duration::from_secs(30),
     );
     assert_eq!(code, Some(130), "{stdout}");
-    assert_eq!(
-        settled_programs(before),
-        before,
-        "left loaded after an early SIGINT"
-    );
+    assert_eq!(before.settled(), 0, "left loaded after an early SIGINT");
     std::fs::remove_file(object).unwrap();
+}
+
+/// One helper call more in the program (a second clock read) is a regression `compare` sees:
+/// the same object measured twice is `no change`, the slower build `slower`, and the gate
+/// names its row.
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn compare_sees_one_extra_helper_call() {
+    if !have_root("compare_sees_one_extra_helper_call") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("probecost-helper-{}", std::process::id()));
+    let (base_dir, slower_dir) = (dir.join("base"), dir.join("slower"));
+    std::fs::create_dir_all(&base_dir).unwrap();
+    std::fs::create_dir_all(&slower_dir).unwrap();
+    // One file name, so the two reports' rows are the same row.
+    let (base, slower) = (
+        base_dir.join("counter.bpf.o"),
+        slower_dir.join("counter.bpf.o"),
+    );
+    compile_to("sys_enter_read", &[], &base);
+    compile_to("sys_enter_read", &["SECOND_CLOCK_READ"], &slower);
+    let report = |object: &Path, name: &str| {
+        let json = dir.join(name);
+        let output = Command::new(probecost_bin())
+            .args(["measure", "--object"])
+            .arg(object)
+            .args([
+                "--program",
+                "count_reads",
+                "--runs",
+                "9",
+                "--run-time-ms",
+                "150",
+            ])
+            .arg("--export-json")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        json
+    };
+    let gate = |base: &Path, new: &Path| {
+        Command::new(probecost_bin())
+            .arg("compare")
+            .args([base, new])
+            .args(["--fail-if-slower", "5"])
+            .output()
+            .unwrap()
+    };
+    let first = report(&base, "base-1.json");
+    let again = report(&base, "base-2.json");
+    let slower_json = report(&slower, "slower.json");
+    let same = gate(&first, &again);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "the same object twice: {}{}",
+        String::from_utf8_lossy(&same.stdout),
+        String::from_utf8_lossy(&same.stderr)
+    );
+    let regressed = gate(&first, &slower_json);
+    let stdout = String::from_utf8_lossy(&regressed.stdout);
+    let stderr = String::from_utf8_lossy(&regressed.stderr);
+    assert_eq!(regressed.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("slower"), "{stdout}");
+    assert!(stderr.contains("counter.bpf.o"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use probecost_integration_tests::{have_root, loaded_programs, probecost_bin, settled_programs};
+use probecost_integration_tests::{have_root, probecost_bin, ProgramCensus};
 
 fn run(args: &[&str]) -> std::process::Output {
     Command::new(probecost_bin()).args(args).output().unwrap()
@@ -19,7 +19,7 @@ fn the_fast_syscall_set_attaches_and_detaches_all_syscalls_quickly() {
     if !have_root("the_fast_syscall_set_attaches_and_detaches_all_syscalls_quickly") {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let json = std::env::temp_dir().join(format!("probecost-scale-{}.json", std::process::id()));
     let output = run(&[
         "attach-scale",
@@ -43,11 +43,7 @@ fn the_fast_syscall_set_attaches_and_detaches_all_syscalls_quickly() {
     assert_eq!(row["links"], 2, "two raw tracepoints cover every syscall");
     assert!(row["probes"].as_u64().unwrap() > 400, "{row}");
     assert!(row["activations"].as_u64().unwrap() > 0, "{row}");
-    assert_eq!(
-        settled_programs(before),
-        before,
-        "programs left in the kernel"
-    );
+    assert_eq!(before.settled(), 0, "programs left in the kernel");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -56,7 +52,7 @@ fn per_probe_tracepoints_count_activations_and_leave_nothing() {
     if !have_root("per_probe_tracepoints_count_activations_and_leave_nothing") {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let output = run(&[
         "attach-scale",
         "--kind",
@@ -74,11 +70,7 @@ fn per_probe_tracepoints_count_activations_and_leave_nothing() {
         .unwrap_or_else(|| panic!("no row:\n{stdout}"));
     let activations: u64 = row.split_whitespace().last().unwrap().parse().unwrap();
     assert!(activations > 0, "sched_switch fired while attached: {row}");
-    assert_eq!(
-        settled_programs(before),
-        before,
-        "programs left in the kernel"
-    );
+    assert_eq!(before.settled(), 0, "programs left in the kernel");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
@@ -87,7 +79,7 @@ fn a_workload_scenario_counts_activations_of_a_short_command() {
     if !have_root("a_workload_scenario_counts_activations_of_a_short_command") {
         return;
     }
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let json = std::env::temp_dir().join(format!("probecost-wl-{}.json", std::process::id()));
     let output = run(&[
         "workload",
@@ -110,18 +102,14 @@ fn a_workload_scenario_counts_activations_of_a_short_command() {
     assert!(traced["activations"].as_u64().unwrap() > 0, "{traced}");
     assert!(traced["attach_ms"].as_f64().is_some() && traced["detach_ms"].as_f64().is_some());
     assert!(report["results"][0]["best_s"].as_f64().unwrap() >= 0.2);
-    assert_eq!(
-        settled_programs(before),
-        before,
-        "programs left in the kernel"
-    );
+    assert_eq!(before.settled(), 0, "programs left in the kernel");
 }
 
 /// Neither the command nor anything else runs when a set cannot be attached.
 fn refused_before_running(set: &str, expected: &[&str]) {
     let marker = std::env::temp_dir().join(format!("probecost-ran-{}", std::process::id()));
     let _ = std::fs::remove_file(&marker);
-    let before = loaded_programs();
+    let before = ProgramCensus::take();
     let output = run(&[
         "workload",
         "--sets",
@@ -140,11 +128,7 @@ fn refused_before_running(set: &str, expected: &[&str]) {
         "{stderr} (expected one of {expected:?})"
     );
     assert!(!marker.exists(), "the command ran");
-    assert_eq!(
-        settled_programs(before),
-        before,
-        "programs left in the kernel"
-    );
+    assert_eq!(before.settled(), 0, "programs left in the kernel");
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]

@@ -7,5 +7,6 @@
 #define BPF_MAP_TYPE_ARRAY 2
 
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static unsigned long long (*bpf_ktime_get_ns)(void) = (void *)5;
 
 char LICENSE[] SEC("license") = "GPL";

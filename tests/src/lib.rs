@@ -92,46 +92,48 @@ pub fn our_program_names() -> Vec<String> {
     names
 }
 
-/// How many of probecost's programs are loaded in the kernel right now.
+/// The programs loaded since a moment: those the process under test loaded, whatever their
+/// names, and none that another tool had loaded before (the kernel's program ids only grow).
 #[cfg(target_os = "linux")]
-pub fn loaded_probecost_programs() -> usize {
-    let ours = our_program_names();
-    aya::programs::loaded_programs()
-        .filter_map(Result::ok)
-        .filter(|p| p.name_as_str().is_some_and(|n| ours.iter().any(|o| o == n)))
-        .count()
+pub struct ProgramCensus {
+    last_id: u32,
 }
 
-/// Waits up to five seconds for the kernel to finish releasing programs (it frees them after
-/// an RCU grace period), returning the last count.
 #[cfg(target_os = "linux")]
-pub fn settled_probecost_programs(expected: usize) -> usize {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let now = loaded_probecost_programs();
-        if now <= expected || std::time::Instant::now() > deadline {
-            return now;
+impl ProgramCensus {
+    /// Notes the newest program loaded now.
+    pub fn take() -> Self {
+        Self {
+            last_id: Self::loaded_ids().into_iter().max().unwrap_or(0),
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
     }
-}
 
-/// How many programs of any tracer are loaded in the kernel right now.
-#[cfg(target_os = "linux")]
-pub fn loaded_programs() -> usize {
-    aya::programs::loaded_programs().count()
-}
+    fn loaded_ids() -> Vec<u32> {
+        aya::programs::loaded_programs()
+            .filter_map(Result::ok)
+            .map(|p| p.id())
+            .collect()
+    }
 
-/// Waits up to ten seconds for the kernel's program count to fall back to `expected`.
-#[cfg(target_os = "linux")]
-pub fn settled_programs(expected: usize) -> usize {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let now = loaded_programs();
-        if now <= expected || std::time::Instant::now() > deadline {
-            return now;
+    /// Programs loaded since the census and still loaded.
+    pub fn loaded_since(&self) -> usize {
+        Self::loaded_ids()
+            .into_iter()
+            .filter(|id| *id > self.last_id)
+            .count()
+    }
+
+    /// Waits up to ten seconds for the programs loaded since the census to go (the kernel
+    /// frees them after an RCU grace period), returning how many are left.
+    pub fn settled(&self) -> usize {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let now = self.loaded_since();
+            if now == 0 || std::time::Instant::now() > deadline {
+                return now;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 

@@ -165,13 +165,13 @@ impl RunArgs {
 /// How many rounds `run` and `measure` give a row, how long each run lasts, and where.
 #[derive(Args, Debug)]
 pub struct RoundArgs {
-    /// Control/traced rounds per scenario, 1 to 1000 (default 7; with --target-ci, the
+    /// Control/traced rounds per scenario, 1 to 1000 (default 12; with --target-ci, the
     /// minimum, default 5).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
     runs: Option<u64>,
-    /// Precision on demand: keeps giving a scenario rounds until the half-width of its 95%
-    /// interval is at most PCT percent of its median (rows below --ci-floor-ns are held to
-    /// PCT percent of the floor), or --max-runs is reached.
+    /// Precision on demand: keeps giving a scenario rounds until the half-width of its
+    /// per-event floor's 95% interval is at most PCT percent of the floor (costs below
+    /// --ci-floor-ns are held to PCT percent of that), or --max-runs is reached.
     #[arg(long, value_name = "PCT", value_parser = percentage)]
     target_ci: Option<f64>,
     /// With --target-ci: the most rounds a scenario gets.
@@ -181,7 +181,7 @@ pub struct RoundArgs {
     #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
     ci_floor_ns: f64,
     /// Target duration of a traced run, in milliseconds, when --ops is not given.
-    #[arg(long, default_value_t = 450, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(10..=600_000))]
     run_time_ms: u64,
     /// CPU to pin the workload to (default: the last one this process may use).
     #[arg(long)]
@@ -197,7 +197,7 @@ impl RoundArgs {
                 min_rounds: self.runs.unwrap_or(5) as usize,
                 max_rounds: self.max_runs as usize,
             }),
-            None => RoundPolicy::Fixed(self.runs.unwrap_or(7) as usize),
+            None => RoundPolicy::Fixed(self.runs.unwrap_or(12) as usize),
         }
     }
 

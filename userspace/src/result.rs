@@ -3,7 +3,12 @@
 
 use serde::Serialize;
 
-use crate::{histogram::Percentiles, reference::PublishedFigures, tracer::Tracer};
+use crate::{
+    histogram::Percentiles,
+    reference::PublishedFigures,
+    stats::{Estimator, RunSummary},
+    tracer::Tracer,
+};
 
 /// How a scenario ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -103,15 +108,20 @@ pub struct TracerResult {
     pub attach: String,
     /// Why the scenario did not run as in the talk.
     pub reason: Option<String>,
-    /// Per-event cost from the fastest runs, ns.
+    /// Per-event cost from the runs' floors, ns: the headline (see `stats::Estimator`).
     pub per_event_ns: Option<f64>,
-    /// Median of the paired per-event costs, ns.
-    pub per_event_ns_median: Option<f64>,
-    /// 95% bootstrap interval of the median, ns.
+    /// 95% bootstrap interval (over rounds) of `per_event_ns`.
     pub per_event_ns_ci95: Option<[f64; 2]>,
-    /// Half the interval's width, percent of the median: the precision reached.
+    /// Half that interval's width, percent of `per_event_ns`: the precision reached.
     pub ci95_half_width_pct: Option<f64>,
-    /// Slowdown of the workload from the fastest runs, %.
+    /// Per-event cost from the runs' means, ns: what a loaded machine pays, bursts included.
+    pub typical_ns: Option<f64>,
+    /// 95% bootstrap interval (over rounds) of `typical_ns`.
+    pub typical_ns_ci95: Option<[f64; 2]>,
+    /// Whether the typical cost exceeds the floor beyond the control's own gap and the noise:
+    /// the probe's cost comes partly in bursts that the floor leaves out.
+    pub bursty: bool,
+    /// The traced floor over the control floor, %.
     pub slowdown_pct: Option<f64>,
     /// Kernel-measured program-body time per event, ns.
     pub body_ns: Option<f64>,
@@ -121,8 +131,8 @@ pub struct TracerResult {
     pub verification: Option<Verification>,
     /// Traced runs' ns per operation, percentiles over batches.
     pub traced: Option<Percentiles>,
-    /// Mean ns per operation of each traced run, in run order.
-    pub traced_runs_ns_per_op: Vec<f64>,
+    /// Each traced run (mean and batch quantiles per operation), in round order.
+    pub traced_runs: Vec<RunSummary>,
     /// Per-event records (per-event scenarios).
     pub delivery: Option<DeliveryCounts>,
     /// Median attach and detach times over the traced runs.
@@ -163,8 +173,8 @@ pub struct ScenarioResult {
     pub events_per_op: f64,
     /// Control runs' ns per operation, percentiles over batches.
     pub control: Option<Percentiles>,
-    /// Mean ns per operation of each control run, in run order.
-    pub control_runs_ns_per_op: Vec<f64>,
+    /// Each control run (mean and batch quantiles per operation), in round order.
+    pub control_runs: Vec<RunSummary>,
     /// One entry per tracer, in the order asked for.
     pub tracers: Vec<TracerResult>,
     /// probecost against bpftrace, when both ran.
@@ -208,6 +218,8 @@ pub struct Suite {
     pub max_runs: Option<usize>,
     /// The workload timed.
     pub workload: String,
+    /// How per-event costs were estimated from the runs.
+    pub estimator: Estimator,
     /// One result per scenario, in table order.
     pub scenarios: Vec<ScenarioResult>,
     /// With `--baseline`: this run compared with the baseline.

@@ -91,11 +91,13 @@ pub struct PerEventTrade {
     pub events_per_op: f64,
     /// Control/traced rounds.
     pub runs: usize,
-    /// Per-syscall perf-event tracepoints: ns per event (fastest runs).
+    /// How the rounds became per-event costs.
+    pub estimator: crate::stats::Estimator,
+    /// Per-syscall perf-event tracepoints: ns per event (the runs' floors).
     pub perf_event_ns: Option<f64>,
-    /// Its median and 95% bootstrap interval, ns.
+    /// Its 95% bootstrap interval, ns.
     pub perf_event_ci95: Option<[f64; 2]>,
-    /// raw_syscalls sys_enter/sys_exit with the per-syscall map: ns per event.
+    /// raw_syscalls sys_enter/sys_exit with the per-syscall map: ns per event (floors).
     pub raw_syscalls_ns: Option<f64>,
     /// Its 95% bootstrap interval, ns.
     pub raw_syscalls_ci95: Option<[f64; 2]>,

@@ -90,6 +90,17 @@ pub struct Prepared {
 
 /// A scenario's loaded programs.
 pub trait PreparedScenario {
+    /// Gets ready for a stretch of this scenario's runs (starts a per-event drain's thread).
+    /// The runner calls it before the scenario's runs in each round and [`Self::leave`]
+    /// after, so nothing of one scenario (a second thread in the process slows every
+    /// syscall) runs during another's.
+    fn enter(&mut self) -> Result<(), BackendError> {
+        Ok(())
+    }
+
+    /// The scenario's runs are over for now (parks a per-event drain's thread).
+    fn leave(&mut self) {}
+
     /// Attaches every program (idempotent).
     fn attach(&mut self) -> Result<(), BackendError>;
 

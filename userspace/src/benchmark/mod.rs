@@ -23,9 +23,9 @@ use crate::{
     reference,
     result::{ScenarioResult, ScenarioStatus, TracerResult, Verification},
     scenario::Scenario,
-    stats::{self, PerEventCost},
+    stats::{Estimator, PerEventCost},
     tracer::Tracer,
-    workload::{calibrate_by, ops_for, Interruptible, RunSample, Workload, WorkloadError},
+    workload::{ops_for, Interruptible, RunSample, Workload, WorkloadError},
 };
 use run_order::Side;
 
@@ -44,6 +44,8 @@ pub struct BenchmarkSettings {
     pub seed: u64,
     /// Where the events per operation come from.
     pub events: EventsPerOp,
+    /// How the rounds become per-event costs.
+    pub estimator: Estimator,
 }
 
 /// How many events one workload operation makes, the divisor of every per-event cost.
@@ -61,12 +63,13 @@ pub enum EventsPerOp {
 impl Default for BenchmarkSettings {
     fn default() -> Self {
         Self {
-            rounds: RoundPolicy::Fixed(7),
+            rounds: RoundPolicy::Fixed(12),
             ops: None,
-            run_time: Duration::from_millis(450),
+            run_time: Duration::from_millis(150),
             verify: true,
             seed: 0x5EED,
             events: EventsPerOp::One,
+            estimator: Estimator::default(),
         }
     }
 }
@@ -84,6 +87,8 @@ struct ScenarioRun {
     result: ScenarioResult,
     sides: Vec<TracerSide>,
     control_histogram: OpCostHistogram,
+    /// Runs are sized (calibration done).
+    calibrated: bool,
     /// No more rounds needed.
     finished: bool,
     /// The verification run is done.
@@ -133,6 +138,7 @@ fn prepare_scenario(
         scenario,
         result,
         finished: sides.is_empty(),
+        calibrated: false,
         verified: false,
         sides,
         control_histogram: OpCostHistogram::default(),
@@ -161,6 +167,28 @@ impl From<BackendError> for MeasureError {
 }
 
 impl ScenarioRun {
+    /// Runs `step` with every tracer's side entered ([`PreparedScenario::enter`]) and leaves
+    /// them afterwards, whatever the outcome.
+    fn entered(
+        &mut self,
+        step: impl FnOnce(&mut Self) -> Result<(), MeasureError>,
+    ) -> Result<(), MeasureError> {
+        let mut outcome = Ok(());
+        for prepared in self.sides.iter_mut().filter_map(|s| s.prepared.as_mut()) {
+            if let Err(e) = prepared.enter() {
+                outcome = Err(e.into());
+                break;
+            }
+        }
+        if outcome.is_ok() {
+            outcome = step(self);
+        }
+        for prepared in self.sides.iter_mut().filter_map(|s| s.prepared.as_mut()) {
+            prepared.leave();
+        }
+        outcome
+    }
+
     /// Warm-up doubles as calibration: each tracer's traced run sizes the runs so the slowest
     /// side lasts about `run_time` (a uprobe makes each operation ~20x slower).
     fn calibrate(
@@ -177,22 +205,22 @@ impl ScenarioRun {
                 ops
             }
             None => {
+                // The control sizes one warm-up run per traced side, which gives that side's
+                // cost per operation: one traced run each (bpftrace starts for every one).
                 let warm_up = settings.run_time / 5;
-                let mut slowest: f64 = 0.0;
+                let control = workload.calibrate(warm_up, stop)?;
+                let warm_up_ops = ops_for(warm_up, control, workload.min_ops());
+                let mut slowest = control;
                 for side in self.sides.iter_mut() {
-                    let ns_per_op = match side.prepared.as_mut() {
-                        Some(p) => calibrate_by(warm_up, &mut |ops| {
-                            p.traced_run(Interruptible { workload, stop }, ops)
-                        })?,
-                        None => workload.calibrate(warm_up, stop)?,
-                    };
-                    slowest = slowest.max(ns_per_op);
+                    let sample = traced_run(&mut side.prepared, workload, warm_up_ops, stop)?;
+                    slowest = slowest.max(sample.ns_per_op());
                 }
                 ops_for(settings.run_time, slowest, workload.min_ops())
             }
         };
         workload.run(ops.min(100_000), stop)?; // control warm-up
         self.result.ops = ops;
+        self.calibrated = true;
         Ok(())
     }
 
@@ -211,22 +239,22 @@ impl ScenarioRun {
                 Side::Control => {
                     let sample = workload.run(ops, stop)?;
                     self.control_histogram.merge(&sample.histogram);
-                    control = Some(sample.ns_per_op());
+                    control = Some(sample.summary());
                 }
                 Side::Traced(i) => {
                     let sample = traced_run(&mut self.sides[i].prepared, workload, ops, stop)?;
                     self.sides[i].histogram.merge(&sample.histogram);
-                    traced[i] = Some(sample.ns_per_op());
+                    traced[i] = Some(sample.summary());
                 }
             }
         }
         self.result
-            .control_runs_ns_per_op
+            .control_runs
             .push(control.expect("every round runs control"));
         self.result.control = Some(self.control_histogram.percentiles());
         for (side, ns) in self.sides.iter_mut().zip(traced) {
             side.result
-                .traced_runs_ns_per_op
+                .traced_runs
                 .push(ns.expect("every round runs every tracer"));
             side.result.traced = Some(side.histogram.percentiles());
         }
@@ -235,13 +263,13 @@ impl ScenarioRun {
     }
 
     /// Each traced side's estimate from the rounds so far.
-    fn estimates(&self, seed: u64) -> Vec<Option<PerEventCost>> {
+    fn estimates(&self, estimator: &Estimator, seed: u64) -> Vec<Option<PerEventCost>> {
         self.sides
             .iter()
             .map(|side| {
-                stats::per_event_cost(
-                    &self.result.control_runs_ns_per_op,
-                    &side.result.traced_runs_ns_per_op,
+                estimator.per_event_cost(
+                    &self.result.control_runs,
+                    &side.result.traced_runs,
                     self.result.events_per_op,
                     seed,
                 )
@@ -278,7 +306,12 @@ impl ScenarioRun {
 
     /// Detaches, collects what the tracers kept, and turns the rounds into estimates, the
     /// tracers in the order they were asked for (unsupported ones included).
-    fn finish(mut self, order: &[Tracer], seed: u64) -> Result<ScenarioResult, Error> {
+    fn finish(
+        mut self,
+        order: &[Tracer],
+        estimator: &Estimator,
+        seed: u64,
+    ) -> Result<ScenarioResult, Error> {
         for mut side in std::mem::take(&mut self.sides) {
             if let Some(prepared) = side.prepared.as_mut() {
                 prepared.detach()?;
@@ -287,8 +320,9 @@ impl ScenarioRun {
             }
             finish_estimates(
                 &mut side.result,
-                &self.result.control_runs_ns_per_op,
+                &self.result.control_runs,
                 self.result.events_per_op,
+                estimator,
                 seed,
             );
             self.result.tracers.push(side.result);
@@ -359,12 +393,6 @@ pub fn run_suite(
     }
     let stopped = || crate::interrupt::stop_requested() || stop.load(Ordering::Relaxed);
     let mut was_interrupted = false;
-    for run in runs.iter_mut().filter(|r| !r.finished) {
-        if stopped() || interrupted(run.calibrate(workload, settings, stop))? {
-            was_interrupted = true;
-            break;
-        }
-    }
     let max_rounds = settings.rounds.max_rounds();
     let mut round = 0;
     while !was_interrupted && runs.iter().any(|r| !r.finished) {
@@ -379,12 +407,20 @@ pub fn run_suite(
             took: Duration::ZERO,
         };
         for run in runs.iter_mut().filter(|r| !r.finished) {
-            if stopped() || interrupted(run.run_round(workload, stop))? {
+            // Each scenario is calibrated just before its first round, so an interruption
+            // early in the suite still finds the first rows with a round each.
+            let round = |run: &mut ScenarioRun| {
+                if !run.calibrated {
+                    run.calibrate(workload, settings, stop)?;
+                }
+                run.run_round(workload, stop)
+            };
+            if stopped() || interrupted(run.entered(round))? {
                 was_interrupted = true;
                 break;
             }
             progress.scenarios += 1;
-            let estimates = run.estimates(settings.seed);
+            let estimates = run.estimates(&settings.estimator, settings.seed);
             if settings
                 .rounds
                 .finished(run.result.runs, &estimates, run.scenario.is_control())
@@ -399,7 +435,8 @@ pub fn run_suite(
     }
     if settings.verify && !was_interrupted {
         for run in runs.iter_mut() {
-            if stopped() || interrupted(run.verify(workload, settings.events, stop))? {
+            let verify = |run: &mut ScenarioRun| run.verify(workload, settings.events, stop);
+            if stopped() || interrupted(run.entered(verify))? {
                 was_interrupted = true;
                 break;
             }
@@ -411,7 +448,7 @@ pub fn run_suite(
         if was_interrupted {
             run.result.interrupted = !run.finished || (settings.verify && !run.verified);
         }
-        let result = run.finish(&order, settings.seed)?;
+        let result = run.finish(&order, &settings.estimator, settings.seed)?;
         // A row that an interruption kept from running has nothing to say.
         if !(was_interrupted && never_ran) {
             results.push(result);
@@ -489,7 +526,7 @@ fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
         runs: 0,
         events_per_op: 1.0,
         control: None,
-        control_runs_ns_per_op: Vec::new(),
+        control_runs: Vec::new(),
         tracers: Vec::new(),
         comparison: None,
         interrupted: false,
@@ -505,29 +542,37 @@ fn empty_tracer_result(tracer: crate::tracer::Tracer, scenario: &'static Scenari
         attach: scenario.talk_attach_points(),
         reason: None,
         per_event_ns: None,
-        per_event_ns_median: None,
         per_event_ns_ci95: None,
         ci95_half_width_pct: None,
+        typical_ns: None,
+        typical_ns_ci95: None,
+        bursty: false,
         slowdown_pct: None,
         body_ns: None,
         events_verified: None,
         verification: None,
         traced: None,
-        traced_runs_ns_per_op: Vec::new(),
+        traced_runs: Vec::new(),
         delivery: None,
         attach_times: None,
     }
 }
 
-fn finish_estimates(result: &mut TracerResult, control: &[f64], events_per_op: f64, seed: u64) {
-    if let Some(cost) =
-        stats::per_event_cost(control, &result.traced_runs_ns_per_op, events_per_op, seed)
+fn finish_estimates(
+    result: &mut TracerResult,
+    control: &[crate::stats::RunSummary],
+    events_per_op: f64,
+    estimator: &Estimator,
+    seed: u64,
+) {
+    if let Some(cost) = estimator.per_event_cost(control, &result.traced_runs, events_per_op, seed)
     {
-        result.per_event_ns = Some(cost.min_based_ns);
-        result.per_event_ns_median = Some(cost.median_ns);
-        result.per_event_ns_ci95 = Some(cost.ci95_ns);
-        result.ci95_half_width_pct = (cost.median_ns.abs() > f64::EPSILON)
-            .then(|| rounds::half_width_ns(&cost) / cost.median_ns.abs() * 100.0);
+        result.per_event_ns = Some(cost.floor.ns);
+        result.per_event_ns_ci95 = Some(cost.floor.ci95_ns);
+        result.ci95_half_width_pct = cost.floor.half_width_pct();
+        result.typical_ns = Some(cost.typical.ns);
+        result.typical_ns_ci95 = Some(cost.typical.ci95_ns);
+        result.bursty = cost.bursty;
         result.slowdown_pct = Some(cost.slowdown_pct);
     }
 }

@@ -12,8 +12,8 @@ pub enum RoundPolicy {
     TargetCi(TargetCi),
 }
 
-/// Precision on demand: a row keeps getting rounds until the half-width of its 95% interval is
-/// at most `pct` percent of its median cost, or `max_rounds` is reached.
+/// Precision on demand: a row keeps getting rounds until the half-width of its floor's 95%
+/// interval is at most `pct` percent of the floor, or `max_rounds` is reached.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TargetCi {
     /// The target half-width, percent of the median.
@@ -31,7 +31,7 @@ pub struct TargetCi {
 impl TargetCi {
     /// Whether `cost`'s interval is within the target.
     pub fn reached(&self, cost: &PerEventCost) -> bool {
-        half_width_ns(cost) <= self.pct / 100.0 * cost.median_ns.abs().max(self.floor_ns)
+        cost.floor.half_width_ns() <= self.pct / 100.0 * cost.floor.ns.abs().max(self.floor_ns)
     }
 }
 
@@ -87,23 +87,21 @@ impl RoundPolicy {
     }
 }
 
-/// Half the width of `cost`'s 95% interval, ns.
-pub fn half_width_ns(cost: &PerEventCost) -> f64 {
-    (cost.ci95_ns[1] - cost.ci95_ns[0]) / 2.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::Estimate;
 
     fn cost(median: f64, low: f64, high: f64) -> Option<PerEventCost> {
-        Some(PerEventCost {
-            min_based_ns: median,
-            median_ns: median,
+        let estimate = Estimate {
+            ns: median,
             ci95_ns: [low, high],
+        };
+        Some(PerEventCost {
+            floor: estimate,
+            typical: estimate,
             slowdown_pct: 0.0,
-            control_min_ns_per_op: 500.0,
-            traced_min_ns_per_op: 500.0 + median,
+            bursty: false,
         })
     }
 

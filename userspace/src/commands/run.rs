@@ -122,6 +122,7 @@ pub(super) fn suite_report(
             ci_floor_ns: target.map(|t| t.floor_ns),
             max_runs: target.map(|t| t.max_rounds),
             workload: workload.description(),
+            estimator: settings.estimator,
             scenarios: results,
             baseline_comparison: None,
         },

@@ -5,7 +5,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    stats::{median, Estimator, ResampleSize, RoundPair, RunFigure, RunSummary},
+};
 
 /// Which command wrote a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -56,8 +59,14 @@ pub struct Sample {
     pub row: String,
     /// The tracer.
     pub tracer: String,
-    /// Each round's value, in the report kind's unit.
-    pub values: Vec<f64>,
+    /// Each round's figures, in the report kind's unit: for `run` reports the control and
+    /// traced runs' floors per event; for the other kinds `[0, value]`.
+    pub rounds: Vec<RoundPair>,
+    /// How the rounds make the row's figure.
+    pub statistic: RowStatistic,
+    /// For `run` reports, each round's value from the runs' means (the typical cost); empty
+    /// for the other kinds.
+    pub typical: Vec<f64>,
     /// How the row was measured (status and attach point, mechanism, command): rows that
     /// differ here are not comparable.
     pub setup: String,
@@ -70,8 +79,42 @@ pub struct ReportFile {
     pub kind: ReportKind,
     /// Where it was measured.
     pub environment: EnvironmentFile,
+    /// How a `run` report's rounds become per-event costs; `None` for the other kinds.
+    pub estimator: Option<Estimator>,
     /// Its rows, in report order.
     pub samples: Vec<Sample>,
+}
+
+/// How a row's rounds make its figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowStatistic {
+    /// A `run` row's floor cost ([`Estimator::floor_cost`]).
+    Floor,
+    /// The median of the rounds' values (attach-scale and workload rows).
+    Median,
+}
+
+impl RowStatistic {
+    /// How the bootstrap resamples the rounds.
+    pub fn resample_size(self) -> ResampleSize {
+        match self {
+            Self::Floor => Estimator::FLOOR_RESAMPLE,
+            Self::Median => ResampleSize::All,
+        }
+    }
+
+    /// The figure of `rounds`.
+    pub fn of(self, rounds: &[RoundPair]) -> f64 {
+        match self {
+            Self::Floor => Estimator::floor_cost(rounds, 1.0),
+            Self::Median => median(&rounds.iter().map(|r| r[1]).collect::<Vec<_>>()),
+        }
+    }
+}
+
+/// Values of a kind whose rows are single values per round, as round pairs.
+fn single_values(values: &[f64]) -> Vec<RoundPair> {
+    values.iter().map(|v| [0.0, *v]).collect()
 }
 
 impl ReportFile {
@@ -94,6 +137,13 @@ impl ReportFile {
             serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         let has = |field: &str| value.get(field).is_some();
         let parsed = if has("scenarios") {
+            if !has("estimator") {
+                return Err(
+                    "a `run` report of an older probecost, which kept only each run's \
+                            mean; measure it again with this one"
+                        .into(),
+                );
+            }
             serde_json::from_value::<RunFile>(value).map(Self::from)
         } else if has("repetitions") && has("rows") {
             serde_json::from_value::<AttachScaleFile>(value).map(Self::from)
@@ -158,6 +208,8 @@ impl VirtualizationFile {
 pub struct RunFile {
     /// Where it was measured.
     pub environment: EnvironmentFile,
+    /// How its rounds become per-event costs.
+    pub estimator: Estimator,
     /// One result per scenario.
     pub scenarios: Vec<ScenarioFile>,
 }
@@ -169,8 +221,8 @@ pub struct ScenarioFile {
     pub name: String,
     /// Events per workload operation.
     pub events_per_op: f64,
-    /// Each control run's ns per operation, in run order.
-    pub control_runs_ns_per_op: Vec<f64>,
+    /// Each control run, in round order.
+    pub control_runs: Vec<RunSummary>,
     /// One entry per tracer.
     pub tracers: Vec<TracerFile>,
 }
@@ -184,35 +236,41 @@ pub struct TracerFile {
     pub status: String,
     /// Attach point(s) used.
     pub attach: String,
-    /// Each traced run's ns per operation, in run order (paired with the control runs).
-    pub traced_runs_ns_per_op: Vec<f64>,
+    /// Each traced run, in round order (paired with the control runs).
+    pub traced_runs: Vec<RunSummary>,
 }
 
 impl From<RunFile> for ReportFile {
-    /// Each round's per-event cost: (traced - control) / events per operation.
+    /// Each round's per-event cost, from the report's own estimator.
     fn from(file: RunFile) -> Self {
+        let estimator = file.estimator;
         let samples = file
             .scenarios
             .iter()
             .flat_map(|scenario| {
-                scenario.tracers.iter().map(move |tracer| Sample {
-                    row: scenario.name.clone(),
-                    tracer: tracer.tracer.clone(),
-                    values: scenario
-                        .control_runs_ns_per_op
-                        .iter()
-                        .zip(&tracer.traced_runs_ns_per_op)
-                        .map(|(control, traced)| {
-                            (traced - control) / scenario.events_per_op.max(f64::EPSILON)
-                        })
-                        .collect(),
-                    setup: format!("{} at {}", tracer.status, tracer.attach),
+                scenario.tracers.iter().map(move |tracer| {
+                    let rounds = |figure| {
+                        estimator.rounds(&scenario.control_runs, &tracer.traced_runs, figure)
+                    };
+                    let events = scenario.events_per_op.max(f64::EPSILON);
+                    Sample {
+                        row: scenario.name.clone(),
+                        tracer: tracer.tracer.clone(),
+                        rounds: rounds(RunFigure::Floor)
+                            .into_iter()
+                            .map(|[c, t]| [c / events, t / events])
+                            .collect(),
+                        statistic: RowStatistic::Floor,
+                        typical: Estimator::differences(&rounds(RunFigure::Mean), events),
+                        setup: format!("{} at {}", tracer.status, tracer.attach),
+                    }
                 })
             })
             .collect();
         Self {
             kind: ReportKind::Run,
             environment: file.environment,
+            estimator: Some(estimator),
             samples,
         }
     }
@@ -258,7 +316,9 @@ impl From<AttachScaleFile> for ReportFile {
                 .map(|(step, runs)| Sample {
                     row: format!("{} x{} {step}", row.set, row.probes),
                     tracer: row.tracer.clone(),
-                    values: runs.clone(),
+                    rounds: single_values(runs),
+                    statistic: RowStatistic::Median,
+                    typical: Vec::new(),
                     setup: row.mechanism.clone(),
                 })
             })
@@ -266,6 +326,7 @@ impl From<AttachScaleFile> for ReportFile {
         Self {
             kind: ReportKind::AttachScale,
             environment: file.environment,
+            estimator: None,
             samples,
         }
     }
@@ -320,7 +381,9 @@ impl From<WorkloadFile> for ReportFile {
                     row: result.name.clone(),
                     // The report does not name it: the platform's own tracer measured it.
                     tracer: "-".into(),
-                    values: result.runs_s.clone(),
+                    rounds: single_values(&result.runs_s),
+                    statistic: RowStatistic::Median,
+                    typical: Vec::new(),
                     setup: if sets.is_empty() {
                         format!("`{command}` untraced")
                     } else {
@@ -332,6 +395,7 @@ impl From<WorkloadFile> for ReportFile {
         Self {
             kind: ReportKind::Workload,
             environment: file.environment,
+            estimator: None,
             samples,
         }
     }

@@ -13,13 +13,13 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 pub use baseline::BaselineStore;
-pub use input::{ReportFile, ReportKind, RunFile, Sample, ScenarioFile, TracerFile};
+pub use input::{ReportFile, ReportKind, RowStatistic, RunFile, Sample, ScenarioFile, TracerFile};
 
 use crate::{
     error::{Error, Result},
     plot::{Chart, ChartKind, Interval, IntervalSeries, Palette},
     report::{cell, number_or_dash as num, Findings, Measured, Table},
-    stats::{self, bootstrap_median_difference_ci95, SplitMix64},
+    stats::{self, bootstrap_difference_ci95, SplitMix64},
 };
 
 /// Resamples of the bootstrap of each change.
@@ -90,6 +90,9 @@ pub struct ComparedRow {
     pub change: Option<f64>,
     /// The change as a percentage of `base` (when that is positive).
     pub change_pct: Option<f64>,
+    /// For `run` reports, the change of the typical cost (from the runs' means), percent of
+    /// the base's typical cost: beside the floor's, never the verdict's.
+    pub typical_change_pct: Option<f64>,
     /// 95% bootstrap interval of the change.
     pub change_ci95: Option<[f64; 2]>,
     /// What the change says.
@@ -142,6 +145,7 @@ fn compare_row(
         new: None,
         change: None,
         change_pct: None,
+        typical_change_pct: None,
         change_ci95: None,
         verdict: Verdict::NoChange,
         reason: None,
@@ -158,8 +162,9 @@ fn compare_row(
         }
     };
     let median = |v: &[f64]| (!v.is_empty()).then(|| stats::median(v));
-    row.base = median(&base.values);
-    row.new = median(&new.values);
+    let figure = |s: &Sample| (!s.rounds.is_empty()).then(|| s.statistic.of(&s.rounds));
+    row.base = figure(base);
+    row.new = figure(new);
     if base.setup != new.setup {
         row.verdict = Verdict::NotComparable;
         row.reason = Some(format!("{} in the base, {} here", base.setup, new.setup));
@@ -170,10 +175,22 @@ fn compare_row(
         row.reason = Some("no completed rounds in one of the files".into());
         return Some(row);
     };
-    let ci = bootstrap_median_difference_ci95(&base.values, &new.values, RESAMPLES, rng);
+    let statistic = base.statistic;
+    let ci = bootstrap_difference_ci95(
+        &base.rounds,
+        &new.rounds,
+        |r| statistic.of(r),
+        statistic.resample_size(),
+        RESAMPLES,
+        rng,
+    );
     row.change = Some(new_value - base_value);
     row.change_pct = (base_value > 0.0).then(|| (new_value - base_value) / base_value * 100.0);
     row.change_ci95 = Some(ci);
+    if let (Some(base_typical), Some(new_typical)) = (median(&base.typical), median(&new.typical)) {
+        row.typical_change_pct =
+            (base_typical > 0.0).then(|| (new_typical - base_typical) / base_typical * 100.0);
+    }
     let noise = noise_threshold_pct / 100.0 * base_value.abs();
     row.verdict = if ci[0] > noise {
         Verdict::Slower
@@ -219,6 +236,23 @@ pub fn compare(
             other.kind.command(),
             files[0].0,
             kind.command()
+        )));
+    }
+    if let Some((name, other)) = files
+        .iter()
+        .find(|(_, f)| f.estimator != files[0].1.estimator)
+    {
+        let describe = |e: Option<crate::stats::Estimator>| {
+            e.map_or("none".into(), |e| {
+                format!("the {} floor", e.floor_quantile.name())
+            })
+        };
+        return Err(Error::Input(format!(
+            "{name} was estimated with {} and {} with {}: compare reports made with one \
+             estimator",
+            describe(other.estimator),
+            files[0].0,
+            describe(files[0].1.estimator)
         )));
     }
     let mut rng = SplitMix64::new(SEED);
@@ -270,7 +304,7 @@ pub fn compare(
 
 impl ReportComparison {
     /// The column headings, with the comparison's row kind and unit.
-    fn columns(&self) -> [String; 8] {
+    fn columns(&self) -> [String; 9] {
         [
             self.kind.row_heading().into(),
             "tracer".into(),
@@ -279,6 +313,7 @@ impl ReportComparison {
             format!("new {}", self.unit),
             "change [95% CI]".into(),
             "change %".into(),
+            "typical %".into(),
             "verdict".into(),
         ]
     }
@@ -373,7 +408,7 @@ impl ComparedRow {
         }
     }
 
-    fn cells(&self, none: fn(Option<f64>, usize) -> String, decimals: usize) -> [String; 8] {
+    fn cells(&self, none: fn(Option<f64>, usize) -> String, decimals: usize) -> [String; 9] {
         let change = match (self.change, self.change_ci95) {
             (Some(c), Some([lo, hi])) => {
                 format!("{c:.decimals$} [{lo:.decimals$}, {hi:.decimals$}]")
@@ -388,6 +423,7 @@ impl ComparedRow {
             none(self.new, decimals),
             change,
             none(self.change_pct, 1),
+            none(self.typical_change_pct, 1),
             self.verdict.to_string(),
         ]
     }
@@ -416,10 +452,10 @@ impl Findings for ReportComparison {
         }
         // One newer file: its table in full.
         let width = self.row_width();
-        let line = |c: &[String; 8]| {
+        let line = |c: &[String; 9]| {
             format!(
-                "{:<width$} {:<8} {:>10} {:>10} {:>28} {:>9}  {}",
-                c[0], c[1], c[3], c[4], c[5], c[6], c[7]
+                "{:<width$} {:<8} {:>10} {:>10} {:>28} {:>9} {:>9}  {}",
+                c[0], c[1], c[3], c[4], c[5], c[6], c[7], c[8]
             )
         };
         for file in &self.files[1..] {

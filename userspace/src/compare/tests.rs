@@ -1,5 +1,36 @@
 use super::*;
-use crate::report::Report as _;
+use crate::{
+    report::Report as _,
+    stats::{BatchQuantile, BatchQuantiles, Estimator, RunSummary},
+};
+
+/// A run whose floor is `floor` ns per operation and whose mean is 10 % above it.
+fn run(floor: f64) -> RunSummary {
+    RunSummary {
+        ops: 1000,
+        batches: 100,
+        mean_ns_per_op: floor * 1.1,
+        batch_ns_per_op: BatchQuantiles {
+            min: floor,
+            p1: floor,
+            p5: floor,
+            p10: floor,
+            p25: floor,
+            p50: floor,
+        },
+    }
+}
+
+/// `run` with every figure changed by `change`, as a slower or faster build would.
+fn changed(run: &mut RunSummary, change: impl Fn(f64) -> f64) {
+    run.mean_ns_per_op = change(run.mean_ns_per_op);
+    let q = &mut run.batch_ns_per_op;
+    for value in [
+        &mut q.min, &mut q.p1, &mut q.p5, &mut q.p10, &mut q.p25, &mut q.p50,
+    ] {
+        *value = change(*value);
+    }
+}
 
 /// A run file with `scenarios`, each with `rounds` control and traced runs around the given
 /// costs, with a small deterministic jitter.
@@ -12,12 +43,12 @@ fn run_report(kernel: &str, scenarios: &[(&str, f64, f64)], rounds: usize) -> Ru
     let scenario = |(name, control, traced): &(&str, f64, f64)| ScenarioFile {
         name: name.to_string(),
         events_per_op: 1.0,
-        control_runs_ns_per_op: (0..rounds).map(|i| control + jitter(i)).collect(),
+        control_runs: (0..rounds).map(|i| run(control + jitter(i))).collect(),
         tracers: vec![TracerFile {
             tracer: "aya".into(),
             status: "substituted".into(),
             attach: "tracepoint:syscalls:sys_enter_read".into(),
-            traced_runs_ns_per_op: (0..rounds).map(|i| traced + jitter(i + 3)).collect(),
+            traced_runs: (0..rounds).map(|i| run(traced + jitter(i + 3))).collect(),
         }],
     };
     RunFile {
@@ -33,6 +64,7 @@ fn run_report(kernel: &str, scenarios: &[(&str, f64, f64)], rounds: usize) -> Ru
             tracers: vec!["aya".into()],
             probecost_version: "0.1.0".into(),
         },
+        estimator: Estimator::default(),
         scenarios: scenarios.iter().map(scenario).collect(),
     }
 }
@@ -74,8 +106,8 @@ fn a_slower_row_is_the_only_one_called_slower() {
     let base = run_report("6.18", &ROWS, 7);
     let mut new = base.clone();
     // One row's traced runs 20% slower, as a regression would make them.
-    for value in &mut new.scenarios[2].tracers[0].traced_runs_ns_per_op {
-        *value *= 1.2;
+    for run in &mut new.scenarios[2].tracers[0].traced_runs {
+        changed(run, |v| v * 1.2);
     }
     let comparison = compare(
         &[
@@ -167,7 +199,7 @@ fn attach_scale_reports_compare_attach_and_detach_times() {
         .iter_mut()
         .find(|s| s.row == "syscalls x758 attach" && s.tracer == "aya")
         .unwrap();
-    step.values.iter_mut().for_each(|v| *v *= 3.0);
+    step.rounds.iter_mut().for_each(|r| r[1] *= 3.0);
     let comparison = compare(
         &[("a.json".into(), base.clone()), ("b.json".into(), new)],
         0.0,
@@ -222,8 +254,8 @@ fn a_change_inside_the_noise_threshold_is_no_change() {
     let base = run_report("6.18", &rows, 7);
     let slower_by = |factor: f64| {
         let mut new = base.clone();
-        for value in &mut new.scenarios[0].tracers[0].traced_runs_ns_per_op {
-            *value += 10_000.0 * factor;
+        for run in &mut new.scenarios[0].tracers[0].traced_runs {
+            changed(run, |v| v + 10_000.0 * factor);
         }
         new
     };
@@ -253,4 +285,50 @@ fn several_files_are_one_column_each_against_the_base() {
     let kprobe: Vec<&str> = text.lines().filter(|l| l.starts_with("kprobe ")).collect();
     assert_eq!(kprobe.len(), 1, "one line per row: {text}");
     assert_eq!(kprobe[0].matches("+0.0 [").count(), 2, "{text}");
+}
+
+#[test]
+fn reports_of_different_estimators_are_refused() {
+    let base = run_report("6.18", &ROWS, 7);
+    let mut other = base.clone();
+    other.estimator = Estimator {
+        floor_quantile: BatchQuantile::Min,
+    };
+    let files = [
+        ("base.json".to_string(), base.into()),
+        ("min.json".to_string(), other.into()),
+    ];
+    let message = compare(&files, 0.0).unwrap_err().to_string();
+    assert!(
+        message.contains("the min floor") && message.contains("the p1 floor"),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
+}
+
+#[test]
+fn a_run_report_without_an_estimator_is_named_as_older() {
+    let why = ReportFile::parse(r#"{"environment": {}, "scenarios": []}"#).unwrap_err();
+    assert!(why.contains("older probecost"), "{why}");
+}
+
+#[test]
+fn the_typical_change_stands_beside_the_floors() {
+    let base = run_report("6.18", &ROWS, 7);
+    let mut new = base.clone();
+    // Bursts: the means grow by half, the floors stay.
+    for run in &mut new.scenarios[2].tracers[0].traced_runs {
+        run.mean_ns_per_op *= 1.5;
+    }
+    let comparison = compare(
+        &[
+            ("base.json".into(), base.into()),
+            ("new.json".into(), new.into()),
+        ],
+        2.0,
+    )
+    .unwrap();
+    let map = &comparison.rows[2];
+    assert_eq!(map.verdict, Verdict::NoChange, "{map:?}");
+    assert!(map.typical_change_pct.unwrap() > 100.0, "{map:?}");
 }

@@ -18,7 +18,7 @@ use crate::{
     benchmark::run_order::{self, Side},
     error::{Error, Result},
     probe_set::{Mechanism, Probe, ProbeSet, ProbeSetKind},
-    stats,
+    stats::{self, Estimator},
     tracer::{Tracer, AYA_VERSION},
     workload::{ops_for, PinnedWorkload, Workload as _},
 };
@@ -249,25 +249,27 @@ fn measure_trade(
             }
             match side {
                 Side::Control => {
-                    control.push(workload.run(ops, stop).map_err(workload_error)?.ns_per_op());
+                    control.push(workload.run(ops, stop).map_err(workload_error)?.summary());
                 }
                 Side::Traced(i) => {
                     let attached = AttachedSet::attach(&sets[i])?;
                     let sample = workload.run(ops, stop);
                     attached.detach()?;
-                    traced[i].push(sample.map_err(workload_error)?.ns_per_op());
+                    traced[i].push(sample.map_err(workload_error)?.summary());
                 }
             }
         }
     }
-    let cost = |t: &[f64]| stats::per_event_cost(&control, t, EVENTS_PER_OP, 0x5EED);
+    let estimator = Estimator::default();
+    let cost = |t: &[_]| estimator.per_event_cost(&control, t, EVENTS_PER_OP, 0x5EED);
     let (perf, raw) = (cost(&traced[0]), cost(&traced[1]));
     Ok(PerEventTrade {
         events_per_op: EVENTS_PER_OP,
         runs: control.len(),
-        perf_event_ns: perf.as_ref().map(|c| c.min_based_ns),
-        perf_event_ci95: perf.as_ref().map(|c| c.ci95_ns),
-        raw_syscalls_ns: raw.as_ref().map(|c| c.min_based_ns),
-        raw_syscalls_ci95: raw.as_ref().map(|c| c.ci95_ns),
+        estimator,
+        perf_event_ns: perf.as_ref().map(|c| c.floor.ns),
+        perf_event_ci95: perf.as_ref().map(|c| c.floor.ci95_ns),
+        raw_syscalls_ns: raw.as_ref().map(|c| c.floor.ns),
+        raw_syscalls_ci95: raw.as_ref().map(|c| c.floor.ci95_ns),
     })
 }

@@ -85,20 +85,38 @@ pub enum RecordSource {
     RingBuf(RingBuf<MapData>),
 }
 
-/// A running drain; dropping it stops the thread after a last drain.
+/// A per-event drain: a thread while its scenario runs, parked between (a second thread in
+/// probecost's process would slow every other scenario's syscalls, see docs/methodology.md);
+/// dropping it stops the thread after a last drain.
 pub struct PerEventDrain {
     sink: Sink,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    workload_cpu: usize,
+    running: Option<(Arc<AtomicBool>, JoinHandle<RecordSource>)>,
+    parked: Option<RecordSource>,
 }
 
 impl PerEventDrain {
-    /// Starts draining `source` into `sink` on a thread pinned away from `workload_cpu`.
-    pub fn start(source: RecordSource, sink: Sink, workload_cpu: usize) -> std::io::Result<Self> {
+    /// A drain of `source` into `sink`, parked; [`Self::resume`] starts its thread, pinned
+    /// away from `workload_cpu`.
+    pub fn new(source: RecordSource, sink: Sink, workload_cpu: usize) -> Self {
+        Self {
+            sink,
+            workload_cpu,
+            running: None,
+            parked: Some(source),
+        }
+    }
+
+    /// Starts draining on a thread (nothing when it already runs).
+    pub fn resume(&mut self) -> std::io::Result<()> {
+        let Some(source) = self.parked.take() else {
+            return Ok(());
+        };
         let stop = Arc::new(AtomicBool::new(false));
+        let workload_cpu = self.workload_cpu;
         let thread = {
             let stop = stop.clone();
-            let sink = sink.clone();
+            let sink = self.sink.clone();
             std::thread::Builder::new()
                 .name("per-event-drain".into())
                 .spawn(move || {
@@ -113,14 +131,21 @@ impl PerEventDrain {
                         .enable_time()
                         .build()
                         .expect("a current-thread tokio runtime builds");
-                    runtime.block_on(drain(source, sink, stop));
+                    runtime.block_on(drain(source, sink, stop))
                 })?
         };
-        Ok(Self {
-            sink,
-            stop,
-            thread: Some(thread),
-        })
+        self.running = Some((stop, thread));
+        Ok(())
+    }
+
+    /// Drains what is left and stops the thread, keeping the source for [`Self::resume`].
+    pub fn pause(&mut self) {
+        if let Some((stop, thread)) = self.running.take() {
+            stop.store(true, Ordering::Relaxed);
+            // A drain thread that panicked has lost its source: the drain stays stopped.
+            self.parked = thread.join().ok();
+        }
+        self.sink.flush();
     }
 
     /// Records delivered so far.
@@ -156,24 +181,22 @@ impl PerEventDrain {
 
 impl Drop for PerEventDrain {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-        self.sink.flush();
+        self.pause();
     }
 }
 
-async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) {
+/// Drains `source` into `sink` until `stop`, then gives the source back.
+async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) -> RecordSource {
     const POLL: Duration = Duration::from_millis(20);
     const RING_POLL: Duration = Duration::from_millis(1);
     match source {
         RecordSource::AyaLog(logger) => {
             // SAFETY: the descriptor belongs to `logger`, which the AsyncFd owns until it is dropped.
-            let Ok(mut fd) =
-                (unsafe { AsyncFd::register_with_interest(logger, tokio::io::Interest::READABLE) })
-            else {
-                return;
+            let mut fd = match unsafe {
+                AsyncFd::register_with_interest(logger, tokio::io::Interest::READABLE)
+            } {
+                Ok(fd) => fd,
+                Err(e) => return RecordSource::AyaLog(e.into_parts().0),
             };
             loop {
                 if let Ok(Ok(mut guard)) = tokio::time::timeout(POLL, fd.readable_mut()).await {
@@ -182,7 +205,7 @@ async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) {
                 }
                 if stop.load(Ordering::Relaxed) {
                     fd.get_mut().flush();
-                    return;
+                    return RecordSource::AyaLog(fd.into_inner());
                 }
             }
         }
@@ -193,7 +216,7 @@ async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) {
                 drain_ring(&mut ring, &sink);
                 if stop.load(Ordering::Relaxed) {
                     drain_ring(&mut ring, &sink);
-                    return;
+                    return RecordSource::RingBuf(ring);
                 }
                 tokio::time::sleep(RING_POLL).await;
             }

@@ -40,16 +40,22 @@ impl DrainSettings {
         })
     }
 
-    /// Starts draining `source` into `sink` on a thread kept off the workload's CPU.
-    pub(super) fn start(
-        &self,
-        source: RecordSource,
-        sink: Sink,
-    ) -> Result<PerEventDrain, BackendError> {
-        PerEventDrain::start(source, sink, self.workload_cpu).map_err(|e| BackendError::Load {
+    /// A drain of `source` into `sink`, parked until its scenario runs, its thread kept off
+    /// the workload's CPU.
+    pub(super) fn drain(&self, source: RecordSource, sink: Sink) -> PerEventDrain {
+        PerEventDrain::new(source, sink, self.workload_cpu)
+    }
+}
+
+/// Starts the drain's thread, if the scenario has one: [`PreparedScenario::enter`] of both
+/// loaders.
+pub(super) fn resume_drain(drain: &mut Option<PerEventDrain>) -> Result<(), BackendError> {
+    match drain {
+        Some(drain) => drain.resume().map_err(|e| BackendError::Load {
             what: "the per-event drain thread".into(),
             error: e.to_string(),
-        })
+        }),
+        None => Ok(()),
     }
 }
 
@@ -147,10 +153,20 @@ fn start_drain(
         }
     };
     let (source, sink) = source;
-    settings.start(source, sink).map(Some)
+    Ok(Some(settings.drain(source, sink)))
 }
 
 impl PreparedScenario for AyaScenario {
+    fn enter(&mut self) -> Result<(), BackendError> {
+        resume_drain(&mut self.drain)
+    }
+
+    fn leave(&mut self) {
+        if let Some(drain) = &mut self.drain {
+            drain.pause();
+        }
+    }
+
     fn attach(&mut self) -> Result<(), BackendError> {
         if !self.links.is_empty() {
             return Ok(());

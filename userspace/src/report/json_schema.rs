@@ -176,6 +176,7 @@ fn the_attach_scale_report_has_the_documented_fields() {
         per_event_trade: Some(PerEventTrade {
             events_per_op: 4.0,
             runs: 5,
+            estimator: crate::stats::Estimator::default(),
             perf_event_ns: Some(41.0),
             perf_event_ci95: Some([40.0, 44.0]),
             raw_syscalls_ns: Some(27.0),
@@ -243,6 +244,7 @@ fn comparison() -> ReportComparison {
             new: Some(60.0),
             change: Some(10.0),
             change_pct: Some(20.0),
+            typical_change_pct: Some(25.0),
             change_ci95: Some([8.0, 12.0]),
             verdict: Verdict::Slower,
             reason: Some("not comparable because".into()),

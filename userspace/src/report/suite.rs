@@ -58,7 +58,7 @@ impl Findings for Suite {
         let compared = self.scenarios.iter().any(|r| r.comparison.is_some());
         let mut header = vec!["row".to_string(), "scenario".to_string()];
         for t in &tracers {
-            header.push(format!("{t} ns/event (median [95% CI])"));
+            header.push(format!("{t} ns/event (floor [95% CI]; typical)"));
         }
         if compared {
             header.extend(["aya/bpftrace".into(), "added aya/bpftrace".into()]);
@@ -78,10 +78,14 @@ impl Findings for Suite {
                         Some(t) if t.status == ScenarioStatus::Unsupported => "unsupported".into(),
                         Some(t) => {
                             let mut text = cell(t.per_event_ns, 1);
-                            if let (Some(m), Some([lo, hi])) =
-                                (t.per_event_ns_median, t.per_event_ns_ci95)
-                            {
-                                let _ = write!(text, " ({m:.1} [{lo:.1}, {hi:.1}])");
+                            if let Some([lo, hi]) = t.per_event_ns_ci95 {
+                                let _ = write!(text, " [{lo:.1}, {hi:.1}]");
+                            }
+                            if let Some(typical) = t.typical_ns {
+                                let _ = write!(text, "; {typical:.1}");
+                            }
+                            if t.bursty {
+                                text.push_str(" †");
                             }
                             if t.status == ScenarioStatus::Substituted {
                                 text.push_str(" *");
@@ -106,9 +110,14 @@ impl Findings for Suite {
     }
 
     fn notes(&self) -> Vec<String> {
-        vec!["ns/event: (fastest traced run - fastest control run) per event. `*`: on a substitute \
-              attach point (see the JSON `reason`). Published columns: other machines, for reference."
-            .into()]
+        vec![format!(
+            "ns/event: the floor, (lowest traced run's {q} batch cost - lowest control run's) \
+             per event, with its 95% interval over rounds; typical: the median over rounds of \
+             the paired runs' means, bursts included. `†`: bursty, the typical cost is beyond the floor by \
+             more than the control's own gap and the noise. `*`: on a substitute attach point \
+             (see the JSON `reason`). Published columns: other machines, for reference.",
+            q = self.estimator.floor_quantile.name()
+        )]
     }
 
     fn csv_table(&self) -> Table {
@@ -121,9 +130,12 @@ impl Findings for Suite {
             "ops",
             "runs",
             "per_event_ns",
-            "per_event_ns_median",
             "ci95_low",
             "ci95_high",
+            "typical_ns",
+            "typical_ci95_low",
+            "typical_ci95_high",
+            "bursty",
             "slowdown_pct",
             "body_ns",
             "events_verified",
@@ -154,9 +166,12 @@ impl Findings for Suite {
                     r.ops.to_string(),
                     r.runs.to_string(),
                     cell(t.per_event_ns, 3),
-                    cell(t.per_event_ns_median, 3),
                     cell(lo, 3),
                     cell(hi, 3),
+                    cell(t.typical_ns, 3),
+                    cell(t.typical_ns_ci95.map(|c| c[0]), 3),
+                    cell(t.typical_ns_ci95.map(|c| c[1]), 3),
+                    t.bursty.to_string(),
                     cell(t.slowdown_pct, 3),
                     cell(t.body_ns, 3),
                     t.events_verified.map_or(String::new(), |v| v.to_string()),
@@ -259,6 +274,7 @@ pub(crate) mod tests {
         export::{CsvExporter, Exporter, MarkdownExporter, SvgPlotExporter},
         reference,
         result::{ScenarioResult, SuiteReport, TracerResult},
+        stats::{Estimator, RunSummary},
     };
 
     fn tracer(tracer: Tracer, ns: f64) -> TracerResult {
@@ -268,15 +284,17 @@ pub(crate) mod tests {
             attach: "tracepoint:syscalls:sys_enter_read".into(),
             reason: Some("no kprobes, here".into()),
             per_event_ns: Some(ns),
-            per_event_ns_median: Some(ns + 1.0),
             per_event_ns_ci95: Some([ns - 1.0, ns + 2.0]),
             ci95_half_width_pct: Some(1.5 / ns * 100.0),
+            typical_ns: Some(ns + 10.0),
+            typical_ns_ci95: Some([ns + 5.0, ns + 20.0]),
+            bursty: false,
             slowdown_pct: Some(20.0),
             body_ns: Some(ns / 2.0),
             events_verified: Some(true),
             verification: None,
             traced: None,
-            traced_runs_ns_per_op: vec![300.0],
+            traced_runs: vec![RunSummary::new(1000, 300_000.0, &Default::default())],
             delivery: None,
             attach_times: None,
         }
@@ -291,7 +309,7 @@ pub(crate) mod tests {
             runs: 1,
             events_per_op: 1.0,
             control: None,
-            control_runs_ns_per_op: vec![250.0],
+            control_runs: vec![RunSummary::new(1000, 250_000.0, &Default::default())],
             tracers: vec![tracer(Tracer::Aya, aya), tracer(Tracer::Bpftrace, bpftrace)],
             comparison: None,
             interrupted: false,
@@ -316,6 +334,7 @@ pub(crate) mod tests {
                 ci_floor_ns: Some(100.0),
                 max_runs: Some(30),
                 workload: "in-process loop".into(),
+                estimator: Estimator::default(),
                 scenarios,
                 baseline_comparison: None,
             },
@@ -341,8 +360,8 @@ pub(crate) mod tests {
     fn markdown_has_a_column_per_tracer_and_the_ratios() {
         let text =
             String::from_utf8(MarkdownExporter.serialize(&sample_report()).unwrap()).unwrap();
-        assert!(text.contains("| row | scenario | aya ns/event (median [95% CI]) | bpftrace ns/event (median [95% CI]) | aya/bpftrace | added aya/bpftrace |"), "{text}");
-        assert!(text.contains("| 9 | `map` | 55.0 (56.0 [54.0, 57.0]) * | 75.0 (76.0 [74.0, 77.0]) * | 0.73 | 0.33 | 194 | 77 | 327 |"), "{text}");
+        assert!(text.contains("| row | scenario | aya ns/event (floor [95% CI]; typical) | bpftrace ns/event (floor [95% CI]; typical) | aya/bpftrace | added aya/bpftrace |"), "{text}");
+        assert!(text.contains("| 9 | `map` | 55.0 [54.0, 57.0]; 65.0 * | 75.0 [74.0, 77.0]; 85.0 * | 0.73 | 0.33 | 194 | 77 | 327 |"), "{text}");
     }
 
     #[test]

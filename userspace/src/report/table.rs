@@ -89,7 +89,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             let label = if line == 0 {
                 format!("{t} ns/ev")
             } else {
-                "(fastest)".into()
+                "(floor)".into()
             };
             let _ = write!(out, " {label:>12}");
         }
@@ -113,6 +113,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         for t in &tracers {
             let value = r.tracer(*t).map_or("-".into(), |t| match t.status {
                 ScenarioStatus::Unsupported => "unsupported".into(),
+                _ if t.bursty => format!("{} †", num(t.per_event_ns, 1)),
                 _ => num(t.per_event_ns, 1),
             });
             let _ = write!(out, " {value:>12}");
@@ -138,15 +139,16 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
 
     let _ = writeln!(
         out,
-        "\n{:>3}  {:<width$} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
+        "\n{:>3}  {:<width$} {:<8} {:<11} {:<44} {:>9} {:>18} {:>5} {:>24} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
         "row",
         "scenario",
         "tracer",
         "status",
         "attach point used",
         "ns/event",
-        "median [95% CI]",
+        "[95% CI]",
         "±%",
+        "typical [95% CI]",
         "rounds",
         "slowdown",
         "body ns",
@@ -156,8 +158,15 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     );
     for r in results {
         for t in &r.tracers {
-            let median = match (t.per_event_ns_median, t.per_event_ns_ci95) {
-                (Some(m), Some([lo, hi])) => format!("{m:.1} [{lo:.1}, {hi:.1}]"),
+            let floor_ci = match t.per_event_ns_ci95 {
+                Some([lo, hi]) => format!("[{lo:.1}, {hi:.1}]"),
+                None => "-".into(),
+            };
+            let typical = match (t.typical_ns, t.typical_ns_ci95) {
+                (Some(m), Some([lo, hi])) => {
+                    let mark = if t.bursty { " †" } else { "" };
+                    format!("{m:.1} [{lo:.1}, {hi:.1}]{mark}")
+                }
                 _ => "-".into(),
             };
             let events = match t.events_verified {
@@ -168,16 +177,17 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             let times = t.attach_times.as_ref();
             let _ = writeln!(
                 out,
-                "{:>3}  {:<width$} {:<8} {:<11} {:<44} {:>9} {:>22} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
+                "{:>3}  {:<width$} {:<8} {:<11} {:<44} {:>9} {:>18} {:>5} {:>24} {:>6} {:>8} {:>8} {:>6} {:>9} {:>9}",
                 r.row.map_or("+".to_string(), |n| n.to_string()),
                 r.name,
                 t.tracer,
                 t.status,
                 truncate(&t.attach, 44),
                 num(t.per_event_ns, 1),
-                median,
+                floor_ci,
                 num(t.ci95_half_width_pct, 1),
-                if t.traced_runs_ns_per_op.is_empty() { "-".to_string() } else { r.runs.to_string() },
+                typical,
+                if t.traced_runs.is_empty() { "-".to_string() } else { r.runs.to_string() },
                 num(t.slowdown_pct, 1),
                 num(t.body_ns, 1),
                 events,
@@ -188,7 +198,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nns/event = (fastest traced run - fastest control run) per event; median and 95% bootstrap CI over the paired runs (±% = half its width, % of the median; rounds = run pairs)."
+        "\nns/event = the floor: (lowest traced run's floor - lowest control run's floor) per event, a run's floor being a low quantile of its ~200 µs batches; 95% bootstrap CI over rounds (±% = half its width, % of ns/event; rounds = run pairs).\ntypical = median over rounds of (traced run's mean - control run's mean) per event, bursts included; † = bursty: typical beyond the floor by more than the control's own gap and the noise."
     );
     let _ = writeln!(
         out,

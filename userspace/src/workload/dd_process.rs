@@ -1,7 +1,9 @@
 //! The talk's workload exactly: `dd if=/dev/zero of=/dev/null bs=1 count=N`, pinned to one CPU
-//! and timed as a whole process, from spawn to exit. Process start-up and exit are in every
-//! run, traced or not, so they cancel in the difference; they are why the in-process loop is
-//! the default.
+//! and timed as whole processes, from spawn to exit. A run is many short executions, each one
+//! a sample of the run's cost per operation (its floor is a low quantile of them, as the
+//! in-process loop's is of its batches). Process start-up and exit are in every execution,
+//! traced or not, so they cancel in the difference; they are why the in-process loop is the
+//! default.
 
 use std::{
     io,
@@ -14,7 +16,11 @@ use std::{
 use super::{RunSample, Workload, WorkloadError};
 use crate::histogram::OpCostHistogram;
 
-/// The real dd, run once per timed run.
+/// Operations per execution: a few milliseconds of dd, so that a run has tens of executions
+/// and start-up (about 1 ms) stays a small part of each.
+const OPS_PER_EXECUTION: u64 = 10_000;
+
+/// The real dd, run several times per timed run.
 #[derive(Clone, Debug)]
 pub struct DdProcess {
     program: String,
@@ -62,14 +68,35 @@ impl Workload for DdProcess {
     }
 
     fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
+        let mut histogram = OpCostHistogram::default();
+        let mut elapsed = std::time::Duration::ZERO;
+        let mut done = 0;
+        while done < ops {
+            let count = OPS_PER_EXECUTION.min(ops - done);
+            let took = self.execute(count, stop)?;
+            histogram.record_ns(took.as_nanos() as f64 / count as f64);
+            elapsed += took;
+            done += count;
+        }
+        Ok(RunSample {
+            ops,
+            elapsed,
+            histogram,
+        })
+    }
+}
+
+impl DdProcess {
+    /// One pinned execution of `count` operations, timed from spawn to exit.
+    fn execute(&self, count: u64, stop: &AtomicBool) -> Result<std::time::Duration, WorkloadError> {
         if stop.load(Ordering::Relaxed) {
             return Err(WorkloadError::Interrupted);
         }
-        let args = self.command_line(ops);
+        let args = self.command_line(count);
         let cpu = self.cpu;
         let mut command = Command::new(&args[0]);
         command.args(&args[1..]).stdin(Stdio::null());
-        // SAFETY: only the async-signal-safe sched_setaffinity runs between fork and exec.
+        // SAFETY: the closure only calls sched_setaffinity, which is async-signal-safe.
         unsafe {
             command.pre_exec(move || crate::cpu::pin_current_thread(cpu));
         }
@@ -85,13 +112,7 @@ impl Workload for DdProcess {
                 args.join(" ")
             ))));
         }
-        let mut histogram = OpCostHistogram::default();
-        histogram.record_ns(elapsed.as_nanos() as f64 / ops.max(1) as f64);
-        Ok(RunSample {
-            ops,
-            elapsed,
-            histogram,
-        })
+        Ok(elapsed)
     }
 }
 
@@ -108,7 +129,7 @@ mod tests {
         );
         let sample = dd.run(20_000, &AtomicBool::new(false)).unwrap();
         assert_eq!(sample.ops, 20_000);
-        assert_eq!(sample.histogram.len(), 1);
+        assert_eq!(sample.histogram.len(), 2);
         assert!(sample.ns_per_op() > 0.0);
         assert!(matches!(
             dd.run(10, &AtomicBool::new(true)),

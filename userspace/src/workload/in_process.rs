@@ -1,26 +1,35 @@
 //! The dd-style workload, in process: 1-byte `read` from /dev/zero and `write` to /dev/null
 //! through libc (so a uprobe on libc's `read` fires), timed in batches on a pinned CPU.
+//!
+//! Batches are sized by time, not by a count of operations: the estimator takes a low quantile
+//! of a run's batch costs as its floor, which needs many batches that fall wholly within the
+//! machine's fast stretches, whatever one operation costs (a uprobe makes it 40 times slower).
 
 use std::{
     fs::{File, OpenOptions},
     io,
     os::fd::AsRawFd,
     sync::atomic::{AtomicBool, Ordering},
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use super::{RunSample, Workload, WorkloadError};
 use crate::histogram::OpCostHistogram;
 
-/// Operations timed together; one clock read per batch keeps the clock out of the cost.
-const DEFAULT_BATCH_OPS: u64 = 1000;
+/// How long one timed batch lasts: well under the ~1.5 ms slow stretches of a noisy VM, so
+/// that most batches are wholly fast or wholly slow, and long enough that the one clock read
+/// per batch (~20 ns) is lost in it.
+pub const BATCH_TIME: Duration = Duration::from_micros(200);
+/// The first batch of a run; batches grow fourfold from it until one lasts a quarter of
+/// [`BATCH_TIME`], which sizes the rest. These sizing batches count in the run's mean but not
+/// in its batch costs.
+const FIRST_BATCH_OPS: u64 = 4;
 
 /// What the workload reads from and writes to.
 pub struct PinnedWorkload {
     source: File,
     sink: File,
     cpu: usize,
-    batch_ops: u64,
     /// Whether each operation also calls probecost's uprobe sites (the mechanism matrix).
     call_sites: bool,
 }
@@ -33,7 +42,6 @@ impl PinnedWorkload {
             source: File::open("/dev/zero")?,
             sink: OpenOptions::new().write(true).open("/dev/null")?,
             cpu,
-            batch_ops: DEFAULT_BATCH_OPS,
             call_sites: false,
         })
     }
@@ -94,8 +102,8 @@ impl Workload for PinnedWorkload {
         };
         format!(
             "in-process loop: 1-byte libc read(/dev/zero) + write(/dev/null){sites}, batches \
-             of {}",
-            self.batch_ops
+             of ~{} µs",
+            BATCH_TIME.as_micros()
         )
     }
 
@@ -106,6 +114,10 @@ impl Workload for PinnedWorkload {
     /// Performs `ops` operations, checking `stop` between batches.
     fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
         let mut histogram = OpCostHistogram::default();
+        // A run too short to size its batches keeps its sizing batches instead.
+        let mut sizing = OpCostHistogram::default();
+        let mut batch_ops = FIRST_BATCH_OPS;
+        let mut sized = false;
         let mut done = 0;
         let start = Instant::now();
         let mut batch_start = start;
@@ -113,19 +125,38 @@ impl Workload for PinnedWorkload {
             if stop.load(Ordering::Relaxed) {
                 return Err(WorkloadError::Interrupted);
             }
-            let batch = self.batch_ops.min(ops - done);
+            let batch = batch_ops.min(ops - done);
             for _ in 0..batch {
                 self.one_op()?;
             }
             let now = Instant::now();
-            histogram.record_ns((now - batch_start).as_nanos() as f64 / batch as f64);
+            let took = now - batch_start;
+            let ns_per_op = took.as_nanos() as f64 / batch as f64;
+            if sized {
+                histogram.record_ns(ns_per_op);
+            } else {
+                sizing.record_ns(ns_per_op);
+                if took >= BATCH_TIME / 4 {
+                    // The fastest sizing batch: one that an interruption stretched would make
+                    // every later batch too short.
+                    let fastest = sizing.quantile_ns(0.0).max(1.0);
+                    batch_ops = ((BATCH_TIME.as_nanos() as f64 / fastest) as u64).max(1);
+                    sized = true;
+                } else {
+                    batch_ops *= 4;
+                }
+            }
             batch_start = now;
             done += batch;
         }
         Ok(RunSample {
             ops,
             elapsed: start.elapsed(),
-            histogram,
+            histogram: if histogram.is_empty() {
+                sizing
+            } else {
+                histogram
+            },
         })
     }
 }
@@ -140,8 +171,20 @@ mod tests {
         let stop = AtomicBool::new(false);
         let sample = workload.run(2500, &stop).unwrap();
         assert_eq!(sample.ops, 2500);
-        assert_eq!(sample.histogram.len(), 3);
+        assert!(!sample.histogram.is_empty());
         assert!(sample.ns_per_op() > 0.0);
+        // About 200 µs a batch: a 20 ms run has tens of them, whatever an operation costs.
+        let sample = workload
+            .run(
+                sample.ops * 20_000_000 / sample.elapsed.as_nanos() as u64,
+                &stop,
+            )
+            .unwrap();
+        assert!(
+            (40..=200).contains(&sample.histogram.len()),
+            "{}",
+            sample.histogram.len()
+        );
     }
 
     #[test]

@@ -13,9 +13,9 @@ use std::{io, sync::atomic::AtomicBool, time::Duration};
 
 pub use command_process::CommandProcess;
 pub use dd_process::DdProcess;
-pub use in_process::PinnedWorkload;
+pub use in_process::{PinnedWorkload, BATCH_TIME};
 
-use crate::histogram::OpCostHistogram;
+use crate::{histogram::OpCostHistogram, stats::RunSummary};
 
 /// One timed run.
 #[derive(Clone, Debug)]
@@ -24,7 +24,7 @@ pub struct RunSample {
     pub ops: u64,
     /// Wall time of the whole run.
     pub elapsed: Duration,
-    /// Mean cost per batch, per operation.
+    /// Each batch's (or execution's) cost per operation.
     pub histogram: OpCostHistogram,
 }
 
@@ -32,6 +32,11 @@ impl RunSample {
     /// Mean nanoseconds per operation over the run.
     pub fn ns_per_op(&self) -> f64 {
         self.elapsed.as_nanos() as f64 / self.ops.max(1) as f64
+    }
+
+    /// What the estimator keeps of the run.
+    pub fn summary(&self) -> RunSummary {
+        RunSummary::new(self.ops, self.elapsed.as_nanos() as f64, &self.histogram)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::{
     linux::{
         bpf_stats::{self, KernelProgramInfo},
         per_event_drain::{PerEventDrain, RecordSource},
-        scenario_probe::DrainSettings,
+        scenario_probe::{self, DrainSettings},
     },
     result::{AttachTimes, DeliveryCounts},
     scenario::{AttachKind, Delivery, Hook, Scenario},
@@ -224,10 +224,20 @@ fn start_drain(
         .and_then(aya::maps::RingBuf::try_from)
         .map_err(|e| load_error(e.to_string()))?;
     let sink = settings.create_sink()?;
-    settings.start(RecordSource::RingBuf(ring), sink).map(Some)
+    Ok(Some(settings.drain(RecordSource::RingBuf(ring), sink)))
 }
 
 impl PreparedScenario for LoadedPrograms {
+    fn enter(&mut self) -> Result<(), BackendError> {
+        scenario_probe::resume_drain(&mut self.drain)
+    }
+
+    fn leave(&mut self) {
+        if let Some(drain) = &mut self.drain {
+            drain.pause();
+        }
+    }
+
     fn attach(&mut self) -> Result<(), BackendError> {
         if !self.links.is_empty() {
             return Ok(());

@@ -1,0 +1,291 @@
+//! The one place where timed runs become a per-event cost with its uncertainty.
+//!
+//! Every measured side (a control run, a traced run) is a [`RunSummary`]: the run's mean cost
+//! per operation and the low quantiles of its batches. The machines probecost runs on are
+//! noisy in one direction only (a fast state, slow stretches from milliseconds to whole
+//! seconds, drift between runs): delays only add, so the *floor* of the batch costs is the
+//! stable quantity, and the mean is what a loaded machine pays, bursts included. The
+//! [`Estimator`] gives both:
+//!
+//! * **floor** (the headline): each side's floor is the lowest of its runs' floors over the
+//!   rounds (a run's floor is a low quantile of its batch costs), so a run that the machine
+//!   spent in a slow stretch does not move it; the cost is (traced floor - control floor) /
+//!   events per operation, and its 95% interval an m-out-of-n bootstrap over whole rounds
+//!   (half the rounds per resample, as a minimum needs; never over batches within a run, so
+//!   it takes in the drift between runs as far as the rounds sample it);
+//! * **typical**: the median over rounds of (traced run's mean - control run's mean) / events
+//!   per operation, with its bootstrap interval over rounds.
+//!
+//! docs/methodology.md ("The estimator") gives the measurements the choice was made by.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    bootstrap_ci95, bootstrap_median_ci95, median, BatchQuantile, ResampleSize, RunSummary,
+    SplitMix64,
+};
+
+/// Resamples of each bootstrap.
+const RESAMPLES: usize = 4000;
+
+/// The batch quantile that is a run's floor unless asked otherwise.
+pub const DEFAULT_FLOOR_QUANTILE: BatchQuantile = BatchQuantile::P1;
+
+/// How a report's per-event costs were estimated; reports made differently are not compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Estimator {
+    /// The batch quantile taken as each run's floor.
+    pub floor_quantile: BatchQuantile,
+}
+
+impl Default for Estimator {
+    fn default() -> Self {
+        Self {
+            floor_quantile: DEFAULT_FLOOR_QUANTILE,
+        }
+    }
+}
+
+/// Which figure of each run an estimate is made from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunFigure {
+    /// The run's floor (a low quantile of its batches).
+    Floor,
+    /// The run's mean cost per operation.
+    Mean,
+}
+
+/// A point estimate and its 95% interval, ns per event.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The point estimate.
+    pub ns: f64,
+    /// 95% bootstrap interval over rounds.
+    pub ci95_ns: [f64; 2],
+}
+
+impl Estimate {
+    /// Half the interval's width, ns.
+    pub fn half_width_ns(&self) -> f64 {
+        (self.ci95_ns[1] - self.ci95_ns[0]) / 2.0
+    }
+
+    /// Half the interval's width, percent of the point (`None` at zero).
+    pub fn half_width_pct(&self) -> Option<f64> {
+        (self.ns.abs() > f64::EPSILON).then(|| self.half_width_ns() / self.ns.abs() * 100.0)
+    }
+}
+
+/// The cost a probe adds to each traced event.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PerEventCost {
+    /// From the runs' floors: the headline.
+    pub floor: Estimate,
+    /// From the runs' means: what a loaded machine pays, bursts included.
+    pub typical: Estimate,
+    /// The traced floor over the control floor, percent.
+    pub slowdown_pct: f64,
+    /// Whether the typical cost exceeds the floor by more than the control's own
+    /// typical-over-floor gap and the two intervals' noise: the probe's cost comes in
+    /// bursts (a ring buffer's drain, output, wake-ups) that the floor leaves out.
+    pub bursty: bool,
+}
+
+/// One round's control and traced figures, ns per operation.
+pub type RoundPair = [f64; 2];
+
+impl Estimator {
+    /// How the floor's bootstrap resamples rounds: a minimum needs the m-out-of-n bootstrap.
+    pub const FLOOR_RESAMPLE: ResampleSize = ResampleSize::Half;
+
+    /// Each round's (control, traced) figure, for rounds with both sides.
+    pub fn rounds(
+        &self,
+        control: &[RunSummary],
+        traced: &[RunSummary],
+        figure: RunFigure,
+    ) -> Vec<RoundPair> {
+        let value = |run: &RunSummary| match figure {
+            RunFigure::Floor => run.floor(self.floor_quantile),
+            RunFigure::Mean => run.mean_ns_per_op,
+        };
+        control
+            .iter()
+            .zip(traced)
+            .map(|(c, t)| [value(c), value(t)])
+            .collect()
+    }
+
+    /// The floor cost of `rounds` of floors: (lowest traced - lowest control) / events.
+    pub fn floor_cost(rounds: &[RoundPair], events_per_op: f64) -> f64 {
+        let lowest = |side: usize| rounds.iter().map(|r| r[side]).fold(f64::INFINITY, f64::min);
+        (lowest(1) - lowest(0)) / events_per_op.max(f64::EPSILON)
+    }
+
+    /// The typical cost of `rounds` of means: the median of (traced - control) / events.
+    pub fn typical_cost(rounds: &[RoundPair], events_per_op: f64) -> f64 {
+        median(&Self::differences(rounds, events_per_op))
+    }
+
+    /// Each round's (traced - control) / events.
+    pub fn differences(rounds: &[RoundPair], events_per_op: f64) -> Vec<f64> {
+        let events = events_per_op.max(f64::EPSILON);
+        rounds.iter().map(|[c, t]| (t - c) / events).collect()
+    }
+
+    /// The per-event cost from rounds of paired runs (`control[i]` and `traced[i]` interleaved
+    /// on one CPU); `None` without a pair.
+    pub fn per_event_cost(
+        &self,
+        control: &[RunSummary],
+        traced: &[RunSummary],
+        events_per_op: f64,
+        seed: u64,
+    ) -> Option<PerEventCost> {
+        let pairs = control.len().min(traced.len());
+        if pairs == 0 || events_per_op <= 0.0 {
+            return None;
+        }
+        let mut rng = SplitMix64::new(seed);
+        let floors = self.rounds(control, traced, RunFigure::Floor);
+        let floor = Estimate {
+            ns: Self::floor_cost(&floors, events_per_op),
+            ci95_ns: bootstrap_ci95(
+                &floors,
+                |r| Self::floor_cost(r, events_per_op),
+                Self::FLOOR_RESAMPLE,
+                RESAMPLES,
+                &mut rng,
+            ),
+        };
+        let means = Self::differences(
+            &self.rounds(control, traced, RunFigure::Mean),
+            events_per_op,
+        );
+        let typical = Estimate {
+            ns: median(&means),
+            ci95_ns: bootstrap_median_ci95(&means, RESAMPLES, &mut rng),
+        };
+        let lowest = |side: usize| floors.iter().map(|r| r[side]).fold(f64::INFINITY, f64::min);
+        let control_gaps: Vec<f64> = control
+            .iter()
+            .map(|r| r.mean_ns_per_op / r.floor(self.floor_quantile) - 1.0)
+            .collect();
+        // A probe that only makes each operation longer stretches the mean over the floor by
+        // the control's own ratio; a burstier one goes beyond it and beyond the noise.
+        let expected_gap = floor.ns.max(0.0) * median(&control_gaps).max(0.0);
+        let noise = floor.half_width_ns() + typical.half_width_ns();
+        Some(PerEventCost {
+            slowdown_pct: (lowest(1) - lowest(0)) / lowest(0) * 100.0,
+            bursty: typical.ns - floor.ns > expected_gap + noise,
+            floor,
+            typical,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::BatchQuantiles;
+
+    fn run(mean: f64, floor: f64) -> RunSummary {
+        RunSummary {
+            ops: 1000,
+            batches: 100,
+            mean_ns_per_op: mean,
+            batch_ns_per_op: BatchQuantiles {
+                min: floor - 2.0,
+                p1: floor - 1.0,
+                p5: floor,
+                p10: floor + 1.0,
+                p25: floor + 3.0,
+                p50: floor + 10.0,
+            },
+        }
+    }
+
+    #[test]
+    fn floor_ignores_slow_stretches_that_the_mean_keeps() {
+        // The control drifts between 300 and 380 ns mean; every run's floor stays at 280.
+        let control: Vec<_> = [300.0, 380.0, 320.0, 360.0, 310.0]
+            .iter()
+            .map(|&m| run(m, 280.0))
+            .collect();
+        let traced: Vec<_> = [420.0, 360.0, 450.0, 370.0, 430.0]
+            .iter()
+            .map(|&m| run(m, 346.0))
+            .collect();
+        let cost = Estimator::default()
+            .per_event_cost(&control, &traced, 1.0, 1)
+            .unwrap();
+        assert_eq!(cost.floor.ns, 66.0);
+        assert_eq!(cost.floor.ci95_ns, [66.0, 66.0]);
+        assert!(cost.typical.ns > 66.0);
+        assert!(cost.typical.half_width_ns() > 20.0, "{cost:?}");
+        assert!((cost.slowdown_pct - 66.0 / 279.0 * 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn events_per_op_divides_and_quantile_is_chosen() {
+        let control = [run(300.0, 280.0)];
+        let traced = [run(500.0, 480.0)];
+        let p5 = Estimator::default()
+            .per_event_cost(&control, &traced, 2.0, 1)
+            .unwrap();
+        assert_eq!(p5.floor.ns, 100.0);
+        assert_eq!(p5.typical.ns, 100.0);
+        let estimator = Estimator {
+            floor_quantile: BatchQuantile::P25,
+        };
+        assert_eq!(
+            estimator.rounds(&control, &traced, RunFigure::Floor),
+            vec![[283.0, 483.0]]
+        );
+    }
+
+    #[test]
+    fn bursty_when_the_mean_grows_beyond_the_controls_gap() {
+        let control: Vec<_> = (0..7).map(|i| run(300.0 + i as f64, 280.0)).collect();
+        let steady: Vec<_> = (0..7).map(|i| run(370.0 + i as f64, 346.0)).collect();
+        let bursty: Vec<_> = (0..7).map(|i| run(900.0 + i as f64, 346.0)).collect();
+        let estimator = Estimator::default();
+        assert!(
+            !estimator
+                .per_event_cost(&control, &steady, 1.0, 1)
+                .unwrap()
+                .bursty
+        );
+        assert!(
+            estimator
+                .per_event_cost(&control, &bursty, 1.0, 1)
+                .unwrap()
+                .bursty
+        );
+    }
+
+    #[test]
+    fn the_floor_is_the_lowest_run_of_each_side() {
+        // Each side's lowest run, whichever round it is in; a control run spent in a slow
+        // stretch (320) does not move the floor.
+        let control = [run(300.0, 280.0), run(340.0, 320.0), run(300.0, 281.0)];
+        let traced = [run(400.0, 346.0), run(360.0, 300.0), run(380.0, 347.0)];
+        let estimator = Estimator {
+            floor_quantile: BatchQuantile::P5,
+        };
+        let rounds = estimator.rounds(&control, &traced, RunFigure::Floor);
+        assert_eq!(Estimator::floor_cost(&rounds, 1.0), 20.0);
+        let cost = estimator.per_event_cost(&control, &traced, 1.0, 1).unwrap();
+        assert!(
+            cost.floor.ci95_ns[0] <= 20.0 && cost.floor.ci95_ns[1] >= 20.0,
+            "{cost:?}"
+        );
+    }
+
+    #[test]
+    fn no_pairs_no_estimate() {
+        assert!(Estimator::default()
+            .per_event_cost(&[], &[run(1.0, 1.0)], 1.0, 1)
+            .is_none());
+    }
+}
