@@ -75,6 +75,10 @@ fn every_scenario_counts_its_events(backend: &mut dyn TracerBackend, cpu: usize)
         } else {
             50_000
         };
+        // The runner enters a scenario before its runs (a per-event drain starts there).
+        probe
+            .enter()
+            .unwrap_or_else(|e| panic!("{}: {e}", scenario.name));
         let stats = probe
             .verify(
                 Interruptible {
@@ -121,6 +125,7 @@ fn every_scenario_counts_its_events(backend: &mut dyn TracerBackend, cpu: usize)
                 scenario.name
             );
         }
+        probe.leave();
         ran += 1;
     }
     ran
