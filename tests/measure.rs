@@ -307,9 +307,9 @@ fn compare_sees_one_extra_helper_call() {
                 "--program",
                 "count_reads",
                 "--runs",
-                "9",
+                "30",
                 "--run-time-ms",
-                "150",
+                "100",
             ])
             .arg("--export-json")
             .arg(&json)

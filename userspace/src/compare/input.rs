@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::{
     error::{Error, Result},
-    stats::{median, Estimator, ResampleSize, RoundPair, RunFigure, RunSummary},
+    stats::{median, Estimator, RoundPair, RunFigure, RunSummary},
 };
 
 /// Which command wrote a report.
@@ -95,14 +95,6 @@ pub enum RowStatistic {
 }
 
 impl RowStatistic {
-    /// How the bootstrap resamples the rounds.
-    pub fn resample_size(self) -> ResampleSize {
-        match self {
-            Self::Floor => Estimator::FLOOR_RESAMPLE,
-            Self::Median => ResampleSize::All,
-        }
-    }
-
     /// The figure of `rounds`.
     pub fn of(self, rounds: &[RoundPair]) -> f64 {
         match self {

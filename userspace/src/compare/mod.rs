@@ -180,7 +180,6 @@ fn compare_row(
         &base.rounds,
         &new.rounds,
         |r| statistic.of(r),
-        statistic.resample_size(),
         RESAMPLES,
         rng,
     );

@@ -111,9 +111,9 @@ impl Findings for Suite {
 
     fn notes(&self) -> Vec<String> {
         vec![format!(
-            "ns/event: the floor, (lowest traced run's {q} batch cost - lowest control run's) \
-             per event, with its 95% interval over rounds; typical: the median over rounds of \
-             the paired runs' means, bursts included. `†`: bursty, the typical cost is beyond the floor by \
+            "ns/event: the floor, the median over rounds of (traced run's {q} batch cost - \
+             control run's) per event, with its 95% interval over rounds; typical: the same \
+             from the runs' means, bursts included. `†`: bursty, the typical cost is beyond the floor by \
              more than the control's own gap and the noise. `*`: on a substitute attach point \
              (see the JSON `reason`). Published columns: other machines, for reference.",
             q = self.estimator.floor_quantile.name()

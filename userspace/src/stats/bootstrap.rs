@@ -28,33 +28,12 @@ impl SplitMix64 {
     }
 }
 
-/// How many items each bootstrap resample draws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResampleSize {
-    /// As many as there are: the ordinary bootstrap, right for medians.
-    All,
-    /// Half as many (at least two): the m-out-of-n bootstrap, which a minimum needs (the
-    /// ordinary bootstrap of a minimum is too narrow: a resample's minimum is never below
-    /// the sample's).
-    Half,
-}
-
-impl ResampleSize {
-    fn of(self, n: usize) -> usize {
-        match self {
-            Self::All => n,
-            Self::Half => (n / 2).max(2).min(n),
-        }
-    }
-}
-
 /// 95% percentile-bootstrap confidence interval of `statistic` over `items` (rounds, runs),
 /// from `resamples` resamples drawn with replacement. A single item gives a zero-width
 /// interval.
 pub fn bootstrap_ci95<T: Copy>(
     items: &[T],
     statistic: impl Fn(&[T]) -> f64,
-    size: ResampleSize,
     resamples: usize,
     rng: &mut SplitMix64,
 ) -> [f64; 2] {
@@ -66,7 +45,7 @@ pub fn bootstrap_ci95<T: Copy>(
         }
         _ => {}
     }
-    let mut resample = items[..size.of(items.len())].to_vec();
+    let mut resample = items.to_vec();
     let values = (0..resamples)
         .map(|_| {
             for slot in resample.iter_mut() {
@@ -84,15 +63,13 @@ pub fn bootstrap_difference_ci95<T: Copy>(
     base: &[T],
     new: &[T],
     statistic: impl Fn(&[T]) -> f64,
-    size: ResampleSize,
     resamples: usize,
     rng: &mut SplitMix64,
 ) -> [f64; 2] {
     if base.is_empty() || new.is_empty() {
         return [f64::NAN, f64::NAN];
     }
-    let mut base_resample = base[..size.of(base.len())].to_vec();
-    let mut new_resample = new[..size.of(new.len())].to_vec();
+    let (mut base_resample, mut new_resample) = (base.to_vec(), new.to_vec());
     let values = (0..resamples)
         .map(|_| {
             for slot in base_resample.iter_mut() {
@@ -109,7 +86,7 @@ pub fn bootstrap_difference_ci95<T: Copy>(
 
 /// 95% percentile-bootstrap confidence interval of the median of `samples`.
 pub fn bootstrap_median_ci95(samples: &[f64], resamples: usize, rng: &mut SplitMix64) -> [f64; 2] {
-    bootstrap_ci95(samples, median, ResampleSize::All, resamples, rng)
+    bootstrap_ci95(samples, median, resamples, rng)
 }
 
 /// 95% percentile-bootstrap confidence interval of `median(new) - median(base)`.
@@ -119,7 +96,7 @@ pub fn bootstrap_median_difference_ci95(
     resamples: usize,
     rng: &mut SplitMix64,
 ) -> [f64; 2] {
-    bootstrap_difference_ci95(base, new, median, ResampleSize::All, resamples, rng)
+    bootstrap_difference_ci95(base, new, median, resamples, rng)
 }
 
 /// The 2.5th and 97.5th percentiles of `values`.

@@ -7,12 +7,11 @@
 //! stable quantity, and the mean is what a loaded machine pays, bursts included. The
 //! [`Estimator`] gives both:
 //!
-//! * **floor** (the headline): each side's floor is the lowest of its runs' floors over the
-//!   rounds (a run's floor is a low quantile of its batch costs), so a run that the machine
-//!   spent in a slow stretch does not move it; the cost is (traced floor - control floor) /
-//!   events per operation, and its 95% interval an m-out-of-n bootstrap over whole rounds
-//!   (half the rounds per resample, as a minimum needs; never over batches within a run, so
-//!   it takes in the drift between runs as far as the rounds sample it);
+//! * **floor** (the headline): for each round, (traced run's floor - control run's floor) /
+//!   events per operation, where a run's floor is a low quantile of its ~200 µs batch costs,
+//!   so the slow stretches within a run drop out; the figure is the median over rounds (a
+//!   round whose two runs fell in different states of the machine does not move it), and its
+//!   95% interval a bootstrap over whole rounds (never over batches within a run);
 //! * **typical**: the median over rounds of (traced run's mean - control run's mean) / events
 //!   per operation, with its bootstrap interval over rounds.
 //!
@@ -20,10 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    bootstrap_ci95, bootstrap_median_ci95, median, BatchQuantile, ResampleSize, RunSummary,
-    SplitMix64,
-};
+use super::{bootstrap_ci95, bootstrap_median_ci95, median, BatchQuantile, RunSummary, SplitMix64};
 
 /// Resamples of each bootstrap.
 const RESAMPLES: usize = 4000;
@@ -83,7 +79,7 @@ pub struct PerEventCost {
     pub floor: Estimate,
     /// From the runs' means: what a loaded machine pays, bursts included.
     pub typical: Estimate,
-    /// The traced floor over the control floor, percent.
+    /// The traced floor over the control floor, percent (medians over rounds).
     pub slowdown_pct: f64,
     /// Whether the typical cost exceeds the floor by more than the control's own
     /// typical-over-floor gap and the two intervals' noise: the probe's cost comes in
@@ -95,9 +91,6 @@ pub struct PerEventCost {
 pub type RoundPair = [f64; 2];
 
 impl Estimator {
-    /// How the floor's bootstrap resamples rounds: a minimum needs the m-out-of-n bootstrap.
-    pub const FLOOR_RESAMPLE: ResampleSize = ResampleSize::Half;
-
     /// Each round's (control, traced) figure, for rounds with both sides.
     pub fn rounds(
         &self,
@@ -116,10 +109,10 @@ impl Estimator {
             .collect()
     }
 
-    /// The floor cost of `rounds` of floors: (lowest traced - lowest control) / events.
+    /// The floor cost of `rounds` of floors: the median over rounds of (traced - control) /
+    /// events.
     pub fn floor_cost(rounds: &[RoundPair], events_per_op: f64) -> f64 {
-        let lowest = |side: usize| rounds.iter().map(|r| r[side]).fold(f64::INFINITY, f64::min);
-        (lowest(1) - lowest(0)) / events_per_op.max(f64::EPSILON)
+        median(&Self::differences(rounds, events_per_op))
     }
 
     /// The typical cost of `rounds` of means: the median of (traced - control) / events.
@@ -153,7 +146,6 @@ impl Estimator {
             ci95_ns: bootstrap_ci95(
                 &floors,
                 |r| Self::floor_cost(r, events_per_op),
-                Self::FLOOR_RESAMPLE,
                 RESAMPLES,
                 &mut rng,
             ),
@@ -166,7 +158,7 @@ impl Estimator {
             ns: median(&means),
             ci95_ns: bootstrap_median_ci95(&means, RESAMPLES, &mut rng),
         };
-        let lowest = |side: usize| floors.iter().map(|r| r[side]).fold(f64::INFINITY, f64::min);
+        let side = |side: usize| median(&floors.iter().map(|r| r[side]).collect::<Vec<_>>());
         let control_gaps: Vec<f64> = control
             .iter()
             .map(|r| r.mean_ns_per_op / r.floor(self.floor_quantile) - 1.0)
@@ -176,7 +168,7 @@ impl Estimator {
         let expected_gap = floor.ns.max(0.0) * median(&control_gaps).max(0.0);
         let noise = floor.half_width_ns() + typical.half_width_ns();
         Some(PerEventCost {
-            slowdown_pct: (lowest(1) - lowest(0)) / lowest(0) * 100.0,
+            slowdown_pct: (side(1) - side(0)) / side(0) * 100.0,
             bursty: typical.ns - floor.ns > expected_gap + noise,
             floor,
             typical,
@@ -265,19 +257,18 @@ mod tests {
     }
 
     #[test]
-    fn the_floor_is_the_lowest_run_of_each_side() {
-        // Each side's lowest run, whichever round it is in; a control run spent in a slow
-        // stretch (320) does not move the floor.
+    fn the_floor_is_the_median_of_the_rounds() {
+        // One round whose control run fell in a slow stretch (floor 320) does not move it.
         let control = [run(300.0, 280.0), run(340.0, 320.0), run(300.0, 281.0)];
-        let traced = [run(400.0, 346.0), run(360.0, 300.0), run(380.0, 347.0)];
+        let traced = [run(400.0, 346.0), run(360.0, 347.0), run(380.0, 347.0)];
         let estimator = Estimator {
             floor_quantile: BatchQuantile::P5,
         };
         let rounds = estimator.rounds(&control, &traced, RunFigure::Floor);
-        assert_eq!(Estimator::floor_cost(&rounds, 1.0), 20.0);
+        assert_eq!(Estimator::floor_cost(&rounds, 1.0), 66.0);
         let cost = estimator.per_event_cost(&control, &traced, 1.0, 1).unwrap();
         assert!(
-            cost.floor.ci95_ns[0] <= 20.0 && cost.floor.ci95_ns[1] >= 20.0,
+            cost.floor.ci95_ns[0] <= 66.0 && cost.floor.ci95_ns[1] >= 66.0,
             "{cost:?}"
         );
     }

@@ -7,7 +7,7 @@ mod run_summary;
 
 pub use bootstrap::{
     bootstrap_ci95, bootstrap_difference_ci95, bootstrap_median_ci95,
-    bootstrap_median_difference_ci95, ResampleSize, SplitMix64,
+    bootstrap_median_difference_ci95, SplitMix64,
 };
 pub use estimator::{
     Estimate, Estimator, PerEventCost, RoundPair, RunFigure, DEFAULT_FLOOR_QUANTILE,
