@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::{
     error::{Error, Result},
-    stats::{median, Estimator, RoundPair, RunFigure, RunSummary},
+    stats::{Estimator, RunFigure, RunSummary},
 };
 
 /// Which command wrote a report.
@@ -59,11 +59,9 @@ pub struct Sample {
     pub row: String,
     /// The tracer.
     pub tracer: String,
-    /// Each round's figures, in the report kind's unit: for `run` reports the control and
-    /// traced runs' floors per event; for the other kinds `[0, value]`.
-    pub rounds: Vec<RoundPair>,
-    /// How the rounds make the row's figure.
-    pub statistic: RowStatistic,
+    /// Each round's value, in the report kind's unit (for `run` reports, the per-event cost
+    /// from the two runs' floors).
+    pub values: Vec<f64>,
     /// For `run` reports, each round's value from the runs' means (the typical cost); empty
     /// for the other kinds.
     pub typical: Vec<f64>,
@@ -83,30 +81,6 @@ pub struct ReportFile {
     pub estimator: Option<Estimator>,
     /// Its rows, in report order.
     pub samples: Vec<Sample>,
-}
-
-/// How a row's rounds make its figure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RowStatistic {
-    /// A `run` row's floor cost ([`Estimator::floor_cost`]).
-    Floor,
-    /// The median of the rounds' values (attach-scale and workload rows).
-    Median,
-}
-
-impl RowStatistic {
-    /// The figure of `rounds`.
-    pub fn of(self, rounds: &[RoundPair]) -> f64 {
-        match self {
-            Self::Floor => Estimator::floor_cost(rounds, 1.0),
-            Self::Median => median(&rounds.iter().map(|r| r[1]).collect::<Vec<_>>()),
-        }
-    }
-}
-
-/// Values of a kind whose rows are single values per round, as round pairs.
-fn single_values(values: &[f64]) -> Vec<RoundPair> {
-    values.iter().map(|v| [0.0, *v]).collect()
 }
 
 impl ReportFile {
@@ -241,19 +215,19 @@ impl From<RunFile> for ReportFile {
             .iter()
             .flat_map(|scenario| {
                 scenario.tracers.iter().map(move |tracer| {
-                    let rounds = |figure| {
-                        estimator.rounds(&scenario.control_runs, &tracer.traced_runs, figure)
+                    let costs = |figure| {
+                        estimator.round_costs(
+                            &scenario.control_runs,
+                            &tracer.traced_runs,
+                            scenario.events_per_op,
+                            figure,
+                        )
                     };
-                    let events = scenario.events_per_op.max(f64::EPSILON);
                     Sample {
                         row: scenario.name.clone(),
                         tracer: tracer.tracer.clone(),
-                        rounds: rounds(RunFigure::Floor)
-                            .into_iter()
-                            .map(|[c, t]| [c / events, t / events])
-                            .collect(),
-                        statistic: RowStatistic::Floor,
-                        typical: Estimator::differences(&rounds(RunFigure::Mean), events),
+                        values: costs(RunFigure::Floor),
+                        typical: costs(RunFigure::Mean),
                         setup: format!("{} at {}", tracer.status, tracer.attach),
                     }
                 })
@@ -308,8 +282,7 @@ impl From<AttachScaleFile> for ReportFile {
                 .map(|(step, runs)| Sample {
                     row: format!("{} x{} {step}", row.set, row.probes),
                     tracer: row.tracer.clone(),
-                    rounds: single_values(runs),
-                    statistic: RowStatistic::Median,
+                    values: runs.clone(),
                     typical: Vec::new(),
                     setup: row.mechanism.clone(),
                 })
@@ -373,8 +346,7 @@ impl From<WorkloadFile> for ReportFile {
                     row: result.name.clone(),
                     // The report does not name it: the platform's own tracer measured it.
                     tracer: "-".into(),
-                    rounds: single_values(&result.runs_s),
-                    statistic: RowStatistic::Median,
+                    values: result.runs_s.clone(),
                     typical: Vec::new(),
                     setup: if sets.is_empty() {
                         format!("`{command}` untraced")

@@ -13,13 +13,13 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 pub use baseline::BaselineStore;
-pub use input::{ReportFile, ReportKind, RowStatistic, RunFile, Sample, ScenarioFile, TracerFile};
+pub use input::{ReportFile, ReportKind, RunFile, Sample, ScenarioFile, TracerFile};
 
 use crate::{
     error::{Error, Result},
     plot::{Chart, ChartKind, Interval, IntervalSeries, Palette},
     report::{cell, number_or_dash as num, Findings, Measured, Table},
-    stats::{self, bootstrap_difference_ci95, SplitMix64},
+    stats::{self, bootstrap_median_difference_ci95, SplitMix64},
 };
 
 /// Resamples of the bootstrap of each change.
@@ -162,9 +162,8 @@ fn compare_row(
         }
     };
     let median = |v: &[f64]| (!v.is_empty()).then(|| stats::median(v));
-    let figure = |s: &Sample| (!s.rounds.is_empty()).then(|| s.statistic.of(&s.rounds));
-    row.base = figure(base);
-    row.new = figure(new);
+    row.base = median(&base.values);
+    row.new = median(&new.values);
     if base.setup != new.setup {
         row.verdict = Verdict::NotComparable;
         row.reason = Some(format!("{} in the base, {} here", base.setup, new.setup));
@@ -175,14 +174,7 @@ fn compare_row(
         row.reason = Some("no completed rounds in one of the files".into());
         return Some(row);
     };
-    let statistic = base.statistic;
-    let ci = bootstrap_difference_ci95(
-        &base.rounds,
-        &new.rounds,
-        |r| statistic.of(r),
-        RESAMPLES,
-        rng,
-    );
+    let ci = bootstrap_median_difference_ci95(&base.values, &new.values, RESAMPLES, rng);
     row.change = Some(new_value - base_value);
     row.change_pct = (base_value > 0.0).then(|| (new_value - base_value) / base_value * 100.0);
     row.change_ci95 = Some(ci);

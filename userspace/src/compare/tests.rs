@@ -199,7 +199,7 @@ fn attach_scale_reports_compare_attach_and_detach_times() {
         .iter_mut()
         .find(|s| s.row == "syscalls x758 attach" && s.tracer == "aya")
         .unwrap();
-    step.rounds.iter_mut().for_each(|r| r[1] *= 3.0);
+    step.values.iter_mut().for_each(|v| *v *= 3.0);
     let comparison = compare(
         &[("a.json".into(), base.clone()), ("b.json".into(), new)],
         0.0,

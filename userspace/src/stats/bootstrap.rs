@@ -28,81 +28,51 @@ impl SplitMix64 {
     }
 }
 
-/// 95% percentile-bootstrap confidence interval of `statistic` over `items` (rounds, runs),
-/// from `resamples` resamples drawn with replacement. A single item gives a zero-width
-/// interval.
-pub fn bootstrap_ci95<T: Copy>(
-    items: &[T],
-    statistic: impl Fn(&[T]) -> f64,
-    resamples: usize,
-    rng: &mut SplitMix64,
-) -> [f64; 2] {
-    match items.len() {
+/// 95% percentile-bootstrap confidence interval of the median of `samples`, from `resamples`
+/// resamples drawn with replacement. A single sample gives a zero-width interval.
+pub fn bootstrap_median_ci95(samples: &[f64], resamples: usize, rng: &mut SplitMix64) -> [f64; 2] {
+    match samples.len() {
         0 => return [f64::NAN, f64::NAN],
-        1 => {
-            let value = statistic(items);
-            return [value, value];
-        }
+        1 => return [samples[0], samples[0]],
         _ => {}
     }
-    let mut resample = items.to_vec();
-    let values = (0..resamples)
-        .map(|_| {
-            for slot in resample.iter_mut() {
-                *slot = items[rng.below(items.len())];
-            }
-            statistic(&resample)
-        })
-        .collect();
-    percentile_interval(values)
-}
-
-/// 95% percentile-bootstrap confidence interval of `statistic(new) - statistic(base)`,
-/// resampling each side with replacement on its own (the two sides are independent runs).
-pub fn bootstrap_difference_ci95<T: Copy>(
-    base: &[T],
-    new: &[T],
-    statistic: impl Fn(&[T]) -> f64,
-    resamples: usize,
-    rng: &mut SplitMix64,
-) -> [f64; 2] {
-    if base.is_empty() || new.is_empty() {
-        return [f64::NAN, f64::NAN];
+    let mut medians = Vec::with_capacity(resamples);
+    let mut resample = vec![0.0; samples.len()];
+    for _ in 0..resamples {
+        for slot in resample.iter_mut() {
+            *slot = samples[rng.below(samples.len())];
+        }
+        medians.push(median(&resample));
     }
-    let (mut base_resample, mut new_resample) = (base.to_vec(), new.to_vec());
-    let values = (0..resamples)
-        .map(|_| {
-            for slot in base_resample.iter_mut() {
-                *slot = base[rng.below(base.len())];
-            }
-            for slot in new_resample.iter_mut() {
-                *slot = new[rng.below(new.len())];
-            }
-            statistic(&new_resample) - statistic(&base_resample)
-        })
-        .collect();
-    percentile_interval(values)
+    medians.sort_by(f64::total_cmp);
+    let at = |q: f64| medians[((q * (medians.len() - 1) as f64).round()) as usize];
+    [at(0.025), at(0.975)]
 }
 
-/// 95% percentile-bootstrap confidence interval of the median of `samples`.
-pub fn bootstrap_median_ci95(samples: &[f64], resamples: usize, rng: &mut SplitMix64) -> [f64; 2] {
-    bootstrap_ci95(samples, median, resamples, rng)
-}
-
-/// 95% percentile-bootstrap confidence interval of `median(new) - median(base)`.
+/// 95% percentile-bootstrap confidence interval of `median(new) - median(base)`, resampling
+/// each side with replacement on its own (the two sides are independent runs).
 pub fn bootstrap_median_difference_ci95(
     base: &[f64],
     new: &[f64],
     resamples: usize,
     rng: &mut SplitMix64,
 ) -> [f64; 2] {
-    bootstrap_difference_ci95(base, new, median, resamples, rng)
-}
-
-/// The 2.5th and 97.5th percentiles of `values`.
-fn percentile_interval(mut values: Vec<f64>) -> [f64; 2] {
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((q * (values.len() - 1) as f64).round()) as usize];
+    if base.is_empty() || new.is_empty() {
+        return [f64::NAN, f64::NAN];
+    }
+    let mut differences = Vec::with_capacity(resamples);
+    let (mut base_resample, mut new_resample) = (vec![0.0; base.len()], vec![0.0; new.len()]);
+    for _ in 0..resamples {
+        for slot in base_resample.iter_mut() {
+            *slot = base[rng.below(base.len())];
+        }
+        for slot in new_resample.iter_mut() {
+            *slot = new[rng.below(new.len())];
+        }
+        differences.push(median(&new_resample) - median(&base_resample));
+    }
+    differences.sort_by(f64::total_cmp);
+    let at = |q: f64| differences[((q * (differences.len() - 1) as f64).round()) as usize];
     [at(0.025), at(0.975)]
 }
 

@@ -19,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bootstrap_ci95, bootstrap_median_ci95, median, BatchQuantile, RunSummary, SplitMix64};
+use super::{bootstrap_median_ci95, median, BatchQuantile, RunSummary, SplitMix64};
 
 /// Resamples of each bootstrap.
 const RESAMPLES: usize = 4000;
@@ -87,43 +87,40 @@ pub struct PerEventCost {
     pub bursty: bool,
 }
 
-/// One round's control and traced figures, ns per operation.
-pub type RoundPair = [f64; 2];
+impl Estimate {
+    /// The median of `costs` (one per round) and its bootstrap interval over rounds.
+    fn of_rounds(costs: &[f64], rng: &mut SplitMix64) -> Self {
+        Self {
+            ns: median(costs),
+            ci95_ns: bootstrap_median_ci95(costs, RESAMPLES, rng),
+        }
+    }
+}
 
 impl Estimator {
-    /// Each round's (control, traced) figure, for rounds with both sides.
-    pub fn rounds(
+    /// Each round's (traced - control) / events per operation, from `figure` of the two runs,
+    /// for rounds with both sides.
+    pub fn round_costs(
         &self,
         control: &[RunSummary],
         traced: &[RunSummary],
+        events_per_op: f64,
         figure: RunFigure,
-    ) -> Vec<RoundPair> {
-        let value = |run: &RunSummary| match figure {
-            RunFigure::Floor => run.floor(self.floor_quantile),
-            RunFigure::Mean => run.mean_ns_per_op,
-        };
+    ) -> Vec<f64> {
+        let events = events_per_op.max(f64::EPSILON);
         control
             .iter()
             .zip(traced)
-            .map(|(c, t)| [value(c), value(t)])
+            .map(|(c, t)| (self.figure(t, figure) - self.figure(c, figure)) / events)
             .collect()
     }
 
-    /// The floor cost of `rounds` of floors: the median over rounds of (traced - control) /
-    /// events.
-    pub fn floor_cost(rounds: &[RoundPair], events_per_op: f64) -> f64 {
-        median(&Self::differences(rounds, events_per_op))
-    }
-
-    /// The typical cost of `rounds` of means: the median of (traced - control) / events.
-    pub fn typical_cost(rounds: &[RoundPair], events_per_op: f64) -> f64 {
-        median(&Self::differences(rounds, events_per_op))
-    }
-
-    /// Each round's (traced - control) / events.
-    pub fn differences(rounds: &[RoundPair], events_per_op: f64) -> Vec<f64> {
-        let events = events_per_op.max(f64::EPSILON);
-        rounds.iter().map(|[c, t]| (t - c) / events).collect()
+    /// `figure` of one run, ns per operation.
+    fn figure(&self, run: &RunSummary, figure: RunFigure) -> f64 {
+        match figure {
+            RunFigure::Floor => run.floor(self.floor_quantile),
+            RunFigure::Mean => run.mean_ns_per_op,
+        }
     }
 
     /// The per-event cost from rounds of paired runs (`control[i]` and `traced[i]` interleaved
@@ -139,26 +136,19 @@ impl Estimator {
         if pairs == 0 || events_per_op <= 0.0 {
             return None;
         }
+        let (control, traced) = (&control[..pairs], &traced[..pairs]);
         let mut rng = SplitMix64::new(seed);
-        let floors = self.rounds(control, traced, RunFigure::Floor);
-        let floor = Estimate {
-            ns: Self::floor_cost(&floors, events_per_op),
-            ci95_ns: bootstrap_ci95(
-                &floors,
-                |r| Self::floor_cost(r, events_per_op),
-                RESAMPLES,
-                &mut rng,
-            ),
+        let costs = |figure| self.round_costs(control, traced, events_per_op, figure);
+        let floor = Estimate::of_rounds(&costs(RunFigure::Floor), &mut rng);
+        let typical = Estimate::of_rounds(&costs(RunFigure::Mean), &mut rng);
+        let median_floor = |runs: &[RunSummary]| {
+            median(
+                &runs
+                    .iter()
+                    .map(|r| r.floor(self.floor_quantile))
+                    .collect::<Vec<_>>(),
+            )
         };
-        let means = Self::differences(
-            &self.rounds(control, traced, RunFigure::Mean),
-            events_per_op,
-        );
-        let typical = Estimate {
-            ns: median(&means),
-            ci95_ns: bootstrap_median_ci95(&means, RESAMPLES, &mut rng),
-        };
-        let side = |side: usize| median(&floors.iter().map(|r| r[side]).collect::<Vec<_>>());
         let control_gaps: Vec<f64> = control
             .iter()
             .map(|r| r.mean_ns_per_op / r.floor(self.floor_quantile) - 1.0)
@@ -168,7 +158,8 @@ impl Estimator {
         let expected_gap = floor.ns.max(0.0) * median(&control_gaps).max(0.0);
         let noise = floor.half_width_ns() + typical.half_width_ns();
         Some(PerEventCost {
-            slowdown_pct: (side(1) - side(0)) / side(0) * 100.0,
+            slowdown_pct: (median_floor(traced) - median_floor(control)) / median_floor(control)
+                * 100.0,
             bursty: typical.ns - floor.ns > expected_gap + noise,
             floor,
             typical,
@@ -231,8 +222,8 @@ mod tests {
             floor_quantile: BatchQuantile::P25,
         };
         assert_eq!(
-            estimator.rounds(&control, &traced, RunFigure::Floor),
-            vec![[283.0, 483.0]]
+            estimator.round_costs(&control, &traced, 1.0, RunFigure::Floor),
+            vec![200.0]
         );
     }
 
@@ -264,8 +255,8 @@ mod tests {
         let estimator = Estimator {
             floor_quantile: BatchQuantile::P5,
         };
-        let rounds = estimator.rounds(&control, &traced, RunFigure::Floor);
-        assert_eq!(Estimator::floor_cost(&rounds, 1.0), 66.0);
+        let costs = estimator.round_costs(&control, &traced, 1.0, RunFigure::Floor);
+        assert_eq!(median(&costs), 66.0);
         let cost = estimator.per_event_cost(&control, &traced, 1.0, 1).unwrap();
         assert!(
             cost.floor.ci95_ns[0] <= 66.0 && cost.floor.ci95_ns[1] >= 66.0,

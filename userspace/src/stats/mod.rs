@@ -5,13 +5,8 @@ mod bootstrap;
 mod estimator;
 mod run_summary;
 
-pub use bootstrap::{
-    bootstrap_ci95, bootstrap_difference_ci95, bootstrap_median_ci95,
-    bootstrap_median_difference_ci95, SplitMix64,
-};
-pub use estimator::{
-    Estimate, Estimator, PerEventCost, RoundPair, RunFigure, DEFAULT_FLOOR_QUANTILE,
-};
+pub use bootstrap::{bootstrap_median_ci95, bootstrap_median_difference_ci95, SplitMix64};
+pub use estimator::{Estimate, Estimator, PerEventCost, RunFigure, DEFAULT_FLOOR_QUANTILE};
 pub use run_summary::{BatchQuantile, BatchQuantiles, RunSummary};
 
 /// Smallest value (NaN-free input).

@@ -114,16 +114,17 @@ impl RunSummary {
                 histogram.quantile_ns(q)
             }
         };
+        let floor = |q: BatchQuantile| at(q.fraction());
         Self {
             ops,
             batches: histogram.len(),
             mean_ns_per_op,
             batch_ns_per_op: BatchQuantiles {
-                min: at(0.0),
-                p1: at(0.01),
-                p5: at(0.05),
-                p10: at(0.10),
-                p25: at(0.25),
+                min: floor(BatchQuantile::Min),
+                p1: floor(BatchQuantile::P1),
+                p5: floor(BatchQuantile::P5),
+                p10: floor(BatchQuantile::P10),
+                p25: floor(BatchQuantile::P25),
                 p50: at(0.50),
             },
         }

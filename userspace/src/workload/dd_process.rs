@@ -45,7 +45,7 @@ impl DdProcess {
         }
     }
 
-    /// The command line of a run of `ops` operations.
+    /// The command line of an execution of `ops` operations.
     pub fn command_line(&self, ops: u64) -> Vec<String> {
         vec![
             self.program.clone(),
@@ -56,37 +56,7 @@ impl DdProcess {
             "status=none".into(),
         ]
     }
-}
 
-impl Workload for DdProcess {
-    fn description(&self) -> String {
-        "dd if=/dev/zero of=/dev/null bs=1 count=N, one pinned process per run".into()
-    }
-
-    fn cpu(&self) -> usize {
-        self.cpu
-    }
-
-    fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
-        let mut histogram = OpCostHistogram::default();
-        let mut elapsed = std::time::Duration::ZERO;
-        let mut done = 0;
-        while done < ops {
-            let count = OPS_PER_EXECUTION.min(ops - done);
-            let took = self.execute(count, stop)?;
-            histogram.record_ns(took.as_nanos() as f64 / count as f64);
-            elapsed += took;
-            done += count;
-        }
-        Ok(RunSample {
-            ops,
-            elapsed,
-            histogram,
-        })
-    }
-}
-
-impl DdProcess {
     /// One pinned execution of `count` operations, timed from spawn to exit.
     fn execute(&self, count: u64, stop: &AtomicBool) -> Result<std::time::Duration, WorkloadError> {
         if stop.load(Ordering::Relaxed) {
@@ -113,6 +83,37 @@ impl DdProcess {
             ))));
         }
         Ok(elapsed)
+    }
+}
+
+impl Workload for DdProcess {
+    fn description(&self) -> String {
+        format!(
+            "dd if=/dev/zero of=/dev/null bs=1 count={OPS_PER_EXECUTION}, pinned executions, \
+             each one sample"
+        )
+    }
+
+    fn cpu(&self) -> usize {
+        self.cpu
+    }
+
+    fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
+        let mut histogram = OpCostHistogram::default();
+        let mut elapsed = std::time::Duration::ZERO;
+        let mut done = 0;
+        while done < ops {
+            let count = OPS_PER_EXECUTION.min(ops - done);
+            let took = self.execute(count, stop)?;
+            histogram.record_ns(took.as_nanos() as f64 / count as f64);
+            elapsed += took;
+            done += count;
+        }
+        Ok(RunSample {
+            ops,
+            elapsed,
+            histogram,
+        })
     }
 }
 
