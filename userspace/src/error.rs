@@ -1,8 +1,6 @@
 //! What can stop a probecost command, as one type: the binary prints it as one line, and
 //! turns [`Error::Interrupted`] into "print what was measured, exit 130".
 
-use crate::benchmark::BackendError;
-
 /// Why a command stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -53,6 +51,64 @@ impl Error {
             reason: reason.into(),
         }
     }
+}
+
+/// Errors that stop a benchmark (as opposed to a scenario the kernel cannot run).
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The verifier rejected a program.
+    #[error("the kernel's verifier rejected program `{program}`: {error}\nverifier log:\n{log}")]
+    VerifierRejected {
+        /// Program name.
+        program: String,
+        /// The syscall's error.
+        error: String,
+        /// The verifier's log.
+        log: String,
+    },
+    /// Loading the eBPF object or a program failed for another reason.
+    #[error("could not load {what}: {error}")]
+    Load {
+        /// What was being loaded.
+        what: String,
+        /// Why it failed.
+        error: String,
+    },
+    /// Attaching or detaching failed after the scenario had attached before.
+    #[error("could not {action} `{program}` at {attach}: {error}")]
+    Attach {
+        /// attach or detach.
+        action: &'static str,
+        /// Program name.
+        program: String,
+        /// Attach point.
+        attach: String,
+        /// Why it failed.
+        error: String,
+    },
+    /// Reading BPF statistics or maps failed.
+    #[error("could not read {what}: {error}")]
+    Read {
+        /// What was being read.
+        what: String,
+        /// Why it failed.
+        error: String,
+    },
+    /// The workload's I/O failed.
+    #[error("workload failed: {0}")]
+    Workload(String),
+}
+
+/// An error with its sources, on one line.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
 }
 
 /// The library's result type.

@@ -16,6 +16,8 @@ pub mod error;
 pub mod export;
 pub mod histogram;
 pub mod interrupt;
+#[cfg(test)]
+mod json_schema;
 pub mod measurement_lock;
 pub mod output_file;
 pub mod platform;

@@ -1,4 +1,4 @@
-//! What a benchmark produces: one [`ScenarioResult`] per scenario and the [`SuiteReport`]
+//! What a benchmark produces: one [`ScenarioResult`] per scenario, gathered in a [`Suite`]
 //! that the table and every export are made from.
 
 use serde::Serialize;
@@ -201,9 +201,6 @@ impl ScenarioResult {
     }
 }
 
-/// Everything one `probecost run` measured.
-pub type SuiteReport = crate::report::Measured<Suite>;
-
 /// What `probecost run` found: one result per scenario.
 #[derive(Clone, Debug, Serialize)]
 pub struct Suite {
@@ -222,7 +219,4 @@ pub struct Suite {
     pub estimator: Estimator,
     /// One result per scenario, in table order.
     pub scenarios: Vec<ScenarioResult>,
-    /// With `--baseline`: this run compared with the baseline.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline_comparison: Option<crate::compare::ReportComparison>,
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::{
     benchmark::{MeasureError, ProgramStats},
-    error::Error,
+    error::{BackendError, Error},
     result::{AttachTimes, DeliveryCounts},
     scenario::Scenario,
     workload::{Interruptible, RunSample},
@@ -18,52 +18,6 @@ pub struct AttachChoice {
     pub attach: String,
     /// Why the talk's attach point was not used, when it was not.
     pub substitution_reason: Option<String>,
-}
-
-/// Errors that stop a benchmark (as opposed to a scenario the kernel cannot run).
-#[derive(Debug, thiserror::Error)]
-pub enum BackendError {
-    /// The verifier rejected a program.
-    #[error("the kernel's verifier rejected program `{program}`: {error}\nverifier log:\n{log}")]
-    VerifierRejected {
-        /// Program name.
-        program: String,
-        /// The syscall's error.
-        error: String,
-        /// The verifier's log.
-        log: String,
-    },
-    /// Loading the eBPF object or a program failed for another reason.
-    #[error("could not load {what}: {error}")]
-    Load {
-        /// What was being loaded.
-        what: String,
-        /// Why it failed.
-        error: String,
-    },
-    /// Attaching or detaching failed after the scenario had attached before.
-    #[error("could not {action} `{program}` at {attach}: {error}")]
-    Attach {
-        /// attach or detach.
-        action: &'static str,
-        /// Program name.
-        program: String,
-        /// Attach point.
-        attach: String,
-        /// Why it failed.
-        error: String,
-    },
-    /// Reading BPF statistics or maps failed.
-    #[error("could not read {what}: {error}")]
-    Read {
-        /// What was being read.
-        what: String,
-        /// Why it failed.
-        error: String,
-    },
-    /// The workload's I/O failed.
-    #[error("workload failed: {0}")]
-    Workload(String),
 }
 
 /// A tracer that can run scenarios.

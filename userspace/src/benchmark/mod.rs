@@ -12,13 +12,12 @@ use std::{
 };
 
 pub use backend::{
-    run_attached, AttachChoice, AttachTimer, BackendError, Prepared, PreparedScenario,
-    TracerBackend,
+    run_attached, AttachChoice, AttachTimer, Prepared, PreparedScenario, TracerBackend,
 };
 pub use rounds::{RoundPolicy, TargetCi};
 
 use crate::{
-    error::Error,
+    error::{BackendError, Error},
     histogram::OpCostHistogram,
     reference,
     result::{ScenarioResult, ScenarioStatus, TracerResult, Verification},

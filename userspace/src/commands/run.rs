@@ -6,13 +6,13 @@ use std::{path::PathBuf, time::Duration};
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
 use crate::{
     benchmark::{run_suite, BenchmarkSettings, RoundPolicy, RoundProgress},
-    compare::{BaselineStore, ReportFile},
+    compare::{BaselineStore, ReportFile, RunFindings, SuiteReport},
     environment::Environment,
     error::{Error, Result},
     interrupt,
     platform::{BackendSettings, Platform},
     report::Report as _,
-    result::{ScenarioResult, Suite, SuiteReport},
+    result::{ScenarioResult, Suite},
     scenario::{Hook, Scenario, ScenarioCatalog, ScenarioSuite},
     tracer::Tracer,
     workload::{DdProcess, PinnedWorkload, Workload},
@@ -116,14 +116,16 @@ pub(super) fn suite_report(
     SuiteReport {
         environment,
         interrupted,
-        findings: Suite {
-            runs_requested: settings.rounds.min_rounds(),
-            target_ci_pct: target.map(|t| t.pct),
-            ci_floor_ns: target.map(|t| t.floor_ns),
-            max_runs: target.map(|t| t.max_rounds),
-            workload: workload.description(),
-            estimator: settings.estimator,
-            scenarios: results,
+        findings: RunFindings {
+            suite: Suite {
+                runs_requested: settings.rounds.min_rounds(),
+                target_ci_pct: target.map(|t| t.pct),
+                ci_floor_ns: target.map(|t| t.floor_ns),
+                max_runs: target.map(|t| t.max_rounds),
+                workload: workload.description(),
+                estimator: settings.estimator,
+                scenarios: results,
+            },
             baseline_comparison: None,
         },
     }
@@ -205,7 +207,9 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     // The comparison is part of the report, so every output (terminal, JSON, Markdown, HTML)
     // carries it.
     if let Some(base) = baseline {
-        let this = ReportFile::parse(&String::from_utf8_lossy(&report_json(&report)?))
+        let json = serde_json::to_value(&report)
+            .map_err(|e| Error::operation(format!("writing this run's report: {e}")))?;
+        let this = ReportFile::from_json(json)
             .map_err(|e| Error::operation(format!("reading back this run's report: {e}")))?;
         let comparison = crate::compare::compare(
             &[base, ("this run".into(), this)],

@@ -101,6 +101,11 @@ impl ReportFile {
     pub fn parse(text: &str) -> std::result::Result<Self, String> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        Self::from_json(value)
+    }
+
+    /// A report from its JSON value (a report made in this process, or a file's).
+    pub fn from_json(value: serde_json::Value) -> std::result::Result<Self, String> {
         let has = |field: &str| value.get(field).is_some();
         let parsed = if has("scenarios") {
             if !has("estimator") {

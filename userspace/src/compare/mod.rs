@@ -7,6 +7,7 @@
 
 mod baseline;
 mod input;
+mod run_report;
 
 use std::fmt::Write as _;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 pub use baseline::BaselineStore;
 pub use input::{ReportFile, ReportKind, RunFile, Sample, ScenarioFile, TracerFile};
+pub use run_report::{RunFindings, SuiteReport};
 
 use crate::{
     error::{Error, Result},

@@ -17,9 +17,9 @@ use super::{
 };
 use crate::{
     benchmark::{
-        run_attached, AttachChoice, BackendError, MeasureError, PreparedScenario, ProgramRun,
-        ProgramStats,
+        run_attached, AttachChoice, MeasureError, PreparedScenario, ProgramRun, ProgramStats,
     },
+    error::BackendError,
     result::DeliveryCounts,
     scenario::{Delivery, Scenario},
     workload::{Interruptible, RunSample, WorkloadError},

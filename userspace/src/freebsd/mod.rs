@@ -10,8 +10,8 @@ use std::{collections::BTreeSet, path::PathBuf};
 use freebsd_dtrace::{Consumer, ConsumerOptions, DtraceError, OutputCollector};
 
 use crate::{
-    benchmark::{AttachChoice, BackendError, Prepared, TracerBackend},
-    error::Error,
+    benchmark::{AttachChoice, Prepared, TracerBackend},
+    error::{BackendError, Error},
     scenario::Scenario,
 };
 use companion_thread::CompanionThread;

@@ -7,7 +7,8 @@ use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use aya::sys::{enable_stats, Stats};
 
 use crate::{
-    benchmark::{BackendError, MeasureError, PreparedScenario, ProgramRun, ProgramStats},
+    benchmark::{MeasureError, PreparedScenario, ProgramRun, ProgramStats},
+    error::BackendError,
     workload::Interruptible,
 };
 
@@ -15,7 +16,7 @@ use crate::{
 pub fn enable() -> Result<OwnedFd, BackendError> {
     enable_stats(Stats::RunTime).map_err(|e| BackendError::Read {
         what: "BPF statistics (BPF_ENABLE_STATS)".into(),
-        error: super::programs::error_chain(&e),
+        error: crate::error::error_chain(&e),
     })
 }
 

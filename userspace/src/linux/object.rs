@@ -2,7 +2,7 @@
 
 use aya::{Ebpf, EbpfLoader};
 
-use crate::benchmark::BackendError;
+use crate::error::BackendError;
 
 static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/probecost"));
 

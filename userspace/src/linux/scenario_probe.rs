@@ -13,10 +13,11 @@ use super::{
     bpf_stats::{self, KernelProgramInfo},
     object,
     per_event_drain::{PerEventDrain, RecordSource, Sink},
-    programs::{self, error_chain, OwnedLink},
+    programs::{self, OwnedLink},
 };
 use crate::{
-    benchmark::{AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramStats},
+    benchmark::{AttachTimer, MeasureError, PreparedScenario, ProgramStats},
+    error::{error_chain, BackendError},
     result::{AttachTimes, DeliveryCounts},
     scenario::{AttachKind, Delivery, ProgramSpec, Scenario},
     workload::Interruptible,

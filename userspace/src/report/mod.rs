@@ -1,8 +1,6 @@
 //! Human-readable output and what every command's result offers the report and export
 //! pipeline: [`Report`].
 
-#[cfg(test)]
-mod json_schema;
 pub(crate) mod suite;
 mod table;
 

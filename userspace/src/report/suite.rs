@@ -26,17 +26,7 @@ impl Findings for Suite {
     fn text(&self) -> String {
         let mut out = format!("workload: {}\n\n", self.workload);
         out.push_str(&render_table(&self.scenarios));
-        if let Some(comparison) = &self.baseline_comparison {
-            out.push('\n');
-            out.push_str(&comparison.text());
-        }
         out
-    }
-
-    fn appendix(&self) -> Option<&dyn Findings> {
-        self.baseline_comparison
-            .as_ref()
-            .map(|c| c as &dyn Findings)
     }
 
     fn summary(&self) -> String {
@@ -273,7 +263,8 @@ pub(crate) mod tests {
         environment::Environment,
         export::{CsvExporter, Exporter, MarkdownExporter, SvgPlotExporter},
         reference,
-        result::{ScenarioResult, SuiteReport, TracerResult},
+        report::Measured,
+        result::{ScenarioResult, TracerResult},
         stats::{Estimator, RunSummary},
     };
 
@@ -319,13 +310,13 @@ pub(crate) mod tests {
     }
 
     /// Two rows measured by two tracers, compared.
-    pub(crate) fn sample_report() -> SuiteReport {
+    pub(crate) fn sample_report() -> Measured<Suite> {
         let mut scenarios = vec![
             scenario(2, "kprobe", 50.0, 60.0),
             scenario(9, "map", 55.0, 75.0),
         ];
         comparison::compare(&mut scenarios);
-        SuiteReport {
+        Measured {
             environment: Environment::probe(Some(0), vec!["aya".into(), "bpftrace v0.17.0".into()]),
             interrupted: false,
             findings: Suite {
@@ -336,7 +327,6 @@ pub(crate) mod tests {
                 workload: "in-process loop".into(),
                 estimator: Estimator::default(),
                 scenarios,
-                baseline_comparison: None,
             },
         }
     }

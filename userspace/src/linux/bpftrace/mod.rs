@@ -11,10 +11,10 @@ pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT}
 use super::{bpf_stats, choose_attach, features::KernelFeatures, programs::libc_path};
 use crate::{
     benchmark::{
-        AttachChoice, AttachTimer, BackendError, MeasureError, Prepared, PreparedScenario,
-        ProgramRun, ProgramStats, TracerBackend,
+        AttachChoice, AttachTimer, MeasureError, Prepared, PreparedScenario, ProgramRun,
+        ProgramStats, TracerBackend,
     },
-    error::Result,
+    error::{BackendError, Result},
     result::{AttachTimes, DeliveryCounts},
     scenario::{Delivery, Scenario, ScenarioSuite},
     workload::Interruptible,

@@ -13,7 +13,8 @@ use super::{
     messages, object,
 };
 use crate::{
-    benchmark::{AttachTimer, BackendError, MeasureError, PreparedScenario, ProgramStats},
+    benchmark::{AttachTimer, MeasureError, PreparedScenario, ProgramStats},
+    error::BackendError,
     linux::{
         bpf_stats::{self, KernelProgramInfo},
         per_event_drain::{PerEventDrain, RecordSource},

@@ -13,12 +13,11 @@ use probecost_common::{
 };
 
 use crate::{
+    error::error_chain,
     linux::{
         btf_functions::BtfFunctions,
         object,
-        programs::{
-            attach_kprobe_multi, attach_tracing, error_chain, LoadAs, OwnedLink, RelocatedProgram,
-        },
+        programs::{attach_kprobe_multi, attach_tracing, LoadAs, OwnedLink, RelocatedProgram},
     },
     probe_set::{Mechanism, Probe, ProbeSet},
 };

@@ -28,7 +28,7 @@ use aya::{
 
 use super::bpf_stats::{self, KernelProgramInfo};
 use crate::{
-    benchmark::BackendError,
+    error::{error_chain, BackendError},
     scenario::{AttachKind, Hook, ProgramSpec},
 };
 
@@ -229,18 +229,6 @@ fn load_error(name: &str, error: ProgramError) -> BackendError {
             error: error_chain(&other),
         },
     }
-}
-
-/// An error with its sources, on one line.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 /// The kernel function the read path's kprobes and fentry programs attach to.

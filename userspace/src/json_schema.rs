@@ -5,19 +5,21 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{suite::tests::sample_report, Measured};
 use crate::{
     attach_scale::{AttachScale, AttachScaleRow, PerEventTrade},
-    compare::{ComparedRow, EnvironmentDifference, ReportComparison, ReportKind, Verdict},
+    compare::{
+        ComparedRow, EnvironmentDifference, ReportComparison, ReportKind, RunFindings, Verdict,
+    },
     complex_workload::{ComplexWorkload, SetUsed, WorkloadResult},
     environment::Environment,
     histogram::Percentiles,
     probe_set::Mechanism,
+    report::{suite::tests::sample_report, Measured, Report as _},
     result::{AttachTimes, DeliveryCounts, Verification},
     tracer::Tracer,
 };
 
-const JSON_MD: &str = include_str!("../../../docs/json.md");
+const JSON_MD: &str = include_str!("../../docs/json.md");
 
 /// Every field path of `value`: `a.b`, with `[]` for each element of an array of objects.
 fn paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
@@ -128,11 +130,12 @@ fn measured<T>(findings: T) -> Measured<T> {
 
 #[test]
 fn the_run_report_has_the_documented_fields() {
-    use super::Report as _;
-
-    let mut report = sample_report();
-    report.environment = environment();
-    let scenario = &mut report.findings.scenarios[0];
+    let suite = sample_report().findings;
+    let mut report = measured(RunFindings {
+        suite,
+        baseline_comparison: Some(comparison()),
+    });
+    let scenario = &mut report.findings.suite.scenarios[0];
     scenario.control = percentiles();
     let tracer = &mut scenario.tracers[0];
     tracer.traced = percentiles();
@@ -150,14 +153,11 @@ fn the_run_report_has_the_documented_fields() {
         attach_ms: 1.0,
         detach_ms: 2.0,
     });
-    report.findings.baseline_comparison = Some(comparison());
     check(report.json().unwrap(), "`probecost run`");
 }
 
 #[test]
 fn the_attach_scale_report_has_the_documented_fields() {
-    use super::Report as _;
-
     let report = measured(AttachScale {
         repetitions: 1,
         notes: vec!["left out 2 functions".into()],
@@ -188,8 +188,6 @@ fn the_attach_scale_report_has_the_documented_fields() {
 
 #[test]
 fn the_workload_report_has_the_documented_fields() {
-    use super::Report as _;
-
     let report = measured(ComplexWorkload {
         command: vec!["make".into()],
         results: vec![WorkloadResult {
@@ -220,8 +218,6 @@ fn the_workload_report_has_the_documented_fields() {
 
 #[test]
 fn the_compare_report_has_the_documented_fields() {
-    use super::Report as _;
-
     let report = measured(comparison());
     check(report.json().unwrap(), "`probecost compare`");
 }
