@@ -8,14 +8,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use probecost::{
-    benchmark::PreparedScenario as _,
-    linux::{bpftrace::BpftraceBackend, KernelFeatures},
-    scenario::ScenarioCatalog,
-};
+use probecost_core::{benchmark::PreparedScenario as _, scenario::ScenarioCatalog};
 use probecost_integration_tests::{
     bpftrace_processes, csv_records, exit_code_and_stdout, have_root, probecost_bin, ProgramCensus,
 };
+use probecost_linux::{bpftrace::BpftraceBackend, KernelFeatures};
 
 fn assert_nothing_left(programs_before: ProgramCensus) {
     let deadline = Instant::now() + Duration::from_secs(10);

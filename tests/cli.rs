@@ -80,7 +80,7 @@ fn list_names_every_scenario_and_its_support() {
         .find(|l| l.trim_start().starts_with("row"))
         .unwrap_or_else(|| panic!("no header in:\n{stdout}"));
     let column = header.find("this kernel").expect("a support column");
-    for scenario in probecost::scenario::ScenarioCatalog.every() {
+    for scenario in probecost_core::scenario::ScenarioCatalog.every() {
         let line = stdout
             .lines()
             .find(|l| l.split_whitespace().nth(1) == Some(scenario.name))
@@ -115,7 +115,7 @@ fn the_workload_child_reports_its_own_timing_on_the_inherited_descriptor() {
     assert!(output.status.success(), "{:?}", stderr_lines(&output));
     let text = std::fs::read_to_string(&report).unwrap();
     std::fs::remove_file(&report).unwrap();
-    let sample = probecost::workload_child::decode(&text).unwrap();
+    let sample = probecost_core::workload_child::decode(&text).unwrap();
     assert_eq!(sample.ops, 3000);
     assert!(!sample.histogram.is_empty());
 

@@ -3,13 +3,13 @@
 
 use std::sync::atomic::AtomicBool;
 
-use probecost::{
+use probecost_core::{
     benchmark::{PreparedScenario, TracerBackend},
-    linux::{libbpf::LibbpfBackend, AyaBackend, DrainSettings, KernelFeatures},
     scenario::{AttachKind, Delivery, ScenarioCatalog},
     workload::{Interruptible, PinnedWorkload},
 };
 use probecost_integration_tests::have_root;
+use probecost_linux::{libbpf::LibbpfBackend, AyaBackend, DrainSettings, KernelFeatures};
 
 fn backend(cpu: usize) -> AyaBackend {
     AyaBackend::new(drain(cpu))
@@ -28,7 +28,7 @@ fn every_supported_scenario_counts_one_event_per_operation() {
     if !have_root("every_supported_scenario_counts_one_event_per_operation") {
         return;
     }
-    let cpu = probecost::cpu::default_workload_cpu().unwrap();
+    let cpu = probecost_core::cpu::default_workload_cpu().unwrap();
     let ran = every_scenario_counts_its_events(&mut backend(cpu), cpu);
     // Tracepoint, raw tracepoint and uprobe rows run on every kernel probecost supports.
     assert!(ran >= 18, "only {ran} scenarios ran");
@@ -41,7 +41,7 @@ fn every_supported_c_scenario_counts_one_event_per_operation() {
     if !have_root("every_supported_c_scenario_counts_one_event_per_operation") {
         return;
     }
-    let cpu = probecost::cpu::default_workload_cpu().unwrap();
+    let cpu = probecost_core::cpu::default_workload_cpu().unwrap();
     let mut backend = LibbpfBackend::with_features(KernelFeatures::detect(), drain(cpu));
     let ran = every_scenario_counts_its_events(&mut backend, cpu);
     assert!(ran >= 17, "only {ran} scenarios ran");
@@ -58,7 +58,7 @@ fn every_scenario_counts_its_events(backend: &mut dyn TracerBackend, cpu: usize)
     for scenario in ScenarioCatalog.every().filter(|s| !s.is_control()) {
         let mut probe: Box<dyn PreparedScenario> = match backend.prepare(scenario) {
             Ok(prepared) => prepared.programs,
-            Err(probecost::error::Error::Unsupported { reason }) => {
+            Err(probecost_core::error::Error::Unsupported { reason }) => {
                 assert!(
                     !reason.is_empty(),
                     "{}: unsupported without a reason",
@@ -137,7 +137,7 @@ fn substitution_follows_the_kernel() {
     if !have_root("substitution_follows_the_kernel") {
         return;
     }
-    let cpu = probecost::cpu::default_workload_cpu().unwrap();
+    let cpu = probecost_core::cpu::default_workload_cpu().unwrap();
     let mut backend = backend(cpu);
     // What this kernel offers, read here apart from probecost's own detection: the kprobe
     // PMU in sysfs, and whether bpftool can load a tracing (fentry) program.
@@ -181,7 +181,7 @@ fn tracepoint_rows_are_never_substituted() {
     if !have_root("tracepoint_rows_are_never_substituted") {
         return;
     }
-    let mut backend = backend(probecost::cpu::default_workload_cpu().unwrap());
+    let mut backend = backend(probecost_core::cpu::default_workload_cpu().unwrap());
     for name in ["tracepoint-entry", "tracepoint-return"] {
         let prepared = backend
             .prepare(ScenarioCatalog.find(name).unwrap())

@@ -3,7 +3,7 @@
 
 use std::{io::Write as _, path::PathBuf};
 
-use probecost::scenario::{AttachKind, ScenarioCatalog};
+use probecost_core::scenario::{AttachKind, ScenarioCatalog};
 
 /// Whether the test can load eBPF programs. When it cannot, says so on the real stderr (test
 /// capture would hide a println) so a non-root run never passes silently.

@@ -1,15 +1,15 @@
-//! The command line: clap's definitions, turned into the library's command settings. No clap
-//! type reaches the library's backends.
+//! The command line: clap's definitions, turned into the commands' settings. No clap type
+//! reaches the backends.
 
 use std::{path::PathBuf, time::Duration};
 
+use crate::commands::{
+    AttachScaleCommand, CompareCommand, ExportPaths, MeasureCommand, MechanismChoice, RunCommand,
+    WorkloadChildCommand, WorkloadChoice, WorkloadCommand,
+};
 use clap::{Args, Parser, Subcommand};
-use probecost::{
+use probecost_core::{
     benchmark::{RoundPolicy, TargetCi},
-    commands::{
-        AttachScaleCommand, CompareCommand, ExportPaths, MeasureCommand, MechanismChoice,
-        RunCommand, WorkloadChildCommand, WorkloadChoice, WorkloadCommand,
-    },
     compare::DEFAULT_NOISE_THRESHOLD_PCT,
     platform::ObjectRequest,
     probe_set::Mechanism,

@@ -2,11 +2,14 @@
 //! ended into one line and an exit code.
 
 mod cli;
+mod commands;
+mod platform;
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use probecost::{commands, commands::Outcome, error::Error, platform};
+use commands::Outcome;
+use probecost_core::error::Error;
 
 use cli::{Cli, Command};
 
@@ -24,7 +27,7 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     #[cfg(target_os = "linux")]
-    probecost::linux::raise_open_file_limit();
+    probecost_linux::raise_open_file_limit();
     let platform = platform::current();
     let platform = platform.as_ref();
     let outcome = match &cli.command {

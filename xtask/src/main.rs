@@ -141,7 +141,12 @@ fn test() -> Result<()> {
 }
 
 pub const FREEBSD_TARGET: &str = "x86_64-unknown-freebsd";
-const FREEBSD_CRATES: [&str; 2] = ["freebsd-dtrace", "probecost"];
+const FREEBSD_CRATES: [&str; 4] = [
+    "freebsd-dtrace",
+    "probecost-core",
+    "probecost-freebsd",
+    "probecost",
+];
 
 fn check_freebsd() -> Result<()> {
     for krate in FREEBSD_CRATES {
@@ -151,6 +156,7 @@ fn check_freebsd() -> Result<()> {
                 "clippy",
                 "--package",
                 krate,
+                "--all-targets",
                 "--target",
                 FREEBSD_TARGET,
                 "--",

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
-use crate::{
+use probecost_core::{
     attach_scale::{AttachScale, AttachScaleReport, AttachScaleSettings},
     environment::Environment,
     error::{Error, Result},

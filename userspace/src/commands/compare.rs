@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::{print_and_export, ExportPaths, Outcome};
-use crate::{
+use probecost_core::{
     compare::{compare as compare_files, BaselineStore, CompareReport, ReportFile, Verdict},
     environment::Environment,
     error::{Error, Result},

@@ -1,6 +1,6 @@
 //! `probecost list`: every scenario, its attach point and whether this kernel runs it.
 
-use crate::{error::Result, platform::Platform};
+use probecost_core::{error::Result, platform::Platform};
 
 /// Prints the list.
 pub fn list(platform: &dyn Platform) -> Result<()> {

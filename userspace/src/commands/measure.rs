@@ -7,7 +7,7 @@ use super::{
     run::{progress, suite_report},
     workload_cpu, ExportPaths, Measuring, Outcome, WorkloadChoice,
 };
-use crate::{
+use probecost_core::{
     benchmark::{run_suite, BenchmarkSettings, EventsPerOp, RoundPolicy},
     environment::Environment,
     error::{Error, Result},
@@ -74,7 +74,10 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
     )?;
 
     let environment = Environment::probe(Some(cpu), vec![backends[0].tracer()]);
-    eprint!("{}", crate::report::render_environment(&environment));
+    eprint!(
+        "{}",
+        probecost_core::report::render_environment(&environment)
+    );
     eprintln!("workload: {}", workload.description());
     eprintln!("programs: {}", object.description);
     let settings = BenchmarkSettings {
@@ -126,7 +129,7 @@ fn object_scenario(name: &str, description: &str, programs: &[String]) -> &'stat
 /// program that never runs would make any cost a fiction, so it is an error naming it, before
 /// anything is timed. Everything loaded here is gone when this returns.
 fn every_program_runs(
-    backend: &mut dyn crate::benchmark::TracerBackend,
+    backend: &mut dyn probecost_core::benchmark::TracerBackend,
     scenario: &'static Scenario,
     names: &[String],
     workload: &dyn Workload,

@@ -20,7 +20,7 @@ pub use run::{run, RunCommand, WorkloadChoice};
 pub use workload::{workload, WorkloadCommand};
 pub use workload_child::{workload_child, WorkloadChildCommand};
 
-use crate::{
+use probecost_core::{
     cpu,
     error::{Error, Result},
     export::{Exporter, EXPORTERS},

@@ -4,7 +4,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
-use crate::{
+use probecost_core::{
     benchmark::{run_suite, BenchmarkSettings, RoundPolicy, RoundProgress},
     compare::{BaselineStore, ReportFile, RunFindings, SuiteReport},
     environment::Environment,
@@ -75,7 +75,7 @@ fn selected_scenarios(names: &[String], suite: ScenarioSuite) -> Result<Vec<&'st
     catalog.select(names).map_err(|unknown| {
         Error::Input(format!(
             "unknown scenario {}; valid scenarios: {}",
-            crate::report::backquoted(&unknown),
+            probecost_core::report::backquoted(&unknown),
             catalog.names()
         ))
     })
@@ -185,7 +185,10 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         },
     )?;
     let environment = Environment::probe(Some(cpu), backends.iter().map(|b| b.tracer()).collect());
-    eprint!("{}", crate::report::render_environment(&environment));
+    eprint!(
+        "{}",
+        probecost_core::report::render_environment(&environment)
+    );
     eprintln!("workload: {}", workload.description());
 
     let settings = BenchmarkSettings {
@@ -211,9 +214,9 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
             .map_err(|e| Error::operation(format!("writing this run's report: {e}")))?;
         let this = ReportFile::from_json(json)
             .map_err(|e| Error::operation(format!("reading back this run's report: {e}")))?;
-        let comparison = crate::compare::compare(
+        let comparison = probecost_core::compare::compare(
             &[base, ("this run".into(), this)],
-            crate::compare::DEFAULT_NOISE_THRESHOLD_PCT,
+            probecost_core::compare::DEFAULT_NOISE_THRESHOLD_PCT,
         )?;
         report.findings.baseline_comparison = Some(comparison);
     }

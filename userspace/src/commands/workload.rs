@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::{ExportPaths, Measuring, Outcome};
-use crate::{
+use probecost_core::{
     complex_workload::{parse_scenarios, ComplexWorkload, TimedCommand, WorkloadReport},
     cpu,
     environment::Environment,

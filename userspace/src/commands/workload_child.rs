@@ -4,7 +4,7 @@
 use std::{fs::File, io::Write as _, os::fd::FromRawFd as _};
 
 use super::Outcome;
-use crate::{
+use probecost_core::{
     error::{Error, Result},
     interrupt,
     workload::WorkloadError,

@@ -2,12 +2,12 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::{BackendSettings, ObjectBackend, ObjectRequest, Platform};
-use crate::{
+use probecost_core::{
     attach_scale::AttachScaleBackend,
     benchmark::TracerBackend,
     complex_workload::ComplexWorkloadBackend,
     error::{Error, Result},
+    platform::{BackendSettings, ObjectBackend, ObjectRequest, Platform},
     tracer::Tracer,
 };
 

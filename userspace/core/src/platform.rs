@@ -1,0 +1,90 @@
+//! What a platform's backends offer every command: [`Platform`], implemented once per operating
+//! system (`probecost-linux`, `probecost-freebsd`); the binary picks the one it was built for.
+
+use std::{path::PathBuf, sync::atomic::AtomicBool};
+
+use crate::{
+    attach_scale::AttachScaleBackend, benchmark::TracerBackend,
+    complex_workload::ComplexWorkloadBackend, error::Result, tracer::Tracer,
+};
+
+/// What a Benchmark 1 tracer backend needs to know.
+#[derive(Clone, Debug)]
+pub struct BackendSettings {
+    /// Where per-event scenarios write their formatted lines.
+    pub per_event_sink: PathBuf,
+    /// The workload's CPU (tracer threads keep off it).
+    pub workload_cpu: usize,
+    /// Whether the workload is the in-process loop (not a `dd` per run).
+    pub in_process_workload: bool,
+}
+
+/// What `measure --object` was asked to load.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectRequest {
+    /// The compiled BPF object.
+    pub path: PathBuf,
+    /// Programs to load (all of the object's when empty).
+    pub programs: Vec<String>,
+    /// `[PROGRAM=]POINT` attach points for programs whose section libbpf cannot attach.
+    pub attach: Vec<String>,
+}
+
+/// A user's object, opened and checked, ready to be measured as a tracer.
+pub struct ObjectBackend {
+    /// Loads the object's programs for each traced run.
+    pub backend: Box<dyn TracerBackend>,
+    /// The object's file name: the row's name.
+    pub row_name: String,
+    /// The programs it loads, in order.
+    pub programs: Vec<String>,
+    /// Each program and where it attaches.
+    pub description: String,
+}
+
+/// A platform's backends, one per measurement.
+pub trait Platform {
+    /// `Err` with one line saying what is missing when this process cannot trace.
+    fn check_privileges(&self) -> Result<()>;
+
+    /// The tracer `run` uses when none is named.
+    fn native_tracer(&self) -> Tracer;
+
+    /// One Benchmark 1 backend per tracer, in order; a tracer this platform lacks is an error.
+    fn tracer_backends(
+        &self,
+        tracers: &[Tracer],
+        settings: &BackendSettings,
+    ) -> Result<Vec<Box<dyn TracerBackend>>>;
+
+    /// The `attach-scale` backend, stopping early once `stop` is set.
+    fn attach_scale(&self, stop: &'static AtomicBool) -> Result<Box<dyn AttachScaleBackend>>;
+
+    /// The `workload` (Benchmark 2) backend, stopping early once `stop` is set.
+    fn complex_workload(
+        &self,
+        stop: &'static AtomicBool,
+    ) -> Result<Box<dyn ComplexWorkloadBackend>>;
+
+    /// `measure --object`: opens the object and checks the request (nothing is loaded into
+    /// the kernel until the backend prepares it).
+    fn user_object(&self, request: &ObjectRequest) -> Result<ObjectBackend>;
+
+    /// `list`: every scenario, its attach point and whether this kernel runs it.
+    fn scenario_list(&self) -> Result<String>;
+}
+
+/// The `list` table's header and one line per scenario: `(row, name, attach points, support)`.
+pub fn list_table(column: &str, lines: Vec<(String, &str, String, String)>) -> String {
+    let width = lines.iter().map(|l| l.1.len()).max().unwrap_or(0).max(17);
+    let mut out = format!(
+        "{:>3}  {:<width$} {:<62} this kernel\n",
+        "row", "scenario", column
+    );
+    for (row, name, attach, support) in lines {
+        out.push_str(&format!(
+            "{row:>3}  {name:<width$} {attach:<62} {support}\n"
+        ));
+    }
+    out
+}

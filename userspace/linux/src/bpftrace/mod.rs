@@ -1,0 +1,230 @@
+//! bpftrace as a second tracer: the same scenario as a bpftrace script on the same attach point
+//! probecost chose, run as a child process around each traced run.
+
+mod process;
+pub mod script;
+
+use std::{collections::BTreeSet, path::PathBuf, process::Command};
+
+pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT};
+
+use super::{bpf_stats, choose_attach, features::KernelFeatures, programs::libc_path};
+use probecost_core::{
+    benchmark::{
+        AttachChoice, AttachTimer, MeasureError, Prepared, PreparedScenario, ProgramRun,
+        ProgramStats, TracerBackend,
+    },
+    error::{BackendError, Result},
+    result::{AttachTimes, DeliveryCounts},
+    scenario::{Delivery, Scenario, ScenarioSuite},
+    workload::Interruptible,
+};
+
+/// bpftrace's version line (`bpftrace v0.17.0`), or why it cannot run.
+pub fn bpftrace_version() -> probecost_core::error::Result<String> {
+    let not_installed = |e: &dyn std::fmt::Display| {
+        format!(
+            "bpftrace is not installed or does not run ({e}): run `cargo xtask setup` or \
+             `apt-get install bpftrace`"
+        )
+    };
+    let output = Command::new("bpftrace")
+        .arg("--version")
+        .output()
+        .map_err(|e| not_installed(&e))?;
+    if !output.status.success() {
+        return Err(probecost_core::error::Error::from(not_installed(
+            &output.status,
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// Runs scenarios as bpftrace scripts.
+pub struct BpftraceBackend {
+    version: String,
+    features: KernelFeatures,
+    sink: PathBuf,
+    workload_cpu: usize,
+}
+
+impl BpftraceBackend {
+    /// Checks that bpftrace runs; `features` must be the ones probecost's own backend uses, so
+    /// both pick the same attach points.
+    pub fn new(
+        features: KernelFeatures,
+        sink: PathBuf,
+        workload_cpu: usize,
+    ) -> probecost_core::error::Result<Self> {
+        Ok(Self {
+            version: bpftrace_version()?,
+            features,
+            sink,
+            workload_cpu,
+        })
+    }
+}
+
+impl TracerBackend for BpftraceBackend {
+    fn name(&self) -> probecost_core::tracer::Tracer {
+        probecost_core::tracer::Tracer::Bpftrace
+    }
+
+    fn tracer(&self) -> String {
+        self.version.clone()
+    }
+
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared> {
+        if scenario.suite == ScenarioSuite::Mechanisms {
+            return Err(probecost_core::error::Error::unsupported(
+                "the mechanism matrix measures probecost's own programs; bpftrace runs the \
+                 talk's suite",
+            ));
+        }
+        let (kind, _) = choose_attach(&self.features, scenario)?;
+        let libc = libc_path().map_err(|error| BackendError::Load {
+            what: "libc's path".into(),
+            error: error.to_string(),
+        })?;
+        let script = script::script(scenario, kind, &libc.to_string_lossy());
+        let programs = self.with_script(scenario, script)?;
+        Ok(Prepared {
+            choice: programs.choice.clone(),
+            programs: Box::new(programs),
+        })
+    }
+}
+
+impl BpftraceBackend {
+    /// `scenario` with `script` instead of the one generated for it (tests use this to feed
+    /// bpftrace a broken script); `Err` when the kernel cannot run the scenario.
+    pub fn with_script(
+        &self,
+        scenario: &'static Scenario,
+        script: String,
+    ) -> probecost_core::error::Result<BpftraceScenario> {
+        let (_, choice) = choose_attach(&self.features, scenario)?;
+        Ok(BpftraceScenario {
+            scenario,
+            script,
+            choice,
+            sink: self.sink.clone(),
+            workload_cpu: self.workload_cpu,
+            process: None,
+            timer: AttachTimer::default(),
+            output: BpftraceOutput::default(),
+        })
+    }
+}
+
+/// One scenario's bpftrace script, started for each traced run.
+pub struct BpftraceScenario {
+    scenario: &'static Scenario,
+    script: String,
+    choice: AttachChoice,
+    sink: PathBuf,
+    workload_cpu: usize,
+    process: Option<BpftraceProcess>,
+    timer: AttachTimer,
+    output: BpftraceOutput,
+}
+
+impl BpftraceScenario {
+    fn error(&self, action: &'static str, error: BpftraceError) -> BackendError {
+        BackendError::Attach {
+            action,
+            program: format!("bpftrace script of scenario `{}`", self.scenario.name),
+            attach: self.choice.attach.clone(),
+            error: error.to_string(),
+        }
+    }
+}
+
+/// Programs loaded in the kernel now: id -> (name, run count, run time ns).
+fn loaded_programs() -> Vec<(u32, String, u64, u64)> {
+    aya::programs::loaded_programs()
+        .filter_map(Result::ok)
+        .map(|p| {
+            (
+                p.id(),
+                p.name_as_str().unwrap_or_default().to_string(),
+                p.run_count(),
+                p.run_time().as_nanos() as u64,
+            )
+        })
+        .collect()
+}
+
+impl PreparedScenario for BpftraceScenario {
+    fn attach(&mut self) -> Result<(), BackendError> {
+        if self.process.is_some() {
+            return Ok(());
+        }
+        let (process, took) = BpftraceProcess::start(&self.script, self.workload_cpu, &self.sink)
+            .map_err(|e| self.error("attach", e))?;
+        self.timer.attached(took);
+        self.process = Some(process);
+        Ok(())
+    }
+
+    fn detach(&mut self) -> Result<(), BackendError> {
+        let Some(process) = self.process.take() else {
+            return Ok(());
+        };
+        let (took, output) = process.stop().map_err(|e| self.error("detach", e))?;
+        self.timer.detached(took);
+        self.output.lines += output.lines;
+        self.output.lost += output.lost;
+        Ok(())
+    }
+
+    fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
+        let stats_enabled = bpf_stats::enable()?;
+        let before: BTreeSet<u32> = loaded_programs().iter().map(|p| p.0).collect();
+        self.attach()?;
+        // bpftrace's programs: the new ones, less its BEGIN/END probes.
+        let ours = |all: Vec<(u32, String, u64, u64)>| -> Vec<(u32, String, u64, u64)> {
+            all.into_iter()
+                .filter(|p| !before.contains(&p.0))
+                .filter(|p| !p.1.starts_with("BEGIN") && !p.1.starts_with("END"))
+                .collect()
+        };
+        let start = ours(loaded_programs());
+        let outcome = on.run(ops);
+        let end = ours(loaded_programs());
+        self.detach()?;
+        drop(stats_enabled);
+        outcome?;
+        if start.is_empty() {
+            return Err(MeasureError::Backend(BackendError::Read {
+                what: format!("bpftrace's programs for `{}`", self.scenario.name),
+                error: "none found among the loaded programs".into(),
+            }));
+        }
+        Ok(ProgramStats {
+            programs: start
+                .iter()
+                .map(|(id, _, count, time)| {
+                    let (c1, t1) = end
+                        .iter()
+                        .find(|p| p.0 == *id)
+                        .map_or((*count, *time), |p| (p.2, p.3));
+                    ProgramRun {
+                        count: c1.saturating_sub(*count),
+                        time_ns: Some(t1.saturating_sub(*time)),
+                        ..ProgramRun::default()
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    fn attach_times(&self) -> Option<AttachTimes> {
+        self.timer.medians()
+    }
+
+    fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
+        let counts = DeliveryCounts::from_output(self.output.lines, self.output.lost);
+        Ok((self.scenario.delivery != Delivery::None).then_some(counts))
+    }
+}

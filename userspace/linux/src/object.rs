@@ -1,0 +1,56 @@
+//! The eBPF object built from ebpf/ by build.rs, embedded in the binary.
+
+use aya::{Ebpf, EbpfLoader};
+
+use probecost_core::error::BackendError;
+
+static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/probecost"));
+
+/// Loads a fresh copy of the object: new maps, no program loaded yet. Each scenario gets its
+/// own, so one scenario's map contents never change another's cost.
+pub fn load() -> Result<Ebpf, BackendError> {
+    EbpfLoader::new()
+        .load(OBJECT)
+        .map_err(|e| BackendError::Load {
+            what: "probecost's eBPF object".into(),
+            error: e.to_string(),
+        })
+}
+
+/// The object's bytes, for loaders aya does not cover (kprobe.multi).
+pub fn bytes() -> &'static [u8] {
+    OBJECT
+}
+
+#[cfg(test)]
+mod tests {
+    use probecost_core::scenario::ScenarioCatalog;
+
+    /// Whether `name` is one of the object's strings (program names are in its symbol table).
+    fn has_string(name: &str) -> bool {
+        let needle = format!("\0{name}\0");
+        super::bytes()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
+    #[test]
+    fn every_program_the_catalog_names_is_in_the_object() {
+        let mut checked = 0;
+        for scenario in ScenarioCatalog.every() {
+            for &kind in scenario.attach_preference {
+                for spec in scenario.programs {
+                    let name = spec.program_name(kind);
+                    assert!(
+                        has_string(&name),
+                        "{}: `{name}` is not in the object",
+                        scenario.name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 60, "{checked}");
+        assert!(!has_string("no_such_program_kprobe"));
+    }
+}

@@ -1,0 +1,370 @@
+//! A resolved probe set attached with probecost's counting programs (ebpf/src/probe_sets.rs),
+//! held by owned links: dropping the set detaches it, and so does the death of the process.
+
+use aya::{
+    maps::{Array, MapData, PerCpuArray},
+    programs::{KProbe, RawTracePoint, TracePoint, UProbe},
+    Ebpf,
+};
+use aya_obj::generated::{bpf_attach_type, bpf_prog_type};
+use probecost_common::{
+    map_names,
+    probe_sets::{MAX_SYSCALLS, SELECT_ENTER, SELECT_EXIT},
+};
+
+use crate::{
+    btf_functions::BtfFunctions,
+    object,
+    programs::{attach_kprobe_multi, attach_tracing, LoadAs, OwnedLink, RelocatedProgram},
+};
+use probecost_core::{
+    error::error_chain,
+    probe_set::{Mechanism, Probe, ProbeSet},
+};
+
+/// Activations counted while a set was attached.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activations {
+    /// All of the set's activations.
+    pub total: u64,
+    /// Per probe, where the mechanism tells probes apart (tracepoints, syscalls).
+    pub per_probe: Vec<(String, u64)>,
+}
+
+/// The set in the kernel. Field order is drop order: links first, then programs and maps.
+pub struct AttachedSet {
+    links: Vec<OwnedLink>,
+    /// The counting programs and maps; every link of the set counts into its maps.
+    object: Ebpf,
+    set: ProbeSet,
+}
+
+fn attach_error(probe: &Probe, error: &dyn std::error::Error) -> String {
+    format!(
+        "cannot attach {}: {}",
+        probe.bpftrace_name(),
+        error_chain(error)
+    )
+}
+
+fn load_error(what: &str, error: &dyn std::error::Error) -> String {
+    format!("cannot load {what}: {}", error_chain(error))
+}
+
+fn fresh_object() -> probecost_core::error::Result<Ebpf> {
+    Ok(object::load().map_err(|e| e.to_string())?)
+}
+
+fn is_syscall_tracepoint(probe: &Probe) -> bool {
+    matches!(probe, Probe::Tracepoint { category, .. } if category == "syscalls")
+}
+
+/// The per-CPU counter array `name` of `ebpf`.
+fn counters<'a>(
+    ebpf: &'a Ebpf,
+    name: &str,
+) -> probecost_core::error::Result<PerCpuArray<&'a MapData, u64>> {
+    let map = ebpf
+        .map(name)
+        .ok_or_else(|| format!("map {name} is not in the eBPF object"))?;
+    Ok(PerCpuArray::try_from(map).map_err(|e| load_error(name, &e))?)
+}
+
+/// Slot `index` of a per-CPU counter array, summed over the CPUs.
+fn total(
+    counters: &PerCpuArray<&MapData, u64>,
+    name: &str,
+    index: u32,
+) -> probecost_core::error::Result<u64> {
+    let values = counters
+        .get(&index, 0)
+        .map_err(|e| format!("reading {name}[{index}]: {}", error_chain(&e)))?;
+    Ok(values.iter().sum())
+}
+
+impl AttachedSet {
+    /// Loads the counting program for the set's mechanism and attaches it to every probe.
+    /// On error, whatever was attached is detached again (by drop) before returning.
+    pub fn attach(set: &ProbeSet) -> probecost_core::error::Result<Self> {
+        let mut attached = Self {
+            links: Vec::with_capacity(set.probes.len()),
+            object: fresh_object()?,
+            set: set.clone(),
+        };
+        match set.mechanism {
+            Mechanism::PerfEvent => attached.attach_tracepoints()?,
+            Mechanism::RawTracepoint => attached.attach_raw_tracepoints()?,
+            Mechanism::RawSyscalls => attached.attach_raw_syscalls()?,
+            Mechanism::Kprobe => attached.attach_kprobes()?,
+            Mechanism::KprobeMulti => attached.attach_kprobe_multi()?,
+            Mechanism::Uprobe => attached.attach_uprobes()?,
+            Mechanism::Fentry => attached.attach_fentries()?,
+            Mechanism::Bpftrace => return Err("bpftrace sets are run by bpftrace".into()),
+        }
+        Ok(attached)
+    }
+
+    /// Number of attachments (links) in the kernel.
+    pub fn links(&self) -> usize {
+        self.links.len()
+    }
+
+    fn program_mut<'a, T>(
+        ebpf: &'a mut Ebpf,
+        name: &str,
+    ) -> probecost_core::error::Result<&'a mut T>
+    where
+        &'a mut T: TryFrom<&'a mut aya::programs::Program, Error = aya::programs::ProgramError>,
+    {
+        let program = ebpf
+            .program_mut(name)
+            .ok_or_else(|| format!("program `{name}` is not in the eBPF object"))?;
+        Ok(program.try_into().map_err(|e| load_error(name, &e))?)
+    }
+
+    fn attach_tracepoints(&mut self) -> probecost_core::error::Result<()> {
+        // Syscall tracepoints get the programs that count per syscall number.
+        let program_for = |category: &str, name: &str| match (category, name) {
+            ("syscalls", n) if n.starts_with("sys_enter_") => "count_syscall_enter_tp",
+            ("syscalls", n) if n.starts_with("sys_exit_") => "count_syscall_exit_tp",
+            _ => "count_tracepoint",
+        };
+        for program_name in [
+            "count_tracepoint",
+            "count_syscall_enter_tp",
+            "count_syscall_exit_tp",
+        ] {
+            let probes: Vec<&Probe> = self
+                .set
+                .probes
+                .iter()
+                .filter(|p| {
+                    matches!(p, Probe::Tracepoint { category, name } if program_for(category, name) == program_name)
+                })
+                .collect();
+            if probes.is_empty() {
+                continue;
+            }
+            let program: &mut TracePoint = Self::program_mut(&mut self.object, program_name)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
+            for probe in probes {
+                let Probe::Tracepoint { category, name } = probe else {
+                    continue;
+                };
+                let id = program
+                    .attach(category, name)
+                    .map_err(|e| attach_error(probe, &e))?;
+                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+                self.links.push(OwnedLink::Tracepoint(link));
+            }
+        }
+        Ok(())
+    }
+
+    fn attach_raw_tracepoints(&mut self) -> probecost_core::error::Result<()> {
+        let program: &mut RawTracePoint =
+            Self::program_mut(&mut self.object, "count_raw_tracepoint")?;
+        program
+            .load()
+            .map_err(|e| load_error("count_raw_tracepoint", &e))?;
+        for probe in &self.set.probes {
+            let Probe::Tracepoint { name, .. } = probe else {
+                continue;
+            };
+            let id = program.attach(name).map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::RawTracepoint(link));
+        }
+        Ok(())
+    }
+
+    fn attach_raw_syscalls(&mut self) -> probecost_core::error::Result<()> {
+        let mut selected = vec![0u8; MAX_SYSCALLS as usize];
+        for probe in &self.set.probes {
+            if let Probe::Syscall { nr, exit } = probe {
+                if let Some(bits) = selected.get_mut(*nr as usize) {
+                    *bits |= if *exit { SELECT_EXIT } else { SELECT_ENTER };
+                }
+            }
+        }
+        {
+            let ebpf = &mut self.object;
+            let map = ebpf
+                .map_mut(map_names::SYSCALLS_SELECTED)
+                .ok_or("map SYSCALLS_SELECTED is not in the eBPF object")?;
+            let mut array =
+                Array::<_, u8>::try_from(map).map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
+            for (nr, bits) in selected.iter().enumerate().filter(|(_, b)| **b != 0) {
+                array
+                    .set(nr as u32, *bits, 0)
+                    .map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
+            }
+        }
+        let wants_exit = selected.iter().any(|b| b & SELECT_EXIT != 0);
+        let hooks: &[(&str, &str)] = if wants_exit {
+            &[
+                ("count_raw_sys_enter", "sys_enter"),
+                ("count_raw_sys_exit", "sys_exit"),
+            ]
+        } else {
+            &[("count_raw_sys_enter", "sys_enter")]
+        };
+        for (program_name, tracepoint) in hooks {
+            let program: &mut RawTracePoint = Self::program_mut(&mut self.object, program_name)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
+            let id = program
+                .attach(tracepoint)
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
+            let link = program
+                .take_link(id)
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
+            self.links.push(OwnedLink::RawTracepoint(link));
+        }
+        Ok(())
+    }
+
+    fn attach_kprobes(&mut self) -> probecost_core::error::Result<()> {
+        for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
+            let program: &mut KProbe = Self::program_mut(&mut self.object, program_name)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
+            for probe in &self.set.probes {
+                let Probe::Kprobe { function, ret } = probe else {
+                    continue;
+                };
+                if *ret != returns {
+                    continue;
+                }
+                let id = program
+                    .attach(function, 0)
+                    .map_err(|e| attach_error(probe, &e))?;
+                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+                self.links.push(OwnedLink::Kprobe(link));
+            }
+        }
+        Ok(())
+    }
+
+    fn attach_kprobe_multi(&mut self) -> probecost_core::error::Result<()> {
+        for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
+            let functions: Vec<String> = self
+                .set
+                .probes
+                .iter()
+                .filter_map(|p| match p {
+                    Probe::Kprobe { function, ret } if *ret == returns => Some(function.clone()),
+                    _ => None,
+                })
+                .collect();
+            if functions.is_empty() {
+                continue;
+            }
+            let link = attach_kprobe_multi(&self.object, program_name, &functions, returns)?;
+            self.links.push(OwnedLink::Fd(link));
+        }
+        Ok(())
+    }
+
+    fn attach_uprobes(&mut self) -> probecost_core::error::Result<()> {
+        let program: &mut UProbe = Self::program_mut(&mut self.object, "count_uprobe")?;
+        program.load().map_err(|e| load_error("count_uprobe", &e))?;
+        for probe in &self.set.probes {
+            let Probe::Uprobe { path, symbol } = probe else {
+                continue;
+            };
+            let id = program
+                .attach(
+                    symbol.as_str(),
+                    path,
+                    aya::programs::uprobe::UProbeScope::AllProcesses,
+                )
+                .map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::Uprobe(link));
+        }
+        Ok(())
+    }
+
+    fn attach_fentries(&mut self) -> probecost_core::error::Result<()> {
+        // An fentry program is verified against one function's BTF, so each function gets a
+        // copy of the program; all copies share the first object's maps.
+        let btf = BtfFunctions::kernel()?;
+        let program = RelocatedProgram::new(object::bytes(), &self.object, "count_fentry")?;
+        for probe in &self.set.probes {
+            let Probe::Fentry { function } = probe else {
+                continue;
+            };
+            let attach_btf_id = btf
+                .id(function)
+                .ok_or_else(|| format!("cannot attach {}: no BTF entry", probe.bpftrace_name()))?;
+            let fd = program
+                .load(LoadAs {
+                    prog_type: bpf_prog_type::BPF_PROG_TYPE_TRACING,
+                    attach_type: bpf_attach_type::BPF_TRACE_FENTRY,
+                    attach_btf_id,
+                })
+                .map_err(|e| format!("cannot attach {}: {e}", probe.bpftrace_name()))?;
+            let link = attach_tracing(&fd).map_err(|e| attach_error(probe, &e))?;
+            self.links.push(OwnedLink::Fd(link));
+        }
+        Ok(())
+    }
+
+    /// Activations counted so far.
+    pub fn activations(&self) -> probecost_core::error::Result<Activations> {
+        let mut activations = Activations::default();
+        // Per syscall: the selected numbers for the raw programs, every number for syscall
+        // tracepoints (their programs count whichever fires); nothing for other sets.
+        let syscalls: Vec<(u32, bool)> = match self.set.mechanism {
+            Mechanism::RawSyscalls => self
+                .set
+                .probes
+                .iter()
+                .filter_map(|p| match p {
+                    Probe::Syscall { nr, exit } => Some((*nr, *exit)),
+                    _ => None,
+                })
+                .collect(),
+            Mechanism::PerfEvent if self.set.probes.iter().any(is_syscall_tracepoint) => (0
+                ..MAX_SYSCALLS)
+                .flat_map(|nr| [(nr, false), (nr, true)])
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !syscalls.is_empty() {
+            let ebpf = &self.object;
+            let enters = counters(ebpf, map_names::SYSCALL_ENTERS)?;
+            let exits = counters(ebpf, map_names::SYSCALL_EXITS)?;
+            for (nr, exit) in syscalls {
+                let count = if exit {
+                    total(&exits, map_names::SYSCALL_EXITS, nr)?
+                } else {
+                    total(&enters, map_names::SYSCALL_ENTERS, nr)?
+                };
+                activations.total += count;
+                if count > 0 {
+                    let side = if exit { "exit" } else { "enter" };
+                    activations
+                        .per_probe
+                        .push((format!("syscall {nr} {side}"), count));
+                }
+            }
+        }
+        if self.set.mechanism != Mechanism::RawSyscalls {
+            let counts = counters(&self.object, map_names::ACTIVATIONS_TOTAL)?;
+            activations.total += total(&counts, map_names::ACTIVATIONS_TOTAL, 0)?;
+        }
+        Ok(activations)
+    }
+
+    /// Detaches every probe, in attach order, then unloads the programs.
+    pub fn detach(mut self) -> probecost_core::error::Result<()> {
+        let mut first_error = None;
+        for link in self.links.drain(..) {
+            if let Err(e) = link.detach() {
+                first_error.get_or_insert_with(|| format!("detaching: {}", error_chain(&e)));
+            }
+        }
+        drop(self.object);
+        first_error.map_or(Ok(()), |e| Err(e.into()))
+    }
+}
