@@ -4,6 +4,7 @@
 //! sets up, builds and runs the Benchmark 1 suite, `test` sets up and runs every test.
 
 mod bench2;
+mod module_cycles;
 mod setup;
 mod vm;
 
@@ -34,7 +35,7 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Sets up and runs every test: clippy, unit and integration tests (the guest tests on
+    /// Sets up and runs every test: the import-cycle check, clippy, unit and integration tests (the guest tests on
     /// Debian's 6.1 and 6.12 kernels in QEMU among them), the FreeBSD check.
     Test,
     /// Boots kernels in QEMU and runs probecost inside; results land in target/vm/<kernel>/.
@@ -126,6 +127,7 @@ fn run(args: Vec<String>) -> Result<()> {
 }
 
 fn test() -> Result<()> {
+    module_cycles::check_workspace(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))?;
     run_command(
         "cargo",
         &["clippy", "--all-targets", "--", "-D", "warnings"],

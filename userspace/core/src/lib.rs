@@ -29,6 +29,8 @@ pub mod report;
 pub mod result;
 pub mod scenario;
 pub mod stats;
+#[cfg(target_os = "freebsd")]
+mod sysctl;
 pub mod tracer;
 pub mod virtualization;
 pub mod workload;

@@ -209,8 +209,8 @@ fn read_facts() -> VirtualizationFacts {
     VirtualizationFacts {
         cpuid_hypervisor_bit,
         cpuid_signature,
-        os_reported: crate::environment::sysctl_string("kern.vm_guest"),
-        dmi: crate::environment::sysctl_string("smbios.system.product"),
+        os_reported: crate::sysctl::sysctl_string("kern.vm_guest"),
+        dmi: crate::sysctl::sysctl_string("smbios.system.product"),
     }
 }
 

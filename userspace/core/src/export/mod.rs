@@ -29,3 +29,6 @@ pub const EXPORTERS: [(&str, &dyn Exporter); 5] = [
     ("--plot", &SvgPlotExporter),
     ("--export-html", &HtmlExporter),
 ];
+
+#[cfg(test)]
+mod tests;
