@@ -96,7 +96,7 @@ pub fn crate_cycles(src: &Path) -> Result<Vec<Cycle>> {
                 }
             }
             Cycle {
-                modules: component.iter().map(|m| display(m)).collect(),
+                modules: component.iter().map(display).collect(),
                 edges: described,
             }
         })
