@@ -323,19 +323,35 @@ fn c_string(s: &str, what: &str) -> Result<CString, DtraceError> {
 }
 
 /// `dtrace_errmsg`'s text for `errno`.
+///
+/// # Safety
+/// `handle` is null or an open libdtrace handle.
 unsafe fn message(handle: *mut sys::dtrace_hdl_t, errno: c_int) -> String {
-    let text = sys::dtrace_errmsg(handle, errno);
+    // SAFETY: the caller passes null or an open handle, which dtrace_errmsg accepts.
+    let text = unsafe { sys::dtrace_errmsg(handle, errno) };
     if text.is_null() {
         format!("error {errno}")
     } else {
-        CStr::from_ptr(text).to_string_lossy().into_owned()
+        // SAFETY: a non-null dtrace_errmsg result is a NUL-terminated static or
+        // handle-owned string, read before the handle can change it.
+        unsafe { CStr::from_ptr(text) }
+            .to_string_lossy()
+            .into_owned()
     }
 }
 
+/// `dtrace_work`'s probe callback: consume each probe's records.
+///
+/// # Safety
+/// Called by libdtrace only; it touches neither argument.
 unsafe extern "C" fn on_probe(_data: *const sys::dtrace_probedata_t, _arg: *mut c_void) -> c_int {
     sys::DTRACE_CONSUME_THIS
 }
 
+/// `dtrace_work`'s record callback: consume records until the enabling's last.
+///
+/// # Safety
+/// Called by libdtrace only; it compares `record` with null and dereferences nothing.
 unsafe extern "C" fn on_record(
     _data: *const sys::dtrace_probedata_t,
     record: *const sys::dtrace_recdesc_t,
@@ -349,34 +365,61 @@ unsafe extern "C" fn on_record(
     }
 }
 
+/// The buffered-output handler: each formatted line goes to the collector.
+///
+/// # Safety
+/// Registered by `register_handlers` with `arg` the consumer's boxed [`OutputCollector`];
+/// libdtrace calls it on the consuming thread with a valid `data`.
 unsafe extern "C" fn on_buffered(data: *const sys::dtrace_bufdata_t, arg: *mut c_void) -> c_int {
-    let collector = &mut *arg.cast::<OutputCollector>();
-    let text = (*data).dtbda_buffered;
+    // SAFETY: `arg` is the consumer's OutputCollector, alive as long as the handle, and no
+    // other reference to it exists during the callback (dtrace_work holds &mut self).
+    let collector = unsafe { &mut *arg.cast::<OutputCollector>() };
+    // SAFETY: libdtrace passes a valid bufdata for the duration of the call.
+    let text = unsafe { (*data).dtbda_buffered };
     if !text.is_null() {
-        collector.buffered(CStr::from_ptr(text).to_bytes());
+        // SAFETY: a non-null dtbda_buffered is a NUL-terminated string owned by libdtrace
+        // for the duration of the call; the bytes are copied before returning.
+        collector.buffered(unsafe { CStr::from_ptr(text) }.to_bytes());
     }
     sys::DTRACE_HANDLE_OK
 }
 
+/// The drop handler: dropped records are counted by the collector.
+///
+/// # Safety
+/// As [`on_buffered`]: `arg` is the consumer's [`OutputCollector`], `data` valid for the call.
 unsafe extern "C" fn on_drop(data: *const sys::dtrace_dropdata_t, arg: *mut c_void) -> c_int {
-    let collector = &mut *arg.cast::<OutputCollector>();
-    collector.dropped((*data).dtdda_drops);
+    // SAFETY: as in on_buffered, `arg` is the consumer's collector, not borrowed elsewhere.
+    let collector = unsafe { &mut *arg.cast::<OutputCollector>() };
+    // SAFETY: libdtrace passes a valid dropdata for the duration of the call.
+    collector.dropped(unsafe { (*data).dtdda_drops });
     sys::DTRACE_HANDLE_OK
 }
 
+/// The probe-error handler: errors in D actions are counted by the collector.
+///
+/// # Safety
+/// As [`on_buffered`]: `arg` is the consumer's [`OutputCollector`]; `data` is not read.
 unsafe extern "C" fn on_error(_data: *const sys::dtrace_errdata_t, arg: *mut c_void) -> c_int {
-    let collector = &mut *arg.cast::<OutputCollector>();
+    // SAFETY: as in on_buffered, `arg` is the consumer's collector, not borrowed elsewhere.
+    let collector = unsafe { &mut *arg.cast::<OutputCollector>() };
     collector.probe_error();
     sys::DTRACE_HANDLE_OK
 }
 
+/// `dtrace_probe_iter`'s callback: each probe's provider name goes into the set.
+///
+/// # Safety
+/// Called from `providers` only, with `arg` its `BTreeSet<String>` and `desc` valid for the call.
 unsafe extern "C" fn on_probe_listed(
     _handle: *mut sys::dtrace_hdl_t,
     desc: *const sys::dtrace_probedesc_t,
     arg: *mut c_void,
 ) -> c_int {
-    let providers = &mut *arg.cast::<BTreeSet<String>>();
-    let name = CStr::from_ptr((*desc).dtpd_provider.as_ptr());
+    // SAFETY: `arg` is the set `providers` passed, alive and unborrowed during the walk.
+    let providers = unsafe { &mut *arg.cast::<BTreeSet<String>>() };
+    // SAFETY: `desc` is valid for the call; dtpd_provider is a NUL-terminated array.
+    let name = unsafe { CStr::from_ptr((*desc).dtpd_provider.as_ptr()) };
     if !providers.contains(name.to_str().unwrap_or_default()) {
         providers.insert(name.to_string_lossy().into_owned());
     }
@@ -389,31 +432,49 @@ struct AggregationWalk {
     error: Option<aggregation::DecodeError>,
 }
 
+/// `dtrace_aggregate_walk`'s callback: decode each aggregation's value.
+///
+/// # Safety
+/// Called from `aggregations` only, with `arg` its [`AggregationWalk`] and `data` (and the
+/// description and buffer it points to) valid for the call.
 unsafe extern "C" fn on_aggregation(data: *const sys::dtrace_aggdata_t, arg: *mut c_void) -> c_int {
-    let walk = &mut *arg.cast::<AggregationWalk>();
-    let desc = (*data).dtada_desc;
-    let nrecs = (*desc).dtagd_nrecs;
+    // SAFETY: `arg` is the walk `aggregations` passed, alive and unborrowed during the walk.
+    let walk = unsafe { &mut *arg.cast::<AggregationWalk>() };
+    // SAFETY: libdtrace passes a valid aggdata whose description is valid too.
+    let (desc, nrecs) = unsafe {
+        let desc = (*data).dtada_desc;
+        (desc, (*desc).dtagd_nrecs)
+    };
     if nrecs < 1 {
         return sys::DTRACE_AGGWALK_NEXT;
     }
     // The aggregating action is the last record; the ones before it are the keys.
-    let records = ptr::addr_of!((*desc).dtagd_rec).cast::<sys::dtrace_recdesc_t>();
-    let record = *records.add(nrecs as usize - 1);
-    let bytes = std::slice::from_raw_parts(
-        (*data)
-            .dtada_data
-            .add(record.dtrd_offset as usize)
-            .cast::<u8>(),
-        record.dtrd_size as usize,
-    );
+    // SAFETY: dtagd_rec is a trailing array of dtagd_nrecs (>= 1, checked above) records, and
+    // the record's offset and size lie within the aggregation's data buffer.
+    let (record, bytes) = unsafe {
+        let records = ptr::addr_of!((*desc).dtagd_rec).cast::<sys::dtrace_recdesc_t>();
+        let record = *records.add(nrecs as usize - 1);
+        let bytes = std::slice::from_raw_parts(
+            (*data)
+                .dtada_data
+                .add(record.dtrd_offset as usize)
+                .cast::<u8>(),
+            record.dtrd_size as usize,
+        );
+        (record, bytes)
+    };
     match aggregation::decode(record.dtrd_action, record.dtrd_arg, bytes) {
         Ok(value) => {
-            let name = if (*desc).dtagd_name.is_null() {
-                String::new()
-            } else {
-                CStr::from_ptr((*desc).dtagd_name)
-                    .to_string_lossy()
-                    .into_owned()
+            // SAFETY: the description is valid for the call; a non-null name is a
+            // NUL-terminated string it owns.
+            let name = unsafe {
+                if (*desc).dtagd_name.is_null() {
+                    String::new()
+                } else {
+                    CStr::from_ptr((*desc).dtagd_name)
+                        .to_string_lossy()
+                        .into_owned()
+                }
             };
             walk.values.push(Aggregation { name, value });
             sys::DTRACE_AGGWALK_NEXT
