@@ -22,7 +22,6 @@ mod json_schema;
 pub mod measurement_lock;
 pub mod output_file;
 pub mod platform;
-pub mod plot;
 pub mod probe_set;
 pub mod reference;
 pub mod report;

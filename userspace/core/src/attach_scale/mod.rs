@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::{
     error::Result,
-    plot::{Chart, ChartKind, LineSeries, Palette},
     probe_set::{Mechanism, ProbeSet, ProbeSetKind},
+    report::chart::{Chart, ChartKind, LineSeries, Palette},
     report::{cell, number_or_dash as num, Findings, Measured, Table},
     tracer::Tracer,
 };

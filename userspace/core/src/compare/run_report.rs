@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::ReportComparison;
 use crate::{
-    plot::Chart,
+    report::chart::Chart,
     report::{Findings, Measured, Table},
     result::Suite,
 };

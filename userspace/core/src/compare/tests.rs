@@ -1,6 +1,6 @@
 use super::*;
 use crate::{
-    report::Report as _,
+    report::{Findings as _, Report as _},
     stats::{BatchQuantile, BatchQuantiles, Estimator, RunSummary},
 };
 

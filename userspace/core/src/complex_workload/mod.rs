@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::{
     error::Result,
-    plot::{BarSeries, Chart, ChartKind, Palette},
+    report::chart::{BarSeries, Chart, ChartKind, Palette},
     report::{cell, number_or_dash as num, Findings, Measured, Table},
 };
 

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use super::Exporter;
 use crate::{
     error::{Error, Result},
-    plot,
     report::{environment_line, render_environment, Findings, Report, Table},
 };
 
@@ -103,7 +102,7 @@ fn findings_html(
     }
     let mut chart = findings.chart();
     chart.subtitle = subtitle.to_string();
-    let svg = plot::svg(&chart).map_err(|e| Error::operation(e.to_string()))?;
+    let svg = super::chart_svg::svg(&chart).map_err(|e| Error::operation(e.to_string()))?;
     let svg = String::from_utf8_lossy(&svg);
     // Inline SVG needs no XML declaration.
     let svg = svg

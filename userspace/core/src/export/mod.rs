@@ -1,6 +1,7 @@
 //! Result files other tools can read, one file per format behind [`Exporter`]. Every command's
 //! result goes through the same exporters, as a [`Report`].
 
+mod chart_svg;
 mod csv;
 mod html;
 mod json;

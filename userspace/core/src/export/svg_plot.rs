@@ -1,9 +1,8 @@
-//! `--plot FILE.svg`: the report's chart, drawn by [`crate::plot`].
+//! `--plot FILE.svg`: the report's chart, drawn by [`super::chart_svg`].
 
-use super::Exporter;
+use super::{chart_svg, Exporter};
 use crate::{
     error::{Error, Result},
-    plot,
     report::{environment_line, Report},
 };
 
@@ -14,6 +13,6 @@ impl Exporter for SvgPlotExporter {
     fn serialize(&self, report: &dyn Report) -> Result<Vec<u8>> {
         let mut chart = report.findings().chart();
         chart.subtitle = environment_line(report.environment());
-        plot::svg(&chart).map_err(|e| Error::operation(e.to_string()))
+        chart_svg::svg(&chart).map_err(|e| Error::operation(e.to_string()))
     }
 }

@@ -1,6 +1,7 @@
 //! Human-readable output and what every command's result offers the report and export
 //! pipeline: [`Report`].
 
+pub mod chart;
 pub(crate) mod suite;
 mod table;
 
@@ -8,7 +9,8 @@ pub use table::{render_environment, render_table, tracer_names};
 
 use serde::Serialize;
 
-use crate::{environment::Environment, plot::Chart};
+use crate::environment::Environment;
+use chart::Chart;
 
 /// A number with `decimals` decimals, or `-` when there is none (or it is not finite).
 pub fn number_or_dash(value: Option<f64>, decimals: usize) -> String {

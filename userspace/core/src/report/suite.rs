@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use super::{cell, render_table, Findings, Table};
 use crate::{
-    plot::{BarSeries, Chart, ChartKind, Palette},
     reference::PublishedFigures,
+    report::chart::{BarSeries, Chart, ChartKind, Palette},
     result::{ScenarioStatus, Suite},
     tracer::Tracer,
 };

@@ -10,133 +10,20 @@ use plotters::{
     prelude::*,
 };
 
-/// A colour of the shared palette, so a tracer has the same colour in every chart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Palette {
-    /// Blue: probecost's own programs.
-    Blue,
-    /// Orange: bpftrace.
-    Orange,
-    /// Green: DTrace.
-    Green,
-    /// Red.
-    Red,
-    /// Purple.
-    Purple,
-    /// Brown.
-    Brown,
-}
+use crate::report::chart::{
+    BarSeries, Chart, ChartKind, IntervalSeries, LineSeries, Palette,
+};
 
-impl Palette {
-    /// The colours in order, for series without a colour of their own.
-    pub const CYCLE: [Palette; 6] = [
-        Self::Blue,
-        Self::Orange,
-        Self::Green,
-        Self::Red,
-        Self::Purple,
-        Self::Brown,
-    ];
-
-    fn rgb(self) -> RGBColor {
-        match self {
-            Self::Blue => RGBColor(0x1f, 0x77, 0xb4),
-            Self::Orange => RGBColor(0xff, 0x7f, 0x0e),
-            Self::Green => RGBColor(0x2c, 0xa0, 0x2c),
-            Self::Red => RGBColor(0xd6, 0x27, 0x28),
-            Self::Purple => RGBColor(0x94, 0x67, 0xbd),
-            Self::Brown => RGBColor(0x8c, 0x56, 0x4b),
-        }
+/// The colour as plotters draws it.
+fn rgb(palette: Palette) -> RGBColor {
+    match palette {
+        Palette::Blue => RGBColor(0x1f, 0x77, 0xb4),
+        Palette::Orange => RGBColor(0xff, 0x7f, 0x0e),
+        Palette::Green => RGBColor(0x2c, 0xa0, 0x2c),
+        Palette::Red => RGBColor(0xd6, 0x27, 0x28),
+        Palette::Purple => RGBColor(0x94, 0x67, 0xbd),
+        Palette::Brown => RGBColor(0x8c, 0x56, 0x4b),
     }
-}
-
-/// One series of bars: a value (or none) per category.
-#[derive(Clone, Debug)]
-pub struct BarSeries {
-    /// Legend label.
-    pub label: String,
-    /// Colour.
-    pub color: Palette,
-    /// Outlined instead of filled (reference figures from elsewhere).
-    pub hollow: bool,
-    /// One value per category.
-    pub values: Vec<Option<f64>>,
-}
-
-/// One line of points.
-#[derive(Clone, Debug)]
-pub struct LineSeries {
-    /// Legend label.
-    pub label: String,
-    /// Colour.
-    pub color: Palette,
-    /// Dashed instead of solid.
-    pub dashed: bool,
-    /// (x, y) points in x order.
-    pub points: Vec<(f64, f64)>,
-}
-
-/// A value with its interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Interval {
-    /// The value (the dot).
-    pub value: f64,
-    /// The interval's low end.
-    pub low: f64,
-    /// The interval's high end.
-    pub high: f64,
-}
-
-/// One series of dots with intervals: a value (or none) per category.
-#[derive(Clone, Debug)]
-pub struct IntervalSeries {
-    /// Legend label.
-    pub label: String,
-    /// Colour.
-    pub color: Palette,
-    /// One value per category.
-    pub values: Vec<Option<Interval>>,
-}
-
-/// What a chart shows.
-#[derive(Clone, Debug)]
-pub enum ChartKind {
-    /// Grouped bars, one group per category.
-    Bars {
-        /// Category names, left to right.
-        categories: Vec<String>,
-        /// The series, drawn side by side in each group.
-        series: Vec<BarSeries>,
-        /// Logarithmic value axis (values spanning decades).
-        log_scale: bool,
-    },
-    /// Dots with their intervals, grouped per category, on a linear axis through zero.
-    Intervals {
-        /// Category names, left to right.
-        categories: Vec<String>,
-        /// The series, side by side in each group.
-        series: Vec<IntervalSeries>,
-    },
-    /// Lines on logarithmic axes.
-    LogLog {
-        /// The lines.
-        series: Vec<LineSeries>,
-    },
-}
-
-/// A chart described as data.
-#[derive(Clone, Debug)]
-pub struct Chart {
-    /// Title.
-    pub title: String,
-    /// A line under the title (the environment).
-    pub subtitle: String,
-    /// x axis description.
-    pub x_label: String,
-    /// y axis description.
-    pub y_label: String,
-    /// The series.
-    pub kind: ChartKind,
 }
 
 /// Why a chart could not be drawn.
@@ -336,7 +223,7 @@ fn draw_bar_series<Y: Ranged<ValueType = f64>>(
     floor: f64,
 ) -> Result<(), PlotError> {
     for (s, bars) in series.iter().enumerate() {
-        let color = bars.color.rgb();
+        let color = rgb(bars.color);
         let style = if bars.hollow {
             color.stroke_width(2)
         } else {
@@ -376,7 +263,7 @@ fn draw_intervals(
         )))
         .map_err(drawing)?;
         for (s, points) in series.iter().enumerate() {
-            let style = points.color.rgb().stroke_width(2);
+            let style = rgb(points.color).stroke_width(2);
             let at = |i: usize| {
                 let (l, r) = slot(i, s, series.len());
                 (l + r) / 2.0
@@ -422,7 +309,7 @@ fn draw_lines(area: &Area<'_>, chart: &Chart, series: &[LineSeries]) -> Result<(
         .draw()
         .map_err(drawing)?;
     for line in series {
-        let style = line.color.rgb().stroke_width(2);
+        let style = rgb(line.color).stroke_width(2);
         let points: Vec<(f64, f64)> = line
             .points
             .iter()
@@ -464,6 +351,7 @@ fn draw_legend<'a, CT: plotters::coord::CoordTranslate>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::chart::Interval;
 
     fn chart(kind: ChartKind) -> Chart {
         Chart {
