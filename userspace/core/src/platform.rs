@@ -60,11 +60,8 @@ pub trait Platform {
     /// The `attach-scale` backend, stopping early once `stop` is set.
     fn attach_scale(&self, stop: &'static AtomicBool) -> Result<Box<dyn AttachScaleBackend>>;
 
-    /// The `workload` (Benchmark 2) backend, stopping early once `stop` is set.
-    fn complex_workload(
-        &self,
-        stop: &'static AtomicBool,
-    ) -> Result<Box<dyn ComplexWorkloadBackend>>;
+    /// The `workload` (Benchmark 2) backend.
+    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>>;
 
     /// `measure --object`: opens the object and checks the request (nothing is loaded into
     /// the kernel until the backend prepares it).

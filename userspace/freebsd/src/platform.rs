@@ -58,10 +58,7 @@ impl Platform for FreeBsd {
         ))
     }
 
-    fn complex_workload(
-        &self,
-        _stop: &'static AtomicBool,
-    ) -> Result<Box<dyn ComplexWorkloadBackend>> {
+    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>> {
         Err(Error::unsupported(
             "`probecost workload` runs on Linux; the FreeBSD backend measures Benchmark 1 only",
         ))

@@ -77,14 +77,10 @@ impl Platform for Linux {
         )))
     }
 
-    fn complex_workload(
-        &self,
-        stop: &'static AtomicBool,
-    ) -> Result<Box<dyn ComplexWorkloadBackend>> {
-        Ok(Box::new(LinuxComplexWorkload::new(
-            KernelFeatures::detect(),
-            stop,
-        )))
+    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>> {
+        Ok(Box::new(
+            LinuxComplexWorkload::new(KernelFeatures::detect()),
+        ))
     }
 
     fn user_object(&self, request: &ObjectRequest) -> Result<ObjectBackend> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{ExportPaths, Measuring, Outcome};
 use probecost_core::{
-    complex_workload::{parse_scenarios, ComplexWorkload, TimedCommand, WorkloadReport},
+    complex_workload::{self, parse_scenarios, ComplexWorkload, TimedCommand, WorkloadReport},
     cpu,
     environment::Environment,
     error::{Error, Result},
@@ -70,10 +70,11 @@ impl WorkloadCommand {
 pub fn workload(platform: &dyn Platform, command: &WorkloadCommand) -> Result<Outcome> {
     let scenarios = parse_scenarios(&command.sets)?;
     let timed = command.timed_command()?;
-    let mut backend = platform.complex_workload(interrupt::stop_flag())?;
+    let mut backend = platform.complex_workload()?;
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     // Every set is resolved, attached and detached once before anything is timed.
-    backend.prepare(&scenarios, &timed.dir, command.kprobe_mechanism)?;
+    let sets = backend.prepare(&scenarios, &timed.dir, command.kprobe_mechanism)?;
+    let scenarios: Vec<_> = scenarios.into_iter().map(|s| s.name).zip(sets).collect();
     // The build runs on every CPU: nothing is pinned.
     let environment = Environment::probe(
         None,
@@ -84,9 +85,14 @@ pub fn workload(platform: &dyn Platform, command: &WorkloadCommand) -> Result<Ou
         timed.command.join(" "),
         timed.dir.display()
     );
-    let results = backend.measure(&timed, command.runs, &mut |name, s| {
-        eprintln!("  {name:<28} {s:.2} s");
-    })?;
+    let results = complex_workload::measure(
+        backend.as_mut(),
+        &timed,
+        &scenarios,
+        command.runs,
+        interrupt::stop_flag(),
+        &mut |name, s| eprintln!("  {name:<28} {s:.2} s"),
+    )?;
     let report = WorkloadReport {
         environment,
         interrupted: interrupt::stop_requested(),

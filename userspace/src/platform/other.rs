@@ -42,10 +42,7 @@ impl Platform for Other {
         Err(unsupported())
     }
 
-    fn complex_workload(
-        &self,
-        _stop: &'static AtomicBool,
-    ) -> Result<Box<dyn ComplexWorkloadBackend>> {
+    fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>> {
         Err(unsupported())
     }
 

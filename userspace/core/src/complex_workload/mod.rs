@@ -1,7 +1,14 @@
 //! `workload`: Benchmark 2 of the talk. A complex command (by default a real parallel C
 //! build) timed untraced and under scenario sets of many counting probes, with attach and
-//! detach reported apart from the run. This module holds the talk's scenario sets and the
-//! results; the Linux backend resolves and runs them.
+//! detach reported apart from the run. This module holds the talk's scenario sets
+//! (`sets.rs`), the rounds (`rounds.rs`) and the results; the platform's backend resolves and
+//! attaches the sets.
+
+mod rounds;
+mod sets;
+
+pub use rounds::measure;
+pub use sets::{parse_scenarios, TalkSet, WorkloadScenario, WorkloadSet, TALK_SCENARIOS};
 
 use std::{fmt::Write as _, path::Path};
 
@@ -13,82 +20,6 @@ use crate::{
     report::{cell, number_or_dash as num, Findings, Measured, Table},
 };
 
-/// The talk's probe sets (SCENARIOS.md, Benchmark 2), by the names probecost uses.
-pub const BLOCKS: [&str; 9] = [
-    "fbt-fs",
-    "fbt-fs-occ",
-    "fbt-fs-a",
-    "fbt-fs-abv",
-    "syscall-all",
-    "syscall-entry",
-    "vfs-all",
-    "vfs-wroc",
-    "sched-all",
-];
-
-/// The talk's nine scenarios (benchmark2.csv rows 1-9) as combinations of sets; row 0 is the
-/// untraced baseline.
-pub const TALK_SCENARIOS: [(u32, &[&str]); 9] = [
-    (1, &["fbt-fs", "syscall-all", "vfs-all"]),
-    (2, &["fbt-fs-occ", "syscall-entry", "vfs-wroc"]),
-    (3, &["fbt-fs-occ", "syscall-all", "vfs-wroc"]),
-    (4, &["fbt-fs", "syscall-all", "vfs-all", "sched-all"]),
-    (5, &["fbt-fs-occ", "syscall-entry", "vfs-wroc", "sched-all"]),
-    (6, &["fbt-fs-occ", "syscall-all", "vfs-wroc", "sched-all"]),
-    (7, &["fbt-fs-a", "syscall-all"]),
-    (8, &["fbt-fs-abv", "syscall-all"]),
-    (9, &["vfs-all"]),
-];
-
-/// One scenario to run: a name and its sets (block names or probe-set kinds).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkloadScenario {
-    /// `1`..`9` for the talk's, or the sets joined with `+`.
-    pub name: String,
-    /// Block names (`sched-all`) or probe-set kinds (`tracepoint:ext4:*`).
-    pub sets: Vec<String>,
-}
-
-/// Parses `--sets`: each item is a talk scenario number (`1`..`9`), `all` (the nine), or
-/// sets joined with `+` (`sched-all+tracepoint:ext4:*`).
-pub fn parse_scenarios(items: &[String]) -> crate::error::Result<Vec<WorkloadScenario>> {
-    let mut scenarios = Vec::new();
-    for item in items {
-        let item = item.trim();
-        if item == "all" {
-            scenarios.extend(TALK_SCENARIOS.iter().map(|(n, sets)| WorkloadScenario {
-                name: n.to_string(),
-                sets: sets.iter().map(|s| s.to_string()).collect(),
-            }));
-            continue;
-        }
-        if let Ok(n) = item.parse::<u32>() {
-            let (_, sets) = TALK_SCENARIOS
-                .iter()
-                .find(|(row, _)| *row == n)
-                .ok_or_else(|| {
-                    crate::error::Error::Input(format!(
-                        "no talk scenario {n}: they are numbered 1 to 9"
-                    ))
-                })?;
-            scenarios.push(WorkloadScenario {
-                name: n.to_string(),
-                sets: sets.iter().map(|s| s.to_string()).collect(),
-            });
-            continue;
-        }
-        let sets: Vec<String> = item.split('+').map(|s| s.trim().to_string()).collect();
-        if sets.iter().any(String::is_empty) {
-            return Err(crate::error::Error::Input(format!("empty set in `{item}`")));
-        }
-        scenarios.push(WorkloadScenario {
-            name: item.to_string(),
-            sets,
-        });
-    }
-    Ok(scenarios)
-}
-
 /// The command to time and how to reset it between runs.
 pub struct TimedCommand {
     /// argv.
@@ -99,27 +30,31 @@ pub struct TimedCommand {
     pub dir: std::path::PathBuf,
 }
 
-/// What measures `workload` on a platform.
+/// What measures `workload` on a platform: resolving and attaching the sets; the rounds are
+/// [`measure`]'s.
 pub trait ComplexWorkloadBackend {
     /// Resolves every scenario's sets for the file system of `dir` and attaches and detaches
     /// each once, so an unknown glob or a set the kernel cannot attach fails before anything
-    /// is timed. Kprobe sets attach through `kprobe_mechanism`.
+    /// is timed; returns each scenario's sets as they will attach. Kprobe sets attach through
+    /// `kprobe_mechanism`.
     fn prepare(
         &mut self,
         scenarios: &[WorkloadScenario],
         dir: &Path,
         kprobe_mechanism: crate::probe_set::Mechanism,
-    ) -> Result<()>;
+    ) -> Result<Vec<Vec<SetUsed>>>;
 
-    /// Times `command` untraced and under each prepared scenario, `runs` rounds, calling
-    /// `on_run` after each run; stops early, keeping the runs so far, when the backend's stop
-    /// flag is set.
-    fn measure(
-        &mut self,
-        command: &TimedCommand,
-        runs: usize,
-        on_run: &mut dyn FnMut(&str, f64),
-    ) -> Result<Vec<WorkloadResult>>;
+    /// Attaches set `set` of prepared scenario `scenario`.
+    fn attach(&mut self, scenario: usize, set: usize) -> Result<Box<dyn AttachedProbes>>;
+}
+
+/// A set's probes while attached around one run.
+pub trait AttachedProbes {
+    /// Activations counted since it was attached.
+    fn activations(&self) -> Result<u64>;
+
+    /// Detaches every probe.
+    fn detach(self: Box<Self>) -> Result<()>;
 }
 
 /// One probe set of a scenario as it ran.
@@ -294,23 +229,5 @@ impl Findings for ComplexWorkload {
                 log_scale: false,
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scenarios_by_number_by_sets_and_all() {
-        let parsed = parse_scenarios(&["2".into(), "sched-all+tracepoint:ext4:*".into()]).unwrap();
-        assert_eq!(parsed[0].sets, ["fbt-fs-occ", "syscall-entry", "vfs-wroc"]);
-        assert_eq!(parsed[1].sets, ["sched-all", "tracepoint:ext4:*"]);
-        assert_eq!(parse_scenarios(&["all".into()]).unwrap().len(), 9);
-        assert!(parse_scenarios(&["10".into()])
-            .unwrap_err()
-            .to_string()
-            .contains("1 to 9"));
-        assert!(parse_scenarios(&["a++b".into()]).is_err());
     }
 }

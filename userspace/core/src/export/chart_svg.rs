@@ -10,9 +10,7 @@ use plotters::{
     prelude::*,
 };
 
-use crate::report::chart::{
-    BarSeries, Chart, ChartKind, IntervalSeries, LineSeries, Palette,
-};
+use crate::report::chart::{BarSeries, Chart, ChartKind, IntervalSeries, LineSeries, Palette};
 
 /// The colour as plotters draws it.
 fn rgb(palette: Palette) -> RGBColor {
