@@ -21,6 +21,7 @@ pub mod interrupt;
 mod json_schema;
 pub mod measurement_lock;
 pub mod output_file;
+pub mod palette;
 pub mod platform;
 pub mod probe_set;
 pub mod reference;

@@ -139,19 +139,20 @@ pub struct TracerResult {
     pub attach_times: Option<AttachTimes>,
 }
 
-/// probecost's programs against bpftrace's on one row, when both ran.
+/// One tracer's per-event cost against another's on one row, when both ran (`run
+/// --ratio-against`; by default probecost's aya programs against bpftrace).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Comparison {
-    /// probecost's per-event cost / bpftrace's.
+pub struct TracerRatio {
+    /// The tracer measured, then the one it is held against.
+    pub tracers: [Tracer; 2],
+    /// The first tracer's per-event cost / the second's.
     pub per_event_ratio: Option<f64>,
-    /// probecost's cost over its own bare attach point (the empty program on the same
+    /// Each tracer's cost over its own bare attach point (the empty program on the same
     /// probe(s)), ns per event.
-    pub probecost_added_ns: Option<f64>,
-    /// bpftrace's cost over its own bare attach point, ns per event.
-    pub bpftrace_added_ns: Option<f64>,
-    /// probecost_added_ns / bpftrace_added_ns.
+    pub added_ns: [Option<f64>; 2],
+    /// added_ns[0] / added_ns[1].
     pub added_ratio: Option<f64>,
-    /// probecost's program-body time / bpftrace's, from BPF statistics.
+    /// The first tracer's program-body time / the second's, from BPF statistics.
     pub body_ratio: Option<f64>,
 }
 
@@ -177,8 +178,8 @@ pub struct ScenarioResult {
     pub control_runs: Vec<RunSummary>,
     /// One entry per tracer, in the order asked for.
     pub tracers: Vec<TracerResult>,
-    /// probecost against bpftrace, when both ran.
-    pub comparison: Option<Comparison>,
+    /// One tracer against another, when both ran.
+    pub tracer_ratio: Option<TracerRatio>,
     /// Whether the run was cut short by Ctrl-C / SIGTERM.
     pub interrupted: bool,
     /// Published figures from other machines, for reference.

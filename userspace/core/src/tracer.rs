@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::palette::Palette;
+
 /// A tracer: probecost's own programs or another tool driven on the same attach points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -26,6 +28,16 @@ impl Tracer {
             Self::Bpftrace => "bpftrace",
             Self::Libbpf => "libbpf",
             Self::Dtrace => "dtrace",
+        }
+    }
+
+    /// Its colour in every chart.
+    pub fn color(self) -> Palette {
+        match self {
+            Self::Aya => Palette::Blue,
+            Self::Bpftrace => Palette::Orange,
+            Self::Libbpf => Palette::Purple,
+            Self::Dtrace => Palette::Green,
         }
     }
 

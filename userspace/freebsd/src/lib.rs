@@ -98,11 +98,11 @@ impl DtraceBackend {
 }
 
 impl TracerBackend for DtraceBackend {
-    fn name(&self) -> probecost_core::tracer::Tracer {
+    fn tracer(&self) -> probecost_core::tracer::Tracer {
         probecost_core::tracer::Tracer::Dtrace
     }
 
-    fn tracer(&self) -> String {
+    fn version(&self) -> String {
         "DTrace (libdtrace consumer, D programs)".into()
     }
 

@@ -53,12 +53,7 @@ fn measure(
                         bpftrace_once(&subset, count == set.probes.len(), settings)?
                     }
                     Tracer::Aya => aya_once(&subset, settings.window)?,
-                    Tracer::Libbpf => return Err(libbpf_unsupported()),
-                    Tracer::Dtrace => {
-                        return Err(Error::unsupported(
-                            "attach-scale measures DTrace on FreeBSD",
-                        ))
-                    }
+                    other => return Err(not_measured(*other)),
                 };
                 attach_runs.push(attach.as_secs_f64() * 1e3);
                 detach_runs.push(detach.as_secs_f64() * 1e3);
@@ -105,10 +100,11 @@ impl LinuxAttachScale {
 }
 
 /// The libbpf tracer runs the scenario suites (`run`); attach-scale has no C probe set.
-fn libbpf_unsupported() -> Error {
-    Error::unsupported(
-        "attach-scale measures aya's and bpftrace's attachment; --tracer libbpf is for `run`",
-    )
+fn not_measured(tracer: Tracer) -> Error {
+    Error::unsupported(format!(
+        "attach-scale measures aya's and bpftrace's attachment on Linux; --tracer {tracer} is \
+         for `run`"
+    ))
 }
 
 impl AttachScaleBackend for LinuxAttachScale {
@@ -116,10 +112,7 @@ impl AttachScaleBackend for LinuxAttachScale {
         match tracer {
             Tracer::Aya => Ok(format!("probecost counting programs ({AYA_VERSION})")),
             Tracer::Bpftrace => bpftrace_version(),
-            Tracer::Libbpf => Err(libbpf_unsupported()),
-            Tracer::Dtrace => Err(Error::unsupported(
-                "--tracer dtrace runs on FreeBSD; on Linux use aya and/or bpftrace",
-            )),
+            other => Err(not_measured(other)),
         }
     }
 

@@ -100,11 +100,11 @@ pub fn choose_attach(
 }
 
 impl TracerBackend for AyaBackend {
-    fn name(&self) -> probecost_core::tracer::Tracer {
+    fn tracer(&self) -> probecost_core::tracer::Tracer {
         probecost_core::tracer::Tracer::Aya
     }
 
-    fn tracer(&self) -> String {
+    fn version(&self) -> String {
         format!(
             "probecost eBPF programs ({})",
             probecost_core::tracer::AYA_VERSION

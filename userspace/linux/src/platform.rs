@@ -60,10 +60,10 @@ impl Platform for Linux {
                         workload_cpu: settings.workload_cpu,
                     },
                 ))),
-                Tracer::Dtrace => {
-                    return Err(Error::unsupported(
-                        "--tracer dtrace runs on FreeBSD; on Linux use aya, libbpf and/or bpftrace",
-                    ))
+                other => {
+                    return Err(Error::unsupported(format!(
+                        "--tracer {other} does not run on Linux; use aya, libbpf and/or bpftrace"
+                    )))
                 }
             }
         }

@@ -44,6 +44,10 @@ pub struct RunArgs {
     /// dtrace on FreeBSD.
     #[arg(long, value_delimiter = ',', value_enum)]
     tracer: Vec<Tracer>,
+    /// The ratio columns: the first --tracer's costs against this tracer's, on the rows both
+    /// ran.
+    #[arg(long, value_enum, value_name = "TRACER", default_value_t = Tracer::Bpftrace)]
+    ratio_against: Tracer,
     /// What is timed: the in-process dd-style loop (timed in batches), or the real
     /// `dd if=/dev/zero of=/dev/null bs=1 count=N` timed as a whole process (the talk's method).
     #[arg(long, value_enum, default_value_t = WorkloadChoice::InProcess)]
@@ -76,6 +80,7 @@ impl RunArgs {
             cpu: self.rounds.cpu,
             verify: !self.no_verify,
             tracers: self.tracer.clone(),
+            ratio_against: self.ratio_against,
             workload: self.workload,
             exports: self.measuring.export.paths(),
             per_event_sink: self.per_event_sink.clone(),

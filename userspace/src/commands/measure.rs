@@ -73,7 +73,7 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
         workload.as_ref(),
     )?;
 
-    let environment = Environment::probe(Some(cpu), vec![backends[0].tracer()]);
+    let environment = Environment::probe(Some(cpu), vec![backends[0].version()]);
     eprint!(
         "{}",
         probecost_core::report::render_environment(&environment)

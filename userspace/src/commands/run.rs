@@ -5,7 +5,7 @@ use std::{path::PathBuf, time::Duration};
 
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
 use probecost_core::{
-    benchmark::{run_suite, BenchmarkSettings, RoundPolicy, RoundProgress},
+    benchmark::{run_suite, BenchmarkSettings, RatioPair, RoundPolicy, RoundProgress},
     compare::{BaselineStore, ReportFile, RunFindings, SuiteReport},
     environment::Environment,
     error::{Error, Result},
@@ -46,6 +46,8 @@ pub struct RunCommand {
     pub verify: bool,
     /// Tracers to compare; the platform's own when empty.
     pub tracers: Vec<Tracer>,
+    /// The tracer the first one's ratio columns are held against.
+    pub ratio_against: Tracer,
     /// What is timed.
     pub workload: WorkloadChoice,
     /// Result files.
@@ -184,7 +186,7 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
             in_process_workload: command.workload == WorkloadChoice::InProcess,
         },
     )?;
-    let environment = Environment::probe(Some(cpu), backends.iter().map(|b| b.tracer()).collect());
+    let environment = Environment::probe(Some(cpu), backends.iter().map(|b| b.version()).collect());
     eprint!(
         "{}",
         probecost_core::report::render_environment(&environment)
@@ -196,6 +198,10 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         ops: command.ops,
         run_time: command.run_time,
         verify: command.verify,
+        ratio: RatioPair {
+            tracer: tracers[0],
+            against: command.ratio_against,
+        },
         ..BenchmarkSettings::default()
     };
     let results = run_suite(

@@ -22,11 +22,11 @@ pub struct AttachChoice {
 
 /// A tracer that can run scenarios.
 pub trait TracerBackend {
-    /// Short name used in columns, JSON and `--tracer`: `aya`, `bpftrace`, `dtrace`.
-    fn name(&self) -> crate::tracer::Tracer;
+    /// Which tracer this is (its name is the column, the JSON value and `--tracer`).
+    fn tracer(&self) -> crate::tracer::Tracer;
 
     /// The tracer and its version, for the environment record.
-    fn tracer(&self) -> String;
+    fn version(&self) -> String;
 
     /// Loads `scenario`'s programs on the best attach point this kernel offers.
     /// [`Error::Unsupported`] means the kernel cannot run it at all (the row says why); any

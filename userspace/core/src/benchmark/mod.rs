@@ -3,12 +3,12 @@
 //! and estimates), until the round policy says each is finished.
 
 mod backend;
-pub mod comparison;
 mod measure_error;
 mod program_stats;
 mod rounds;
 pub mod run_order;
 mod scenario_run;
+pub mod tracer_ratio;
 
 use std::{
     sync::atomic::{AtomicBool, Ordering},
@@ -22,6 +22,7 @@ pub use measure_error::MeasureError;
 pub use program_stats::{ProgramRun, ProgramStats};
 pub use rounds::{RoundPolicy, TargetCi};
 use scenario_run::{prepare_scenario, ScenarioRun};
+pub use tracer_ratio::RatioPair;
 
 use crate::{
     error::Error, result::ScenarioResult, scenario::Scenario, stats::Estimator, tracer::Tracer,
@@ -45,6 +46,8 @@ pub struct BenchmarkSettings {
     pub events: EventsPerOp,
     /// How the rounds become per-event costs.
     pub estimator: Estimator,
+    /// The tracers whose ratio the table shows.
+    pub ratio: RatioPair,
 }
 
 /// How many events one workload operation makes, the divisor of every per-event cost.
@@ -68,6 +71,7 @@ impl Default for BenchmarkSettings {
             verify: true,
             seed: 0x5EED,
             events: EventsPerOp::One,
+            ratio: RatioPair::default(),
             estimator: Estimator::default(),
         }
     }
@@ -115,7 +119,7 @@ pub fn run_suite(
     stop: &AtomicBool,
     on_round: &mut dyn FnMut(&RoundProgress),
 ) -> Result<Vec<ScenarioResult>, Error> {
-    let order: Vec<Tracer> = backends.iter().map(|b| b.name()).collect();
+    let order: Vec<Tracer> = backends.iter().map(|b| b.tracer()).collect();
     let mut runs = Vec::new();
     for scenario in scenarios {
         runs.push(prepare_scenario(backends, scenario)?);
@@ -183,6 +187,6 @@ pub fn run_suite(
             results.push(result);
         }
     }
-    comparison::compare(&mut results);
+    tracer_ratio::fill_ratios(&mut results, settings.ratio);
     Ok(results)
 }

@@ -48,7 +48,7 @@ pub(super) fn prepare_scenario(
     let mut result = empty_result(scenario);
     let mut sides = Vec::new();
     for backend in backends.iter_mut() {
-        let mut tracer = empty_tracer_result(backend.name(), scenario);
+        let mut tracer = empty_tracer_result(backend.tracer(), scenario);
         let mut prepared = None;
         if !scenario.is_control() {
             match backend.prepare(scenario) {
@@ -280,7 +280,7 @@ fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
         control: None,
         control_runs: Vec::new(),
         tracers: Vec::new(),
-        comparison: None,
+        tracer_ratio: None,
         interrupted: false,
         published: reference::published(scenario.name),
         note: (!scenario.note.is_empty()).then_some(scenario.note),

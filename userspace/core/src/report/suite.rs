@@ -4,23 +4,13 @@
 
 use std::fmt::Write as _;
 
-use super::{cell, render_table, Findings, Table};
+use super::{cell, render_table, table::ratio_pair, Findings, Table};
 use crate::{
     reference::PublishedFigures,
     report::chart::{BarSeries, Chart, ChartKind, Palette},
     result::{ScenarioStatus, Suite},
     tracer::Tracer,
 };
-
-/// A tracer's colour in every chart.
-pub fn tracer_color(tracer: Tracer) -> Palette {
-    match tracer {
-        Tracer::Aya => Palette::Blue,
-        Tracer::Bpftrace => Palette::Orange,
-        Tracer::Libbpf => Palette::Purple,
-        Tracer::Dtrace => Palette::Green,
-    }
-}
 
 impl Findings for Suite {
     fn text(&self) -> String {
@@ -45,13 +35,13 @@ impl Findings for Suite {
 
     fn markdown_table(&self) -> Table {
         let tracers = tracer_names(self);
-        let compared = self.scenarios.iter().any(|r| r.comparison.is_some());
+        let pair = ratio_pair(&self.scenarios);
         let mut header = vec!["row".to_string(), "scenario".to_string()];
         for t in &tracers {
             header.push(format!("{t} ns/event (floor [95% CI]; typical)"));
         }
-        if compared {
-            header.extend(["aya/bpftrace".into(), "added aya/bpftrace".into()]);
+        if let Some([ours, theirs]) = pair {
+            header.extend([format!("{ours}/{theirs}"), format!("added {ours}/{theirs}")]);
         }
         header.extend(["Gregg bpftrace", "talk bpftrace", "talk DTrace"].map(String::from));
         let rows = self
@@ -84,8 +74,8 @@ impl Findings for Suite {
                         }
                     });
                 }
-                if compared {
-                    let c = r.comparison.as_ref();
+                if pair.is_some() {
+                    let c = r.tracer_ratio.as_ref();
                     row.push(cell(c.and_then(|c| c.per_event_ratio), 2));
                     row.push(cell(c.and_then(|c| c.added_ratio), 2));
                 }
@@ -111,6 +101,7 @@ impl Findings for Suite {
     }
 
     fn csv_table(&self) -> Table {
+        let [ours, theirs] = ratio_pair(&self.scenarios).unwrap_or([Tracer::Aya, Tracer::Bpftrace]);
         let header = [
             "row",
             "scenario",
@@ -131,8 +122,8 @@ impl Findings for Suite {
             "events_verified",
             "attach_ms",
             "detach_ms",
-            "per_event_ratio_aya_bpftrace",
-            "added_ratio_aya_bpftrace",
+            &format!("per_event_ratio_{ours}_{theirs}"),
+            &format!("added_ratio_{ours}_{theirs}"),
             "published_gregg_bpftrace_ns",
             "published_talk_bpftrace_ns",
             "published_talk_dtrace_ns",
@@ -142,7 +133,7 @@ impl Findings for Suite {
         .to_vec();
         let mut rows = Vec::new();
         for r in &self.scenarios {
-            let c = r.comparison.as_ref();
+            let c = r.tracer_ratio.as_ref();
             for t in &r.tracers {
                 let [lo, hi] = t
                     .per_event_ns_ci95
@@ -185,7 +176,7 @@ impl Findings for Suite {
             .into_iter()
             .map(|t| BarSeries {
                 label: format!("{}, measured", t.label()),
-                color: tracer_color(t),
+                color: Tracer::color(t),
                 hollow: false,
                 values: rows
                     .iter()
@@ -259,7 +250,7 @@ fn published_cells(p: Option<&PublishedFigures>) -> [String; 3] {
 pub(crate) mod tests {
     use super::*;
     use crate::{
-        benchmark::comparison,
+        benchmark::tracer_ratio,
         environment::Environment,
         reference,
         report::Measured,
@@ -301,7 +292,7 @@ pub(crate) mod tests {
             control: None,
             control_runs: vec![RunSummary::new(1000, 250_000.0, &Default::default())],
             tracers: vec![tracer(Tracer::Aya, aya), tracer(Tracer::Bpftrace, bpftrace)],
-            comparison: None,
+            tracer_ratio: None,
             interrupted: false,
             published: reference::published(name),
             note: Some("a note"),
@@ -314,7 +305,7 @@ pub(crate) mod tests {
             scenario(2, "kprobe", 50.0, 60.0),
             scenario(9, "map", 55.0, 75.0),
         ];
-        comparison::compare(&mut scenarios);
+        tracer_ratio::fill_ratios(&mut scenarios, Default::default());
         Measured {
             environment: Environment::probe(Some(0), vec!["aya".into(), "bpftrace v0.17.0".into()]),
             interrupted: false,
@@ -333,12 +324,11 @@ pub(crate) mod tests {
     #[test]
     fn the_comparison_subtracts_each_tracers_bare_probe() {
         let report = sample_report();
-        let map = report.findings.scenarios[1].comparison.as_ref().unwrap();
+        let map = report.findings.scenarios[1].tracer_ratio.as_ref().unwrap();
         assert_eq!(map.per_event_ratio, Some(55.0 / 75.0));
-        assert_eq!(map.probecost_added_ns, Some(5.0));
-        assert_eq!(map.bpftrace_added_ns, Some(15.0));
+        assert_eq!(map.added_ns, [Some(5.0), Some(15.0)]);
         assert_eq!(map.added_ratio, Some(5.0 / 15.0));
-        let bare = report.findings.scenarios[0].comparison.as_ref().unwrap();
+        let bare = report.findings.scenarios[0].tracer_ratio.as_ref().unwrap();
         assert_eq!(
             bare.added_ratio, None,
             "a bare row adds nothing over itself"

@@ -55,12 +55,19 @@ pub fn tracer_names(results: &[ScenarioResult]) -> Vec<Tracer> {
     names
 }
 
+/// The two tracers of the rows' ratio columns, when any row has them.
+pub fn ratio_pair(results: &[ScenarioResult]) -> Option<[Tracer; 2]> {
+    results
+        .iter()
+        .find_map(|r| r.tracer_ratio.as_ref().map(|c| c.tracers))
+}
+
 /// The summary (one ns/event column per tracer, the probecost/bpftrace ratios, the published
 /// figures), the detail per tracer, then notes on delivery and substitutions.
 pub fn render_table(results: &[ScenarioResult]) -> String {
     let mut out = String::new();
     let tracers = tracer_names(results);
-    let compared = results.iter().any(|r| r.comparison.is_some());
+    let pair = ratio_pair(results);
     // Rows of the mechanism matrix and users' objects have no published figures.
     let published_shown = results.iter().any(|r| r.published.is_some());
     let width = results
@@ -71,15 +78,27 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         .max(17);
 
     // Two header lines: the column names, then what each column's figure is.
+    let short = |tracer: Tracer, len: usize| tracer.name().chars().take(len).collect::<String>();
+    let [ours, theirs] = pair.unwrap_or([Tracer::Aya, Tracer::Bpftrace]);
     let headers = [
         (
             ["row", "scenario"],
-            ["ratio", "aya +ns", "bpftr +ns", "+ratio"],
+            [
+                "ratio".to_string(),
+                format!("{} +ns", short(ours, 5)),
+                format!("{} +ns", short(theirs, 5)),
+                "+ratio".into(),
+            ],
             ["Gregg", "talk", "talk"],
         ),
         (
             ["", ""],
-            ["aya/bpf", "over bare", "over bare", ""],
+            [
+                format!("{}/{}", short(ours, 3), short(theirs, 3)),
+                "over bare".into(),
+                "over bare".into(),
+                String::new(),
+            ],
             ["bpftr.", "bpftr.", "DTrace"],
         ),
     ];
@@ -93,7 +112,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             };
             let _ = write!(out, " {label:>12}");
         }
-        if compared {
+        if pair.is_some() {
             let [a, b, c, d] = comparison;
             let _ = write!(out, " {a:>7} {b:>9} {c:>9} {d:>7}");
         }
@@ -118,11 +137,11 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
             });
             let _ = write!(out, " {value:>12}");
         }
-        if compared {
-            let c = r.comparison.as_ref();
+        if pair.is_some() {
+            let c = r.tracer_ratio.as_ref();
             let ratio = num(c.and_then(|c| c.per_event_ratio), 2);
-            let ours = num(c.and_then(|c| c.probecost_added_ns), 1);
-            let theirs = num(c.and_then(|c| c.bpftrace_added_ns), 1);
+            let ours = num(c.and_then(|c| c.added_ns[0]), 1);
+            let theirs = num(c.and_then(|c| c.added_ns[1]), 1);
             let added = num(c.and_then(|c| c.added_ratio), 2);
             let _ = write!(out, " {ratio:>7} {ours:>9} {theirs:>9} {added:>7}");
         }
@@ -204,10 +223,10 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
         out,
         "body ns = the kernel's run_time/run_count for the program(s), from a separate run with BPF statistics on."
     );
-    if compared {
+    if pair.is_some() {
         let _ = writeln!(
             out,
-            "ratio = aya / bpftrace per event; +ns = cost over the tracer's own bare probe row (kprobe/kretprobe) on the same attach point; +ratio = aya +ns / bpftrace +ns."
+            "ratio = {ours} / {theirs} per event; +ns = cost over the tracer's own bare probe row (kprobe/kretprobe) on the same attach point; +ratio = {ours} +ns / {theirs} +ns."
         );
     }
     if published_shown {

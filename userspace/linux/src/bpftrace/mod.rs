@@ -66,11 +66,11 @@ impl BpftraceBackend {
 }
 
 impl TracerBackend for BpftraceBackend {
-    fn name(&self) -> probecost_core::tracer::Tracer {
+    fn tracer(&self) -> probecost_core::tracer::Tracer {
         probecost_core::tracer::Tracer::Bpftrace
     }
 
-    fn tracer(&self) -> String {
+    fn version(&self) -> String {
         self.version.clone()
     }
 

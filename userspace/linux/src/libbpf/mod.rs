@@ -41,11 +41,11 @@ impl LibbpfBackend {
 }
 
 impl TracerBackend for LibbpfBackend {
-    fn name(&self) -> Tracer {
+    fn tracer(&self) -> Tracer {
         Tracer::Libbpf
     }
 
-    fn tracer(&self) -> String {
+    fn version(&self) -> String {
         format!("probecost C programs, clang ({LIBBPF_VERSION})")
     }
 

@@ -169,11 +169,11 @@ fn input_error(error: LoadError) -> Error {
 }
 
 impl TracerBackend for UserObject {
-    fn name(&self) -> Tracer {
+    fn tracer(&self) -> Tracer {
         Tracer::Libbpf
     }
 
-    fn tracer(&self) -> String {
+    fn version(&self) -> String {
         format!("{} ({LIBBPF_VERSION})", self.origin())
     }
 

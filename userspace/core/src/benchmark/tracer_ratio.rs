@@ -1,14 +1,31 @@
-//! probecost's programs against bpftrace's on the same attach points: per-event ratio, and the
-//! cost each adds over its own bare probe, which is what the program body is responsible for.
+//! One tracer's programs against another's on the same attach points (`run --ratio-against`):
+//! per-event ratio, and the cost each adds over its own bare probe, which is what the program
+//! body is responsible for.
 
 use crate::{
-    result::{Comparison, ScenarioResult, TracerResult},
+    result::{ScenarioResult, TracerRatio, TracerResult},
     scenario::{Hook, ScenarioCatalog},
     tracer::Tracer,
 };
 
-const PROBECOST: Tracer = Tracer::Aya;
-const BPFTRACE: Tracer = Tracer::Bpftrace;
+/// The tracer measured and the one it is held against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RatioPair {
+    /// The numerator: probecost's own programs by default.
+    pub tracer: Tracer,
+    /// The denominator.
+    pub against: Tracer,
+}
+
+impl Default for RatioPair {
+    /// probecost's aya programs against bpftrace, the talk's comparison.
+    fn default() -> Self {
+        Self {
+            tracer: Tracer::Aya,
+            against: Tracer::Bpftrace,
+        }
+    }
+}
 
 /// The bare row (empty program) with the same probe as a program on `hook`.
 fn bare_row(hook: Hook) -> Option<&'static str> {
@@ -48,45 +65,42 @@ fn is_bare(scenario: &str) -> bool {
         .is_some_and(|s| s.is_bare_probe())
 }
 
-/// Fills in [`ScenarioResult::comparison`] for every row both tracers measured.
-pub fn compare(results: &mut [ScenarioResult]) {
-    let comparisons: Vec<Option<Comparison>> = results
+/// Fills in [`ScenarioResult::tracer_ratio`] for every row both tracers of `pair` measured.
+pub fn fill_ratios(results: &mut [ScenarioResult], pair: RatioPair) {
+    let ratios: Vec<Option<TracerRatio>> = results
         .iter()
         .map(|r| {
             // The control row measures noise around zero: a ratio of it means nothing.
             if r.is_control() {
                 return None;
             }
-            let ours = r.tracer(PROBECOST).filter(|t| t.per_event_ns.is_some())?;
-            let theirs = r.tracer(BPFTRACE).filter(|t| t.per_event_ns.is_some())?;
-            Some(comparison(results, r.name, ours, theirs))
+            let ours = r.tracer(pair.tracer).filter(|t| t.per_event_ns.is_some())?;
+            let theirs = r
+                .tracer(pair.against)
+                .filter(|t| t.per_event_ns.is_some())?;
+            Some(tracer_ratio(results, r.name, [ours, theirs]))
         })
         .collect();
-    for (result, comparison) in results.iter_mut().zip(comparisons) {
-        result.comparison = comparison;
+    for (result, ratio) in results.iter_mut().zip(ratios) {
+        result.tracer_ratio = ratio;
     }
 }
 
-fn comparison(
-    results: &[ScenarioResult],
-    name: &str,
-    ours: &TracerResult,
-    theirs: &TracerResult,
-) -> Comparison {
+fn tracer_ratio(results: &[ScenarioResult], name: &str, pair: [&TracerResult; 2]) -> TracerRatio {
     let is_control = ScenarioCatalog.find(name).is_some_and(|s| s.is_control());
-    let added = |t: &TracerResult, tracer: Tracer| {
+    let added = |t: &TracerResult| {
         if is_control || is_bare(name) {
             return None;
         }
-        Some(t.per_event_ns? - bare_cost(results, name, tracer)?)
+        Some(t.per_event_ns? - bare_cost(results, name, t.tracer)?)
     };
-    let probecost_added_ns = added(ours, PROBECOST);
-    let bpftrace_added_ns = added(theirs, BPFTRACE);
-    Comparison {
+    let [ours, theirs] = pair;
+    let added_ns = [added(ours), added(theirs)];
+    TracerRatio {
+        tracers: [ours.tracer, theirs.tracer],
         per_event_ratio: ratio(ours.per_event_ns, theirs.per_event_ns),
-        probecost_added_ns,
-        bpftrace_added_ns,
-        added_ratio: ratio(probecost_added_ns, bpftrace_added_ns),
+        added_ns,
+        added_ratio: ratio(added_ns[0], added_ns[1]),
         body_ratio: ratio(ours.body_ns, theirs.body_ns),
     }
 }
