@@ -113,16 +113,3 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Messages from the kernel-facing code, which names the operation in its text.
-impl From<String> for Error {
-    fn from(message: String) -> Self {
-        Self::Operation(message)
-    }
-}
-
-impl From<&str> for Error {
-    fn from(message: &str) -> Self {
-        Self::Operation(message.to_string())
-    }
-}

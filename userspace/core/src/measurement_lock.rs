@@ -9,6 +9,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use crate::error::Error;
+
 /// Where the lock lives: /run for root, the temporary directory otherwise.
 fn lock_path() -> PathBuf {
     // SAFETY: access only reads the path.
@@ -40,12 +42,15 @@ impl MeasurementLock {
             .create(true)
             .truncate(false)
             .open(path)
-            .map_err(|e| format!("opening the measurement lock {}: {e}", path.display()))?;
+            .map_err(Error::io(format!(
+                "opening the measurement lock {}",
+                path.display()
+            )))?;
         // SAFETY: flock on a descriptor this function owns.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
-            return Err(crate::error::Error::from(format!(
+            return Err(Error::Input(format!(
                 "another probecost is measuring on this machine (PID {}, lock {}): two at once \
                  would disturb each other's numbers; wait for it, or pass --allow-concurrent",
                 holder.trim(),

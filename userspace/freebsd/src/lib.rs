@@ -39,10 +39,10 @@ pub fn check_privileges() -> probecost_core::error::Result<()> {
     if unsafe { libc::geteuid() } == 0 {
         return Ok(());
     }
-    Err(
+    Err(probecost_core::error::Error::Input(
         "probecost needs root to use DTrace (/dev/dtrace/dtrace is root-only): run it with sudo"
             .into(),
-    )
+    ))
 }
 
 /// The providers the kernel offers now, from a consumer's probe list.

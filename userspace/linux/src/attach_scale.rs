@@ -167,11 +167,11 @@ fn bpftrace_once(
         std::path::Path::new("/dev/null"),
         ready_timeout,
     )
-    .map_err(|e| format!("bpftrace on {}: {e}", set.kind.describe()))?;
+    .map_err(|e| Error::operation(format!("bpftrace on {}: {e}", set.kind.describe())))?;
     thread::sleep(settings.window);
     let (detach, _) = process
         .stop()
-        .map_err(|e| format!("bpftrace on {}: {e}", set.kind.describe()))?;
+        .map_err(|e| Error::operation(format!("bpftrace on {}: {e}", set.kind.describe())))?;
     Ok((attach, detach, None, None))
 }
 
@@ -231,7 +231,8 @@ fn measure_trade(
     let workload_error = |e: probecost_core::workload::WorkloadError| e.to_string();
     let per_op = workload
         .calibrate(Duration::from_millis(60), stop)
-        .map_err(workload_error)?;
+        .map_err(workload_error)
+        .map_err(Error::operation)?;
     let ops = ops_for(Duration::from_millis(250), per_op * 1.5, 2000);
     let mut control = Vec::new();
     let mut traced = [Vec::new(), Vec::new()];
@@ -242,13 +243,24 @@ fn measure_trade(
             }
             match side {
                 Side::Control => {
-                    control.push(workload.run(ops, stop).map_err(workload_error)?.summary());
+                    control.push(
+                        workload
+                            .run(ops, stop)
+                            .map_err(workload_error)
+                            .map_err(Error::operation)?
+                            .summary(),
+                    );
                 }
                 Side::Traced(i) => {
                     let attached = AttachedSet::attach(&sets[i])?;
                     let sample = workload.run(ops, stop);
                     attached.detach()?;
-                    traced[i].push(sample.map_err(workload_error)?.summary());
+                    traced[i].push(
+                        sample
+                            .map_err(workload_error)
+                            .map_err(Error::operation)?
+                            .summary(),
+                    );
                 }
             }
         }

@@ -5,6 +5,7 @@
 //! `.isra.N`, `.constprop.N`, `.cold`) are such functions. One pass over the type section finds
 //! every `FUNC` name; looking names up one by one would scan all types per name.
 
+use probecost_core::error::Error;
 use std::{collections::HashMap, fs};
 
 const BTF_MAGIC: u16 = 0xeb9f;
@@ -20,8 +21,8 @@ impl BtfFunctions {
     /// The running kernel's (`/sys/kernel/btf/vmlinux`).
     pub fn kernel() -> probecost_core::error::Result<Self> {
         let path = "/sys/kernel/btf/vmlinux";
-        let bytes = fs::read(path).map_err(|e| format!("reading {path}: {e}"))?;
-        Ok(Self::parse(&bytes).map_err(|e| format!("{path}: {e}"))?)
+        let bytes = fs::read(path).map_err(|e| Error::operation(format!("reading {path}: {e}")))?;
+        Self::parse(&bytes).map_err(|e| Error::operation(format!("{path}: {e}")))
     }
 
     /// Parses a little-endian BTF blob (header, type section, string section).
@@ -37,16 +38,22 @@ impl BtfFunctions {
                 .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
         };
         if u16_at(0) != Some(BTF_MAGIC) {
-            return Err("not little-endian BTF (bad magic)".into());
+            return Err(Error::operation("not little-endian BTF (bad magic)"));
         }
         let header = |field: usize| u32_at(field).map(|v| v as usize).ok_or("truncated header");
-        let header_len = header(4)?;
-        let (type_off, type_len) = (header(8)?, header(12)?);
-        let (str_off, str_len) = (header(16)?, header(20)?);
+        let header_len = header(4).map_err(Error::operation)?;
+        let (type_off, type_len) = (
+            header(8).map_err(Error::operation)?,
+            header(12).map_err(Error::operation)?,
+        );
+        let (str_off, str_len) = (
+            header(16).map_err(Error::operation)?,
+            header(20).map_err(Error::operation)?,
+        );
         let types = header_len + type_off;
         let strings = header_len + str_off;
         if bytes.len() < types + type_len || bytes.len() < strings + str_len {
-            return Err("sections run past the end".into());
+            return Err(Error::operation("sections run past the end"));
         }
         let string_at = |offset: usize| -> Option<&str> {
             let tail = bytes.get(strings + offset..strings + str_len)?;
@@ -59,9 +66,7 @@ impl BtfFunctions {
         let mut id = 1u32;
         while at < types + type_len {
             let (Some(name_off), Some(info)) = (u32_at(at), u32_at(at + 4)) else {
-                return Err(probecost_core::error::Error::from(format!(
-                    "truncated type at byte {at}"
-                )));
+                return Err(Error::Operation(format!("truncated type at byte {at}")));
             };
             let kind = (info >> 24) & 0x1f;
             let vlen = (info & 0xffff) as usize;
@@ -70,7 +75,10 @@ impl BtfFunctions {
                     ids.entry(name.to_string()).or_insert(id);
                 }
             }
-            at += 12 + extra_bytes(kind, vlen).ok_or(format!("unknown BTF kind {kind}"))?;
+            at += 12
+                + extra_bytes(kind, vlen)
+                    .ok_or(format!("unknown BTF kind {kind}"))
+                    .map_err(Error::operation)?;
             id += 1;
         }
         Ok(Self { ids })

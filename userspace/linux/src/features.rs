@@ -10,6 +10,7 @@ use aya::{
 use probecost_common::SYS_ENTER_READ_COUNT_OFFSET;
 
 use super::kernel_config::{ConfigValue, KernelConfig};
+use probecost_core::error::Error;
 use probecost_core::scenario::AttachKind;
 
 /// Whether an attach kind works here, and if not, why.
@@ -197,7 +198,7 @@ pub fn tracefs() -> probecost_core::error::Result<&'static str> {
     if rc == 0 {
         Ok(target)
     } else {
-        Err(probecost_core::error::Error::from(format!(
+        Err(Error::Operation(format!(
             "tracefs is not mounted and mounting it at {target} failed ({})",
             std::io::Error::last_os_error()
         )))

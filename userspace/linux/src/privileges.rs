@@ -12,10 +12,10 @@ pub fn check_privileges() -> probecost_core::error::Result<()> {
     if has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON)) {
         return Ok(());
     }
-    Err(
+    Err(probecost_core::error::Error::Input(
         "probecost needs root (or CAP_BPF and CAP_PERFMON) to load eBPF programs: run it with sudo"
             .into(),
-    )
+    ))
 }
 
 fn effective_capabilities() -> Option<u64> {

@@ -9,6 +9,7 @@ use std::{collections::BTreeSet, path::PathBuf, process::Command};
 pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT};
 
 use super::{bpf_stats, choose_attach, features::KernelFeatures, programs::libc_path};
+use probecost_core::error::Error;
 use probecost_core::{
     benchmark::{
         AttachChoice, AttachTimer, MeasureError, Prepared, PreparedScenario, ProgramRun,
@@ -31,11 +32,10 @@ pub fn bpftrace_version() -> probecost_core::error::Result<String> {
     let output = Command::new("bpftrace")
         .arg("--version")
         .output()
-        .map_err(|e| not_installed(&e))?;
+        .map_err(|e| not_installed(&e))
+        .map_err(Error::operation)?;
     if !output.status.success() {
-        return Err(probecost_core::error::Error::from(not_installed(
-            &output.status,
-        )));
+        return Err(Error::Operation(not_installed(&output.status)));
     }
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
@@ -76,7 +76,7 @@ impl TracerBackend for BpftraceBackend {
 
     fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared> {
         if scenario.suite == ScenarioSuite::Mechanisms {
-            return Err(probecost_core::error::Error::unsupported(
+            return Err(Error::unsupported(
                 "the mechanism matrix measures probecost's own programs; bpftrace runs the \
                  talk's suite",
             ));

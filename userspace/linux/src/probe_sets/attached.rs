@@ -17,6 +17,7 @@ use crate::{
     object,
     programs::{attach_kprobe_multi, attach_tracing, LoadAs, OwnedLink, RelocatedProgram},
 };
+use probecost_core::error::Error;
 use probecost_core::{
     error::error_chain,
     probe_set::{Mechanism, Probe, ProbeSet},
@@ -52,7 +53,7 @@ fn load_error(what: &str, error: &dyn std::error::Error) -> String {
 }
 
 fn fresh_object() -> probecost_core::error::Result<Ebpf> {
-    Ok(object::load().map_err(|e| e.to_string())?)
+    object::load().map_err(|e| Error::operation(e.to_string()))
 }
 
 fn is_syscall_tracepoint(probe: &Probe) -> bool {
@@ -66,8 +67,11 @@ fn counters<'a>(
 ) -> probecost_core::error::Result<PerCpuArray<&'a MapData, u64>> {
     let map = ebpf
         .map(name)
-        .ok_or_else(|| format!("map {name} is not in the eBPF object"))?;
-    Ok(PerCpuArray::try_from(map).map_err(|e| load_error(name, &e))?)
+        .ok_or_else(|| format!("map {name} is not in the eBPF object"))
+        .map_err(Error::operation)?;
+    PerCpuArray::try_from(map)
+        .map_err(|e| load_error(name, &e))
+        .map_err(Error::operation)
 }
 
 /// Slot `index` of a per-CPU counter array, summed over the CPUs.
@@ -78,7 +82,7 @@ fn total(
 ) -> probecost_core::error::Result<u64> {
     let values = counters
         .get(&index, 0)
-        .map_err(|e| format!("reading {name}[{index}]: {}", error_chain(&e)))?;
+        .map_err(|e| Error::operation(format!("reading {name}[{index}]: {}", error_chain(&e))))?;
     Ok(values.iter().sum())
 }
 
@@ -99,7 +103,9 @@ impl AttachedSet {
             Mechanism::KprobeMulti => attached.attach_kprobe_multi()?,
             Mechanism::Uprobe => attached.attach_uprobes()?,
             Mechanism::Fentry => attached.attach_fentries()?,
-            Mechanism::Bpftrace => return Err("bpftrace sets are run by bpftrace".into()),
+            Mechanism::Bpftrace => {
+                return Err(Error::operation("bpftrace sets are run by bpftrace"))
+            }
         }
         Ok(attached)
     }
@@ -118,8 +124,12 @@ impl AttachedSet {
     {
         let program = ebpf
             .program_mut(name)
-            .ok_or_else(|| format!("program `{name}` is not in the eBPF object"))?;
-        Ok(program.try_into().map_err(|e| load_error(name, &e))?)
+            .ok_or_else(|| format!("program `{name}` is not in the eBPF object"))
+            .map_err(Error::operation)?;
+        program
+            .try_into()
+            .map_err(|e| load_error(name, &e))
+            .map_err(Error::operation)
     }
 
     fn attach_tracepoints(&mut self) -> probecost_core::error::Result<()> {
@@ -146,15 +156,22 @@ impl AttachedSet {
                 continue;
             }
             let program: &mut TracePoint = Self::program_mut(&mut self.object, program_name)?;
-            program.load().map_err(|e| load_error(program_name, &e))?;
+            program
+                .load()
+                .map_err(|e| load_error(program_name, &e))
+                .map_err(Error::operation)?;
             for probe in probes {
                 let Probe::Tracepoint { category, name } = probe else {
                     continue;
                 };
                 let id = program
                     .attach(category, name)
-                    .map_err(|e| attach_error(probe, &e))?;
-                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+                    .map_err(|e| attach_error(probe, &e))
+                    .map_err(Error::operation)?;
+                let link = program
+                    .take_link(id)
+                    .map_err(|e| attach_error(probe, &e))
+                    .map_err(Error::operation)?;
                 self.links.push(OwnedLink::Tracepoint(link));
             }
         }
@@ -166,13 +183,20 @@ impl AttachedSet {
             Self::program_mut(&mut self.object, "count_raw_tracepoint")?;
         program
             .load()
-            .map_err(|e| load_error("count_raw_tracepoint", &e))?;
+            .map_err(|e| load_error("count_raw_tracepoint", &e))
+            .map_err(Error::operation)?;
         for probe in &self.set.probes {
             let Probe::Tracepoint { name, .. } = probe else {
                 continue;
             };
-            let id = program.attach(name).map_err(|e| attach_error(probe, &e))?;
-            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+            let id = program
+                .attach(name)
+                .map_err(|e| attach_error(probe, &e))
+                .map_err(Error::operation)?;
+            let link = program
+                .take_link(id)
+                .map_err(|e| attach_error(probe, &e))
+                .map_err(Error::operation)?;
             self.links.push(OwnedLink::RawTracepoint(link));
         }
         Ok(())
@@ -191,13 +215,16 @@ impl AttachedSet {
             let ebpf = &mut self.object;
             let map = ebpf
                 .map_mut(map_names::SYSCALLS_SELECTED)
-                .ok_or("map SYSCALLS_SELECTED is not in the eBPF object")?;
-            let mut array =
-                Array::<_, u8>::try_from(map).map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
+                .ok_or("map SYSCALLS_SELECTED is not in the eBPF object")
+                .map_err(Error::operation)?;
+            let mut array = Array::<_, u8>::try_from(map)
+                .map_err(|e| load_error("SYSCALLS_SELECTED", &e))
+                .map_err(Error::operation)?;
             for (nr, bits) in selected.iter().enumerate().filter(|(_, b)| **b != 0) {
                 array
                     .set(nr as u32, *bits, 0)
-                    .map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
+                    .map_err(|e| load_error("SYSCALLS_SELECTED", &e))
+                    .map_err(Error::operation)?;
             }
         }
         let wants_exit = selected.iter().any(|b| b & SELECT_EXIT != 0);
@@ -211,13 +238,18 @@ impl AttachedSet {
         };
         for (program_name, tracepoint) in hooks {
             let program: &mut RawTracePoint = Self::program_mut(&mut self.object, program_name)?;
-            program.load().map_err(|e| load_error(program_name, &e))?;
+            program
+                .load()
+                .map_err(|e| load_error(program_name, &e))
+                .map_err(Error::operation)?;
             let id = program
                 .attach(tracepoint)
-                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))
+                .map_err(Error::operation)?;
             let link = program
                 .take_link(id)
-                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))
+                .map_err(Error::operation)?;
             self.links.push(OwnedLink::RawTracepoint(link));
         }
         Ok(())
@@ -226,7 +258,10 @@ impl AttachedSet {
     fn attach_kprobes(&mut self) -> probecost_core::error::Result<()> {
         for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
             let program: &mut KProbe = Self::program_mut(&mut self.object, program_name)?;
-            program.load().map_err(|e| load_error(program_name, &e))?;
+            program
+                .load()
+                .map_err(|e| load_error(program_name, &e))
+                .map_err(Error::operation)?;
             for probe in &self.set.probes {
                 let Probe::Kprobe { function, ret } = probe else {
                     continue;
@@ -236,8 +271,12 @@ impl AttachedSet {
                 }
                 let id = program
                     .attach(function, 0)
-                    .map_err(|e| attach_error(probe, &e))?;
-                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+                    .map_err(|e| attach_error(probe, &e))
+                    .map_err(Error::operation)?;
+                let link = program
+                    .take_link(id)
+                    .map_err(|e| attach_error(probe, &e))
+                    .map_err(Error::operation)?;
                 self.links.push(OwnedLink::Kprobe(link));
             }
         }
@@ -266,7 +305,10 @@ impl AttachedSet {
 
     fn attach_uprobes(&mut self) -> probecost_core::error::Result<()> {
         let program: &mut UProbe = Self::program_mut(&mut self.object, "count_uprobe")?;
-        program.load().map_err(|e| load_error("count_uprobe", &e))?;
+        program
+            .load()
+            .map_err(|e| load_error("count_uprobe", &e))
+            .map_err(Error::operation)?;
         for probe in &self.set.probes {
             let Probe::Uprobe { path, symbol } = probe else {
                 continue;
@@ -277,8 +319,12 @@ impl AttachedSet {
                     path,
                     aya::programs::uprobe::UProbeScope::AllProcesses,
                 )
-                .map_err(|e| attach_error(probe, &e))?;
-            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
+                .map_err(|e| attach_error(probe, &e))
+                .map_err(Error::operation)?;
+            let link = program
+                .take_link(id)
+                .map_err(|e| attach_error(probe, &e))
+                .map_err(Error::operation)?;
             self.links.push(OwnedLink::Uprobe(link));
         }
         Ok(())
@@ -295,15 +341,20 @@ impl AttachedSet {
             };
             let attach_btf_id = btf
                 .id(function)
-                .ok_or_else(|| format!("cannot attach {}: no BTF entry", probe.bpftrace_name()))?;
+                .ok_or_else(|| format!("cannot attach {}: no BTF entry", probe.bpftrace_name()))
+                .map_err(Error::operation)?;
             let fd = program
                 .load(LoadAs {
                     prog_type: bpf_prog_type::BPF_PROG_TYPE_TRACING,
                     attach_type: bpf_attach_type::BPF_TRACE_FENTRY,
                     attach_btf_id,
                 })
-                .map_err(|e| format!("cannot attach {}: {e}", probe.bpftrace_name()))?;
-            let link = attach_tracing(&fd).map_err(|e| attach_error(probe, &e))?;
+                .map_err(|e| {
+                    Error::operation(format!("cannot attach {}: {e}", probe.bpftrace_name()))
+                })?;
+            let link = attach_tracing(&fd)
+                .map_err(|e| attach_error(probe, &e))
+                .map_err(Error::operation)?;
             self.links.push(OwnedLink::Fd(link));
         }
         Ok(())
@@ -365,6 +416,6 @@ impl AttachedSet {
             }
         }
         drop(self.object);
-        first_error.map_or(Ok(()), |e| Err(e.into()))
+        first_error.map_or(Ok(()), |e| Err(Error::Operation(e)))
     }
 }

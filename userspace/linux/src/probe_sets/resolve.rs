@@ -8,6 +8,7 @@ use crate::{
     programs::{kprobe_multi_support, libc_path},
     KernelFeatures, Support,
 };
+use probecost_core::error::Error;
 use probecost_core::{
     probe_set::{compile_all, Mechanism, Probe, ProbeGlob, ProbeSet, ProbeSetKind},
     scenario::AttachKind,
@@ -32,19 +33,19 @@ pub fn resolve(
             Mechanism::RawSyscalls | Mechanism::RawTracepoint => {
                 (Mechanism::RawSyscalls, raw_syscalls(*entry_only)?)
             }
-            other => return Err(probecost_core::error::Error::from(mismatch(kind, other))),
+            other => return Err(Error::Operation(mismatch(kind, other))),
         },
         ProbeSetKind::Tracepoints { globs } => {
             let mechanism = match mechanism.unwrap_or(Mechanism::PerfEvent) {
                 m @ (Mechanism::PerfEvent | Mechanism::RawTracepoint) => m,
-                other => return Err(probecost_core::error::Error::from(mismatch(kind, other))),
+                other => return Err(Error::Operation(mismatch(kind, other))),
             };
             let probes = tracepoints(globs)?;
             if mechanism == Mechanism::RawTracepoint {
                 if let Some(Probe::Tracepoint { category, name }) = probes.iter().find(
                     |p| matches!(p, Probe::Tracepoint { category, .. } if category == "syscalls"),
                 ) {
-                    return Err(probecost_core::error::Error::from(format!(
+                    return Err(Error::Operation(format!(
                         "{category}:{name} has no raw tracepoint (syscall events are built on \
                          raw_syscalls): use the syscalls set with --mechanism raw"
                     )));
@@ -62,13 +63,13 @@ pub fn resolve(
                 Mechanism::Kprobe => Mechanism::Kprobe,
                 Mechanism::KprobeMulti => {
                     if let Support::No(reason) = kprobe_multi_support() {
-                        return Err(probecost_core::error::Error::from(format!(
+                        return Err(Error::Operation(format!(
                             "this kernel cannot attach kprobe.multi links: {reason}"
                         )));
                     }
                     Mechanism::KprobeMulti
                 }
-                other => return Err(probecost_core::error::Error::from(mismatch(kind, other))),
+                other => return Err(Error::Operation(mismatch(kind, other))),
             };
             let probes = kernel_functions(glob, true, &mut notes)?
                 .into_iter()
@@ -85,7 +86,7 @@ pub fn resolve(
             require(features, AttachKind::Fentry, "fentry")?;
             let (functions, dropped) = btf_functions(kernel_functions(glob, false, &mut notes)?)?;
             if functions.is_empty() {
-                return Err(probecost_core::error::Error::from(format!(
+                return Err(Error::Operation(format!(
                     "no function matching `{glob}` has a BTF entry, which fentry needs \
                      (without one: {})",
                     dropped.join(", ")
@@ -143,7 +144,7 @@ fn require(
 ) -> probecost_core::error::Result<()> {
     match features.support(kind) {
         Support::Yes => Ok(()),
-        Support::No(reason) => Err(probecost_core::error::Error::from(format!(
+        Support::No(reason) => Err(Error::Operation(format!(
             "this kernel cannot attach {what}: {reason}"
         ))),
     }
@@ -153,7 +154,8 @@ fn require(
 /// side by side, so the first N are N/2 whole syscalls.
 fn syscall_tracepoints(entry_only: bool) -> probecost_core::error::Result<Vec<Probe>> {
     let dir = tracefs()?.join("events/syscalls");
-    let entries = fs::read_dir(&dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    let entries = fs::read_dir(&dir)
+        .map_err(|e| Error::operation(format!("reading {}: {e}", dir.display())))?;
     let syscalls: BTreeSet<String> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
@@ -164,7 +166,7 @@ fn syscall_tracepoints(entry_only: bool) -> probecost_core::error::Result<Vec<Pr
         })
         .collect();
     if syscalls.is_empty() {
-        return Err(probecost_core::error::Error::from(format!(
+        return Err(Error::Operation(format!(
             "no syscall tracepoints in {}: the kernel lacks CONFIG_FTRACE_SYSCALLS",
             dir.display()
         )));
@@ -211,8 +213,8 @@ fn raw_syscalls(entry_only: bool) -> probecost_core::error::Result<Vec<Probe>> {
 fn tracepoints(patterns: &[String]) -> probecost_core::error::Result<Vec<Probe>> {
     let globs = compile_all(patterns)?;
     let events = tracefs()?.join("events");
-    let categories =
-        fs::read_dir(&events).map_err(|e| format!("reading {}: {e}", events.display()))?;
+    let categories = fs::read_dir(&events)
+        .map_err(|e| Error::operation(format!("reading {}: {e}", events.display())))?;
     let mut probes = Vec::new();
     for category in categories.filter_map(Result::ok) {
         let Some(category_name) = category.file_name().to_str().map(String::from) else {
@@ -241,7 +243,7 @@ fn tracepoints(patterns: &[String]) -> probecost_core::error::Result<Vec<Probe>>
         }
     }
     if probes.is_empty() {
-        return Err(probecost_core::error::Error::from(format!(
+        return Err(Error::Operation(format!(
             "no tracepoint matches {} (see {})",
             probecost_core::report::backquoted(patterns),
             events.display()
@@ -262,8 +264,8 @@ fn kernel_functions(
     notes: &mut Vec<String>,
 ) -> probecost_core::error::Result<Vec<String>> {
     let path = tracefs()?.join("available_filter_functions");
-    let listed =
-        fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let listed = fs::read_to_string(&path)
+        .map_err(|e| Error::operation(format!("reading {}: {e}", path.display())))?;
     let (kallsyms, blacklist) = if kprobes {
         let debugfs = "/sys/kernel/debug/kprobes/blacklist";
         (
@@ -289,11 +291,9 @@ fn kernel_functions(
     }
     if selection.kept.is_empty() {
         return Err(if selection.left_out.is_empty() {
-            probecost_core::error::Error::from(format!(
-                "no probeable kernel function matches `{glob}`"
-            ))
+            Error::Operation(format!("no probeable kernel function matches `{glob}`"))
         } else {
-            probecost_core::error::Error::from(format!(
+            Error::Operation(format!(
                 "no kernel function matching `{glob}` can be attached: {}",
                 notes.join("; ")
             ))
@@ -373,9 +373,10 @@ fn libc_functions() -> probecost_core::error::Result<Vec<Probe>> {
     use object::{Object as _, ObjectSymbol as _};
 
     let path = libc_path()?;
-    let bytes = fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let file =
-        object::File::parse(&*bytes).map_err(|e| format!("parsing {}: {e}", path.display()))?;
+    let bytes = fs::read(&path)
+        .map_err(|e| Error::operation(format!("reading {}: {e}", path.display())))?;
+    let file = object::File::parse(&*bytes)
+        .map_err(|e| Error::operation(format!("parsing {}: {e}", path.display())))?;
     let names: BTreeSet<String> = file
         .dynamic_symbols()
         .filter(|s| s.kind() == object::SymbolKind::Text && s.is_definition() && s.is_global())

@@ -10,6 +10,7 @@ use aya_obj::generated::{bpf_attach_type, bpf_prog_type};
 
 use super::raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
 use crate::{btf_functions::BtfFunctions, Support};
+use probecost_core::error::Error;
 
 /// The function the fmod_ret rows attach to: the LSM hook `vfs_read` calls (through
 /// rw_verify_area) on every read. The kernel allows fmod_ret on error-injectable functions,
@@ -39,13 +40,16 @@ fn fmod_ret_function_btf_id() -> probecost_core::error::Result<u32> {
             .id(FMOD_RET_FUNCTION)
             .ok_or_else(|| format!("no BTF entry for {FMOD_RET_FUNCTION}"))
     });
-    Ok(id.clone()?)
+    id.clone().map_err(Error::operation)
 }
 
 /// Attaches a loaded fmod_ret program to its function.
 pub fn link_fmod_ret(program: &OwnedFd, name: &str) -> probecost_core::error::Result<FdLink> {
-    Ok(attach_tracing(program)
-        .map_err(|e| format!("fmod_ret link of `{name}` to {FMOD_RET_FUNCTION}: {e}"))?)
+    attach_tracing(program).map_err(|e| {
+        Error::operation(format!(
+            "fmod_ret link of `{name}` to {FMOD_RET_FUNCTION}: {e}"
+        ))
+    })
 }
 
 /// Whether this kernel takes fmod_ret programs on the read syscall's handler, found once per
@@ -55,7 +59,7 @@ pub fn fmod_ret_support() -> Support {
     SUPPORT
         .get_or_init(|| {
             let attempt = || -> probecost_core::error::Result<()> {
-                let loaded = crate::object::load().map_err(|e| e.to_string())?;
+                let loaded = crate::object::load().map_err(|e| Error::operation(e.to_string()))?;
                 let fd = load_for_fmod_ret(&loaded, "probe_fmodret")?;
                 link_fmod_ret(&fd, "probe_fmodret")?;
                 Ok(())

@@ -18,6 +18,7 @@ use crate::{
     kernel_config::{ConfigValue, KernelConfig},
     Support,
 };
+use probecost_core::error::Error;
 
 /// `BPF_F_KPROBE_MULTI_RETURN`: attach at the functions' returns.
 const KPROBE_MULTI_RETURN: u32 = 1;
@@ -60,7 +61,8 @@ pub fn link_kprobe_multi(
     let names: Vec<CString> = functions
         .iter()
         .map(|f| CString::new(f.as_str()).map_err(|_| format!("bad function name {f:?}")))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, _>>()
+        .map_err(Error::operation)?;
     let pointers: Vec<*const libc::c_char> = names.iter().map(|n| n.as_ptr()).collect();
     // SAFETY: bpf_attr is plain data; zero is the "unset" value of every field.
     let mut attr: bpf_attr = unsafe { std::mem::zeroed() };
@@ -75,14 +77,15 @@ pub fn link_kprobe_multi(
         multi.cnt = pointers.len() as u32;
         multi.syms = pointers.as_ptr() as u64;
     }
-    Ok(bpf(bpf_cmd::BPF_LINK_CREATE, &mut attr)
+    bpf(bpf_cmd::BPF_LINK_CREATE, &mut attr)
         .map(FdLink::new)
         .map_err(|e| {
             format!(
                 "kprobe.multi link of `{program}` to {} functions: {e}",
                 functions.len()
             )
-        })?)
+        })
+        .map_err(Error::operation)
 }
 
 /// Whether this kernel takes kprobe.multi links, found once per process by making one (to
@@ -95,7 +98,7 @@ pub fn kprobe_multi_support() -> Support {
 
 fn probe_kprobe_multi() -> Support {
     let attempt = || -> probecost_core::error::Result<()> {
-        let loaded = crate::object::load().map_err(|e| e.to_string())?;
+        let loaded = crate::object::load().map_err(|e| Error::operation(e.to_string()))?;
         attach_kprobe_multi(
             &loaded,
             "count_kprobe",

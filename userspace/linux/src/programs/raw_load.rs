@@ -18,6 +18,7 @@ use aya::{
     Ebpf,
 };
 use aya_obj::generated::{bpf_attach_type, bpf_attr, bpf_cmd, bpf_insn, bpf_prog_type};
+use probecost_core::error::Error;
 
 const VERIFIER_LOG_BYTES: usize = 1 << 20;
 
@@ -52,20 +53,23 @@ impl FdLink {
 impl RelocatedProgram {
     /// `program` of `object`, its maps those `loaded` created from the same object.
     pub fn new(object: &[u8], loaded: &Ebpf, program: &str) -> probecost_core::error::Result<Self> {
-        let obj = aya_obj::Object::parse(object).map_err(|e| format!("parsing the object: {e}"))?;
+        let obj = aya_obj::Object::parse(object)
+            .map_err(|e| Error::operation(format!("parsing the object: {e}")))?;
         // Every function's map references are relocated, so every map needs a descriptor.
         let maps = loaded
             .maps()
             .map(|(name, map)| {
                 let fd = map_data(map)
-                    .ok_or_else(|| format!("map {name}: a kind probecost does not use"))?
+                    .ok_or_else(|| format!("map {name}: a kind probecost does not use"))
+                    .map_err(Error::operation)?
                     .fd()
                     .as_fd()
                     .as_raw_fd();
                 let definition = obj
                     .maps
                     .get(name)
-                    .ok_or_else(|| format!("map {name} is not in the object"))?;
+                    .ok_or_else(|| format!("map {name} is not in the object"))
+                    .map_err(Error::operation)?;
                 Ok((name, fd, definition))
             })
             .collect::<probecost_core::error::Result<Vec<_>>>()?;
@@ -74,14 +78,15 @@ impl RelocatedProgram {
         let mut relocated = obj.clone();
         relocated
             .relocate_maps(maps.into_iter(), &text_sections)
-            .map_err(|e| format!("relocating maps: {e}"))?;
+            .map_err(|e| Error::operation(format!("relocating maps: {e}")))?;
         relocated
             .relocate_calls(&text_sections)
-            .map_err(|e| format!("relocating calls: {e}"))?;
+            .map_err(|e| Error::operation(format!("relocating calls: {e}")))?;
         let key = relocated
             .programs
             .get(program)
-            .ok_or_else(|| format!("program `{program}` is not in the eBPF object"))?
+            .ok_or_else(|| format!("program `{program}` is not in the eBPF object"))
+            .map_err(Error::operation)?
             .function_key();
         Ok(Self {
             name: program.to_string(),
@@ -91,8 +96,8 @@ impl RelocatedProgram {
 
     /// Loads a copy (the verifier runs here; its log is in the error).
     pub fn load(&self, how: LoadAs) -> probecost_core::error::Result<OwnedFd> {
-        Ok(
-            load_once(&self.name, &self.instructions, how, None).map_err(|first| {
+        load_once(&self.name, &self.instructions, how, None)
+            .map_err(|first| {
                 // Load again with the verifier's log, to say why.
                 let mut log = vec![0u8; VERIFIER_LOG_BYTES];
                 let _ = load_once(&self.name, &self.instructions, how, Some(&mut log));
@@ -103,8 +108,8 @@ impl RelocatedProgram {
                 } else {
                     format!("loading `{}`: {first}; verifier log:\n{text}", self.name)
                 }
-            })?,
-        )
+            })
+            .map_err(Error::operation)
     }
 }
 

@@ -6,6 +6,7 @@ use std::{fs, path::PathBuf};
 use aya::programs::{uprobe::UProbeScope, Program, ProgramError, UProbe};
 
 use super::OwnedLink;
+use probecost_core::error::Error;
 use probecost_core::scenario::Hook;
 
 pub fn load(program: &mut Program) -> Result<(), ProgramError> {
@@ -32,7 +33,7 @@ pub fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramErr
 /// The libc this process runs on, the one the workload's `read` goes through.
 pub fn libc_path() -> probecost_core::error::Result<PathBuf> {
     let maps = fs::read_to_string("/proc/self/maps")
-        .map_err(|e| format!("cannot read /proc/self/maps: {e}"))?;
+        .map_err(|e| Error::operation(format!("cannot read /proc/self/maps: {e}")))?;
     maps.lines()
         .filter_map(|line| line.split_whitespace().nth(5))
         .find(|path| {
@@ -41,6 +42,8 @@ pub fn libc_path() -> probecost_core::error::Result<PathBuf> {
         })
         .map(PathBuf::from)
         .ok_or_else(|| {
-            "libc is not mapped into this process: is probecost statically linked?".into()
+            Error::operation(
+                "libc is not mapped into this process: is probecost statically linked?",
+            )
         })
 }

@@ -16,6 +16,7 @@ use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
 
 use super::raw_load::{bpf, FdLink, LoadAs, RelocatedProgram};
 use crate::Support;
+use probecost_core::error::Error;
 
 /// `BPF_F_UPROBE_MULTI_RETURN`: attach at the functions' returns.
 const UPROBE_MULTI_RETURN: u32 = 1;
@@ -45,7 +46,7 @@ pub fn link_uprobe_multi(
 ) -> probecost_core::error::Result<FdLink> {
     let offset = symbol_file_offset(binary, symbol)?;
     let path = CString::new(binary.as_os_str().as_bytes())
-        .map_err(|_| format!("bad path {}", binary.display()))?;
+        .map_err(|_| Error::operation(format!("bad path {}", binary.display())))?;
     let offsets = [offset];
     // SAFETY: bpf_attr is plain data; zero is the "unset" value of every field.
     let mut attr: bpf_attr = unsafe { std::mem::zeroed() };
@@ -61,14 +62,15 @@ pub fn link_uprobe_multi(
         multi.cnt = offsets.len() as u32;
         multi.flags = if returns { UPROBE_MULTI_RETURN } else { 0 };
     }
-    Ok(bpf(bpf_cmd::BPF_LINK_CREATE, &mut attr)
+    bpf(bpf_cmd::BPF_LINK_CREATE, &mut attr)
         .map(FdLink::new)
         .map_err(|e| {
             format!(
                 "uprobe.multi link of `{program}` to {}:{symbol}: {e}",
                 binary.display()
             )
-        })?)
+        })
+        .map_err(Error::operation)
 }
 
 /// The file offset of function `symbol` in the ELF file `binary` (what the kernel's uprobes
@@ -88,24 +90,30 @@ pub fn symbol_file_offset(binary: &Path, symbol: &str) -> probecost_core::error:
 /// [`symbol_file_offset`] from the file: the symbol's address less its section's address,
 /// plus the section's file offset.
 fn read_symbol_file_offset(binary: &Path, symbol: &str) -> probecost_core::error::Result<u64> {
-    let data = std::fs::read(binary).map_err(|e| format!("reading {}: {e}", binary.display()))?;
+    let data = std::fs::read(binary)
+        .map_err(|e| Error::operation(format!("reading {}: {e}", binary.display())))?;
     let file = object::File::parse(&*data)
-        .map_err(|e| format!("parsing {} as ELF: {e}", binary.display()))?;
+        .map_err(|e| Error::operation(format!("parsing {} as ELF: {e}", binary.display())))?;
     let found = file
         .dynamic_symbols()
         .chain(file.symbols())
         .find(|s| s.name() == Ok(symbol) && s.kind() == object::SymbolKind::Text)
-        .ok_or_else(|| format!("no function `{symbol}` in {}", binary.display()))?;
+        .ok_or_else(|| format!("no function `{symbol}` in {}", binary.display()))
+        .map_err(Error::operation)?;
     let section = found
         .section_index()
         .and_then(|index| file.section_by_index(index).ok())
-        .ok_or_else(|| format!("`{symbol}` of {} has no section", binary.display()))?;
-    let (file_offset, _) = section.file_range().ok_or_else(|| {
-        format!(
-            "`{symbol}`'s section in {} has no file data",
-            binary.display()
-        )
-    })?;
+        .ok_or_else(|| format!("`{symbol}` of {} has no section", binary.display()))
+        .map_err(Error::operation)?;
+    let (file_offset, _) = section
+        .file_range()
+        .ok_or_else(|| {
+            format!(
+                "`{symbol}`'s section in {} has no file data",
+                binary.display()
+            )
+        })
+        .map_err(Error::operation)?;
     Ok(found.address() - section.address() + file_offset)
 }
 
@@ -116,7 +124,7 @@ pub fn uprobe_multi_support() -> Support {
     SUPPORT
         .get_or_init(|| {
             let attempt = || -> probecost_core::error::Result<()> {
-                let loaded = crate::object::load().map_err(|e| e.to_string())?;
+                let loaded = crate::object::load().map_err(|e| Error::operation(e.to_string()))?;
                 let fd = load_for_uprobe_multi(&loaded, "probe_uprobe")?;
                 link_uprobe_multi(&fd, "probe_uprobe", &super::libc_path()?, "read", false)?;
                 Ok(())
