@@ -12,6 +12,7 @@ use std::{
 use freebsd_dtrace::{aggregation::AggregationValue, DtraceError, OutputCounts};
 
 use super::{
+    d_program::DProgram,
     session::{DtraceSession, SessionOutcome, SessionSpec},
     DtraceSettings,
 };
@@ -29,6 +30,8 @@ use probecost_core::{
 /// A scenario's D program and what its runs delivered.
 pub struct DtraceScenario {
     scenario: &'static Scenario,
+    /// Its D program.
+    program: DProgram,
     choice: AttachChoice,
     settings: DtraceSettings,
     session: Option<DtraceSession>,
@@ -40,10 +43,11 @@ impl DtraceScenario {
     /// checked when their first child starts).
     pub fn new(
         scenario: &'static Scenario,
+        program: DProgram,
         choice: AttachChoice,
         settings: DtraceSettings,
     ) -> Result<Self, BackendError> {
-        if !scenario.dtrace_needs_target() {
+        if !program.needs_target() {
             let mut consumer = freebsd_dtrace::Consumer::open(
                 &settings.options,
                 freebsd_dtrace::OutputCollector::new(None),
@@ -51,11 +55,12 @@ impl DtraceScenario {
             .map_err(|e| load_error(scenario, e))?;
             // Enabled but never started: closing the consumer removes the enabling.
             consumer
-                .compile_and_exec(scenario.dtrace)
+                .compile_and_exec(program.text())
                 .map_err(|e| load_error(scenario, e))?;
         }
         Ok(Self {
             scenario,
+            program,
             choice,
             settings,
             session: None,
@@ -164,8 +169,8 @@ fn load_error(scenario: &Scenario, error: DtraceError) -> BackendError {
 }
 
 /// Each probe's firings, from the counting program's `@probecost_events_<i>`.
-fn probe_counts(scenario: &Scenario, outcome: &SessionOutcome) -> ProgramStats {
-    let programs = (0..scenario.dtrace_probes().len())
+fn probe_counts(program: DProgram, outcome: &SessionOutcome) -> ProgramStats {
+    let programs = (0..program.probes().len())
         .map(|i| {
             let name = format!("probecost_events_{i}");
             let count = outcome
@@ -192,14 +197,14 @@ impl PreparedScenario for DtraceScenario {
         if self.session.is_some() {
             return Ok(());
         }
-        if self.scenario.dtrace_needs_target() {
+        if self.program.needs_target() {
             return Err(self.attach_error(DtraceError::Other {
                 operation: freebsd_dtrace::Operation::Go,
                 errno: 0,
                 message: "pid$target probes run only around a workload child".into(),
             }));
         }
-        self.session = Some(self.start(self.scenario.dtrace.to_string())?);
+        self.session = Some(self.start(self.program.text().to_string())?);
         Ok(())
     }
 
@@ -211,16 +216,16 @@ impl PreparedScenario for DtraceScenario {
     }
 
     fn traced_run(&mut self, on: Interruptible<'_>, ops: u64) -> Result<RunSample, MeasureError> {
-        if self.scenario.dtrace_needs_target() {
-            let program = self.scenario.dtrace.to_string();
+        if self.program.needs_target() {
+            let program = self.program.text().to_string();
             return Ok(self.run_in_child(program, ops, on.stop)?.0);
         }
         run_attached(self, on, ops)
     }
 
     fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
-        let program = self.scenario.dtrace_counting_program();
-        let outcome = if self.scenario.dtrace_needs_target() {
+        let program = self.program.counting_program();
+        let outcome = if self.program.needs_target() {
             self.run_in_child(program, ops, on.stop)?.1
         } else {
             let session = self.start(program)?;
@@ -229,7 +234,7 @@ impl PreparedScenario for DtraceScenario {
             run?;
             outcome
         };
-        Ok(probe_counts(self.scenario, &outcome))
+        Ok(probe_counts(self.program, &outcome))
     }
 
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {

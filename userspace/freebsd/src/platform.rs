@@ -5,7 +5,9 @@ use freebsd_dtrace::ConsumerOptions;
 
 use std::sync::atomic::AtomicBool;
 
-use crate::{kernel_providers, missing_providers, DtraceBackend, DtraceSettings};
+use crate::{
+    d_program::DProgram, kernel_providers, missing_providers, DtraceBackend, DtraceSettings,
+};
 use probecost_core::{
     attach_scale::AttachScaleBackend,
     benchmark::TracerBackend,
@@ -83,16 +85,17 @@ impl Platform for FreeBsd {
             .all()
             .iter()
             .map(|s| {
-                let support = match missing_providers(s, &providers) {
-                    None => "yes".to_string(),
-                    Some(reason) => format!("unsupported: {reason}"),
+                let (probes, support) = match DProgram::of(s.name) {
+                    None => ("none".to_string(), "unsupported: no D program".to_string()),
+                    Some(program) => (
+                        program.probes().join(" + "),
+                        match missing_providers(program, &providers) {
+                            None => "yes".to_string(),
+                            Some(reason) => format!("unsupported: {reason}"),
+                        },
+                    ),
                 };
-                (
-                    s.row_label(),
-                    s.name,
-                    s.dtrace_probes().join(" + "),
-                    support,
-                )
+                (s.row_label(), s.name, probes, support)
             })
             .collect();
         out.push_str(&list_table("D probes", lines));

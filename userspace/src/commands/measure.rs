@@ -115,11 +115,10 @@ fn object_scenario(name: &str, description: &str, programs: &[String]) -> &'stat
     Box::leak(Box::new(Scenario {
         row: None,
         name: leak(name),
-        bpftrace: leak(description),
+        description: leak(description),
         programs: Box::leak(programs.into_boxed_slice()),
         attach_preference: &[],
         delivery: Delivery::None,
-        dtrace: "",
         suite: ScenarioSuite::Talk,
         note: ROW_NOTE,
     }))

@@ -24,19 +24,17 @@ const fn entry(body: &'static str) -> ProgramSpec {
 const fn on_entry(
     row: u32,
     name: &'static str,
-    bpftrace: &'static str,
+    description: &'static str,
     programs: &'static [ProgramSpec],
     delivery: Delivery,
-    dtrace: &'static str,
 ) -> Scenario {
     Scenario {
         row: Some(row),
         name,
-        bpftrace,
+        description,
         programs,
         attach_preference: VFS_READ,
         delivery,
-        dtrace,
         suite: ScenarioSuite::Talk,
         note: "",
     }
@@ -46,111 +44,92 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         row: Some(1),
         name: "control",
-        bpftrace: "BEGIN {}",
+        description: "no program attached",
         programs: &[],
         attach_preference: &[],
         delivery: Delivery::None,
-        dtrace: "dtrace:::BEGIN {}\n",
         suite: ScenarioSuite::Talk,
         note: "",
     },
-    on_entry(2, "kprobe", "kprobe:vfs_read {}", &[entry("probe")], Delivery::None,
-        "fbt::dofileread:entry {}\n"),
+    on_entry(2, "kprobe", "kprobe on vfs_read, empty body", &[entry("probe")], Delivery::None),
     Scenario {
         row: Some(3),
         name: "kretprobe",
-        bpftrace: "kretprobe:vfs_read {}",
+        description: "kretprobe on vfs_read, empty body",
         programs: &[ProgramSpec { body: "retprobe", hook: Hook::ReadReturn }],
         attach_preference: VFS_READ,
         delivery: Delivery::None,
-        dtrace: "fbt::dofileread:return {}\n",
         suite: ScenarioSuite::Talk,
         note: "",
     },
     Scenario {
         row: Some(4),
         name: "tracepoint-entry",
-        bpftrace: "tracepoint:syscalls:sys_enter_read {}",
+        description: "tracepoint syscalls:sys_enter_read, empty body",
         programs: &[entry("probe")],
         attach_preference: SYSCALL,
         delivery: Delivery::None,
-        dtrace: "syscall:freebsd:read:entry {}\n",
         suite: ScenarioSuite::Talk,
         note: "",
     },
     Scenario {
         row: Some(5),
         name: "tracepoint-return",
-        bpftrace: "tracepoint:syscalls:sys_exit_read {}",
+        description: "tracepoint syscalls:sys_exit_read, empty body",
         programs: &[ProgramSpec { body: "retprobe", hook: Hook::ReadReturn }],
         attach_preference: SYSCALL,
         delivery: Delivery::None,
-        dtrace: "syscall:freebsd:read:return {}\n",
         suite: ScenarioSuite::Talk,
         note: "",
     },
     Scenario {
         row: Some(6),
         name: "uprobe",
-        bpftrace: "uprobe:libc:read {}",
+        description: "uprobe on libc's read (file-based), empty body",
         programs: &[ProgramSpec { body: "libc_read", hook: Hook::LibcReadEntry }],
         attach_preference: LIBC,
         delivery: Delivery::None,
-        dtrace: "pid$target:libc.so.7:read:entry {}\n",
         suite: ScenarioSuite::Talk,
         note: "",
     },
     Scenario {
         row: Some(7),
         name: "uretprobe",
-        bpftrace: "uretprobe:libc:read {}",
+        description: "uretprobe on libc's read, empty body",
         programs: &[ProgramSpec { body: "libc_read", hook: Hook::LibcReadReturn }],
         attach_preference: LIBC,
         delivery: Delivery::None,
-        dtrace: "pid$target:libc.so.7:read:return {}\n",
         suite: ScenarioSuite::Talk,
         note: "",
     },
-    on_entry(8, "filter", "kprobe:vfs_read /arg2 > 0/ {}", &[entry("filter")], Delivery::None,
-        "fbt::dofileread:entry /args[3]->uio_resid > 0/ {}\n"),
-    on_entry(9, "map", "kprobe:vfs_read { @ = count(); }", &[entry("map")], Delivery::None,
-        "fbt::dofileread:entry { @ = count(); }\n"),
-    on_entry(10, "single-key", "kprobe:vfs_read { @[pid] = count(); }",
-        &[entry("single_key")], Delivery::None,
-        "fbt::dofileread:entry { @[pid] = count(); }\n"),
-    on_entry(11, "string-key", "kprobe:vfs_read { @[comm] = count(); }",
-        &[entry("string_key")], Delivery::None,
-        "fbt::dofileread:entry { @[execname] = count(); }\n"),
-    on_entry(12, "two-keys", "kprobe:vfs_read { @[pid, comm] = count(); }",
-        &[entry("two_keys")], Delivery::None,
-        "fbt::dofileread:entry { @[pid, execname] = count(); }\n"),
-    on_entry(13, "kernel-stack", "kprobe:vfs_read { @[kstack] = count(); }",
-        &[entry("kernel_stack")], Delivery::None,
-        "fbt::dofileread:entry { @[stack()] = count(); }\n"),
-    on_entry(14, "user-stack", "kprobe:vfs_read { @[ustack] = count(); }",
-        &[entry("user_stack")], Delivery::None,
-        "fbt::dofileread:entry { @[ustack()] = count(); }\n"),
-    on_entry(15, "histogram", "kprobe:vfs_read { @ = hist(arg2); }", &[entry("histogram")],
-        Delivery::None, "fbt::dofileread:entry { @ = quantize(args[3]->uio_resid); }\n"),
-    on_entry(16, "timing",
-        "kprobe:vfs_read { @s[tid] = nsecs; } kretprobe:vfs_read /@s[tid]/ { @ = hist(nsecs - @s[tid]); delete(@s[tid]); }",
+    on_entry(8, "filter", "kprobe on vfs_read with the predicate count > 0", &[entry("filter")], Delivery::None),
+    on_entry(9, "map", "kprobe on vfs_read counting into a one-slot map", &[entry("map")], Delivery::None),
+    on_entry(10, "single-key", "kprobe on vfs_read counting by pid",
+        &[entry("single_key")], Delivery::None),
+    on_entry(11, "string-key", "kprobe on vfs_read counting by comm",
+        &[entry("string_key")], Delivery::None),
+    on_entry(12, "two-keys", "kprobe on vfs_read counting by pid and comm",
+        &[entry("two_keys")], Delivery::None),
+    on_entry(13, "kernel-stack", "kprobe on vfs_read counting by kernel stack",
+        &[entry("kernel_stack")], Delivery::None),
+    on_entry(14, "user-stack", "kprobe on vfs_read counting by user stack",
+        &[entry("user_stack")], Delivery::None),
+    on_entry(15, "histogram", "kprobe on vfs_read adding the requested size to a log2 histogram", &[entry("histogram")],
+        Delivery::None),
+    on_entry(16, "timing", "vfs_read's entry stores the time by thread; its return adds the latency to a histogram and deletes the entry",
         &[entry("timing_start"), ProgramSpec { body: "timing_end", hook: Hook::ReadReturn }],
-        Delivery::None,
-        "fbt::dofileread:entry { self->s = timestamp; }\nfbt::dofileread:return /self->s/ { @ = quantize(timestamp - self->s); self->s = 0; }\n"),
-    on_entry(17, "multiple", "kprobe:vfs_read { @[kstack, ustack] = hist(arg2); }",
-        &[entry("multiple")], Delivery::None,
-        "fbt::dofileread:entry { @[stack(), ustack()] = quantize(args[3]->uio_resid); }\n"),
-    on_entry(18, "per-event", "kprobe:vfs_read { printf(\"%d bytes\\n\", arg2); }",
-        &[entry("per_event")], Delivery::RingBuf,
-        "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n"),
+        Delivery::None),
+    on_entry(17, "multiple", "kprobe on vfs_read: a log2 histogram of the requested size by kernel and user stack",
+        &[entry("multiple")], Delivery::None),
+    on_entry(18, "per-event", "kprobe on vfs_read sending one formatted line per event to user space (ring buffer)",
+        &[entry("per_event")], Delivery::RingBuf),
     Scenario {
         row: None,
         name: "per-event-aya-log",
-        bpftrace: "kprobe:vfs_read { printf(\"%d bytes\\n\", arg2); }",
+        description: "row 18 through aya-log's ring buffer and formatter instead of probecost's own",
         programs: &[entry("per_event_aya_log")],
         attach_preference: VFS_READ,
         delivery: Delivery::AyaLog,
-        dtrace: "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n",
         suite: ScenarioSuite::Talk,
         note: "",
     },
@@ -181,7 +160,7 @@ const fn at(body: &'static str, hook: Hook) -> ProgramSpec {
 /// without it reports the row unsupported).
 const fn mechanism(
     name: &'static str,
-    bpftrace: &'static str,
+    description: &'static str,
     programs: &'static [ProgramSpec],
     kind: &'static [AttachKind],
     note: &'static str,
@@ -189,11 +168,10 @@ const fn mechanism(
     Scenario {
         row: None,
         name,
-        bpftrace,
+        description,
         programs,
         attach_preference: kind,
         delivery: Delivery::None,
-        dtrace: "",
         suite: ScenarioSuite::Mechanisms,
         note,
     }
@@ -377,43 +355,6 @@ mod tests {
     }
 
     #[test]
-    fn d_programs_are_the_talks() {
-        let d = |name: &str| ScenarioCatalog.find(name).unwrap().dtrace;
-        let timing = ScenarioCatalog.find("timing").unwrap();
-        assert_eq!(
-            timing.dtrace_probes(),
-            ["fbt::dofileread:entry", "fbt::dofileread:return"]
-        );
-        assert_eq!(timing.dtrace_providers(), ["fbt"]);
-        assert!(timing
-            .dtrace_counting_program()
-            .ends_with("fbt::dofileread:return { @probecost_events_1 = count(); }\n"));
-        let uretprobe = ScenarioCatalog.find("uretprobe").unwrap();
-        assert_eq!(uretprobe.dtrace_providers(), ["pid"]);
-        assert!(uretprobe.dtrace_needs_target());
-        assert!(!timing.dtrace_needs_target());
-        assert_eq!(d("control"), "dtrace:::BEGIN {}\n");
-        assert_eq!(d("kprobe"), "fbt::dofileread:entry {}\n");
-        assert_eq!(d("uretprobe"), "pid$target:libc.so.7:read:return {}\n");
-        assert_eq!(
-            d("filter"),
-            "fbt::dofileread:entry /args[3]->uio_resid > 0/ {}\n"
-        );
-        assert_eq!(
-            d("multiple"),
-            "fbt::dofileread:entry { @[stack(), ustack()] = quantize(args[3]->uio_resid); }\n"
-        );
-        assert_eq!(
-            d("timing"),
-            "fbt::dofileread:entry { self->s = timestamp; }\nfbt::dofileread:return /self->s/ { @ = quantize(timestamp - self->s); self->s = 0; }\n"
-        );
-        assert_eq!(
-            d("per-event"),
-            "fbt::dofileread:entry { printf(\"%d bytes\\n\", args[3]->uio_resid); }\n"
-        );
-    }
-
-    #[test]
     fn the_mechanism_matrix_has_both_bodies_on_every_mechanism_once() {
         let catalog = ScenarioCatalog;
         let rows = catalog.suite(ScenarioSuite::Mechanisms);
@@ -425,7 +366,7 @@ mod tests {
                 "{}: no substitutes",
                 row.name
             );
-            assert!(row.dtrace.is_empty() && row.row.is_none(), "{}", row.name);
+            assert!(row.row.is_none(), "{}", row.name);
             let twin = if let Some(mechanism) = row.name.strip_suffix("-empty") {
                 format!("{mechanism}-count")
             } else {

@@ -160,16 +160,15 @@ pub struct Scenario {
     pub row: Option<u32>,
     /// Name, exactly as in SCENARIOS.md.
     pub name: &'static str,
-    /// What the scenario traces, as the bpftrace one-liner says it.
-    pub bpftrace: &'static str,
+    /// What the scenario's programs do, for a reader of the catalog (each tracer's own
+    /// scripts live beside its backend).
+    pub description: &'static str,
     /// The programs attached while traced (empty for control).
     pub programs: &'static [ProgramSpec],
     /// Attach kinds to try, best first; the first is the talk's.
     pub attach_preference: &'static [AttachKind],
     /// How per-event records leave the kernel.
     pub delivery: Delivery,
-    /// The FreeBSD equivalent, a complete D program (empty where FreeBSD has none).
-    pub dtrace: &'static str,
     /// The suite it belongs to.
     pub suite: ScenarioSuite,
     /// What a reader of its row needs to know about the mechanism (empty when nothing).
@@ -200,43 +199,6 @@ impl Scenario {
         } else {
             points.join(" + ")
         }
-    }
-
-    /// The probe descriptions of the D program, one per clause, in order (each clause is one
-    /// line starting with its probe description).
-    pub fn dtrace_probes(&self) -> Vec<&'static str> {
-        self.dtrace
-            .lines()
-            .filter_map(|line| line.split_whitespace().next())
-            .collect()
-    }
-
-    /// The DTrace providers the D program needs (`pid$target:...` needs `pid`), each once.
-    pub fn dtrace_providers(&self) -> Vec<&'static str> {
-        let mut providers: Vec<&'static str> = Vec::new();
-        for probe in self.dtrace_probes() {
-            let provider = probe.split(':').next().unwrap_or(probe);
-            let provider = provider.strip_suffix("$target").unwrap_or(provider);
-            if !providers.contains(&provider) {
-                providers.push(provider);
-            }
-        }
-        providers
-    }
-
-    /// Whether the D program traces a process of its own (`pid$target`).
-    pub fn dtrace_needs_target(&self) -> bool {
-        self.dtrace.contains("$target")
-    }
-
-    /// The D program plus one clause per probe counting its firings in
-    /// `@probecost_events_<i>`, for the verification run.
-    pub fn dtrace_counting_program(&self) -> String {
-        let mut program = self.dtrace.to_string();
-        for (i, probe) in self.dtrace_probes().iter().enumerate() {
-            program.push_str(&format!("{probe} {{ @probecost_events_{i} = count(); }}\n"));
-        }
-        program
     }
 
     /// The row in the talk's table, or `+` for probecost's own scenarios.

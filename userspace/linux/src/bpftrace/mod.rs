@@ -3,6 +3,7 @@
 
 mod process;
 pub mod script;
+mod talk_scripts;
 
 use std::{collections::BTreeSet, path::PathBuf, process::Command};
 
@@ -75,18 +76,23 @@ impl TracerBackend for BpftraceBackend {
     }
 
     fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared> {
-        if scenario.suite == ScenarioSuite::Mechanisms {
+        let Some(talk_script) = talk_scripts::talk_script(scenario.name) else {
             return Err(Error::unsupported(
-                "the mechanism matrix measures probecost's own programs; bpftrace runs the \
-                 talk's suite",
+                if scenario.suite == ScenarioSuite::Mechanisms {
+                    "the mechanism matrix measures probecost's own programs; bpftrace runs the \
+                 talk's suite"
+                        .to_string()
+                } else {
+                    format!("bpftrace has no script for `{}`", scenario.name)
+                },
             ));
-        }
+        };
         let (kind, _) = choose_attach(&self.features, scenario)?;
         let libc = libc_path().map_err(|error| BackendError::Load {
             what: "libc's path".into(),
             error: error.to_string(),
         })?;
-        let script = script::script(scenario, kind, &libc.to_string_lossy());
+        let script = script::on_attach_kind(talk_script, kind, &libc.to_string_lossy());
         let programs = self.with_script(scenario, script)?;
         Ok(Prepared {
             choice: programs.choice.clone(),

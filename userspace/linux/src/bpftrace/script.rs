@@ -1,13 +1,12 @@
 //! The bpftrace program of a scenario on the attach point probecost chose, so both tracers pay
-//! for the same kernel path. The catalog holds the talk's one-liners (on kprobe:vfs_read and
-//! uprobe:libc:read); a substitute attach point rewrites the probe names and `arg2` (the read
-//! size) to what bpftrace calls them there.
+//! for the same kernel path. `talk_scripts.rs` holds the talk's one-liners (on kprobe:vfs_read
+//! and uprobe:libc:read); a substitute attach point rewrites the probe names and `arg2` (the
+//! read size) to what bpftrace calls them there.
 
-use probecost_core::scenario::{AttachKind, Scenario};
+use probecost_core::scenario::AttachKind;
 
-/// The bpftrace script of `scenario` on `kind`; `libc` is the path the uprobes use.
-pub fn script(scenario: &Scenario, kind: AttachKind, libc: &str) -> String {
-    let text = scenario.bpftrace;
+/// The talk's one-liner `text` moved to `kind`; `libc` is the path the uprobes use.
+pub fn on_attach_kind(text: &str, kind: AttachKind, libc: &str) -> String {
     match kind {
         AttachKind::Kprobe => text.to_string(),
         AttachKind::Fentry => replace_arg2(
@@ -23,13 +22,9 @@ pub fn script(scenario: &Scenario, kind: AttachKind, libc: &str) -> String {
         AttachKind::Uprobe => text
             .replace("uretprobe:libc:", &format!("uretprobe:{libc}:"))
             .replace("uprobe:libc:", &format!("uprobe:{libc}:")),
-        // Only the mechanism matrix uses these, and bpftrace does not run it (see `prepare`):
-        // its one-liners are already written on them.
-        AttachKind::RawTracepoint
-        | AttachKind::TpBtf
-        | AttachKind::KprobeMulti
-        | AttachKind::FmodRet
-        | AttachKind::UprobeMulti => text.to_string(),
+        // The talk's rows attach through none of the others (only the mechanism matrix does,
+        // which bpftrace does not run): a script written for one stays as it is.
+        _ => text.to_string(),
     }
 }
 
@@ -62,10 +57,10 @@ fn replace_arg2(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use probecost_core::scenario::ScenarioCatalog;
+    use crate::bpftrace::talk_scripts::talk_script;
 
     fn of(name: &str, kind: AttachKind) -> String {
-        script(ScenarioCatalog.find(name).unwrap(), kind, "/lib/libc.so.6")
+        on_attach_kind(talk_script(name).unwrap(), kind, "/lib/libc.so.6")
     }
 
     #[test]
