@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 
 use probecost_core::{
     benchmark::{PreparedScenario, TracerBackend},
-    scenario::{AttachKind, Delivery, ScenarioCatalog},
+    scenario::{AttachKind, Delivery, ScenarioCatalog, ScenarioSuite},
     workload::{Interruptible, PinnedWorkload},
 };
 use probecost_integration_tests::have_root;
@@ -225,7 +225,12 @@ fn the_mechanism_matrix_measures_what_the_kernel_offers_and_says_why_not_the_res
     );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let rows = report["scenarios"].as_array().unwrap();
-    assert_eq!(rows.len(), 32);
+    let matrix = ScenarioCatalog.suite(ScenarioSuite::Mechanisms);
+    assert_eq!(
+        rows.len(),
+        matrix.len(),
+        "every row of the matrix is reported"
+    );
     // What this kernel offers, read apart from probecost's detection.
     let kprobes = std::path::Path::new("/sys/bus/event_source/devices/kprobe").exists();
     let uprobes = std::path::Path::new("/sys/bus/event_source/devices/uprobe").exists();

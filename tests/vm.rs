@@ -3,6 +3,7 @@
 //! JSON and files probecost wrote there. Under TCG the timings are emulated; these tests check
 //! that each path runs, counts right and cleans up, never a timing.
 
+use probecost_core::scenario::{ScenarioCatalog, ScenarioSuite};
 use probecost_integration_tests::guest::{self, Accel, BootResult, GuestStep, GuestTest};
 use serde_json::Value;
 
@@ -77,7 +78,11 @@ fn every_row_measured_at_its_talk_attach_point(kernel: &str, name: &str) {
     let report = guest::json(&result, "all.json");
     environment_matches(&report, &result, accel);
     let scenarios = report["scenarios"].as_array().unwrap();
-    assert_eq!(scenarios.len(), 19, "every scenario ran");
+    assert_eq!(
+        scenarios.len(),
+        ScenarioCatalog.suite(ScenarioSuite::Talk).len(),
+        "every scenario ran"
+    );
     let mut at_vfs_read = 0;
     for scenario in scenarios {
         let name = scenario["name"].as_str().unwrap();
@@ -449,7 +454,10 @@ fn every_mechanism_measured(kernel: &str, name: &str) {
     exits_zero(&result);
     let report = guest::json(&result, "mechanisms.json");
     let rows = report["scenarios"].as_array().unwrap();
-    assert_eq!(rows.len(), 32);
+    assert_eq!(
+        rows.len(),
+        ScenarioCatalog.suite(ScenarioSuite::Mechanisms).len()
+    );
     for row in rows {
         let name = row["name"].as_str().unwrap();
         // probecost's Rust programs through aya and its C programs through libbpf alike.

@@ -70,21 +70,10 @@ pub fn short_run_with_baselines(
 /// Kernel names (truncated to 15 bytes, as the kernel keeps them) of every program probecost
 /// can load.
 pub fn our_program_names() -> Vec<String> {
-    let kinds = [
-        AttachKind::Kprobe,
-        AttachKind::Fentry,
-        AttachKind::SyscallTracepoint,
-        AttachKind::Uprobe,
-        AttachKind::RawTracepoint,
-        AttachKind::TpBtf,
-        AttachKind::KprobeMulti,
-        AttachKind::FmodRet,
-        AttachKind::UprobeMulti,
-    ];
     let mut names: Vec<String> = ScenarioCatalog
         .every()
         .flat_map(|s| s.programs.iter())
-        .flat_map(|p| kinds.iter().map(move |k| p.program_name(*k)))
+        .flat_map(|p| AttachKind::ALL.map(|k| p.program_name(k)))
         .map(|n| n.chars().take(15).collect())
         .collect();
     names.sort();

@@ -11,6 +11,7 @@ pub mod complex_workload;
 pub(crate) mod features;
 pub mod file_system;
 pub(crate) mod kernel_config;
+pub(crate) mod kernel_support;
 pub mod libbpf;
 pub(crate) mod object;
 mod open_files;
@@ -21,7 +22,8 @@ pub mod probe_sets;
 pub(crate) mod programs;
 mod scenario_probe;
 
-pub use features::{KernelFeatures, Support};
+pub use features::KernelFeatures;
+pub use kernel_support::Support;
 pub use open_files::raise_open_file_limit;
 pub use privileges::check_privileges;
 

@@ -42,7 +42,11 @@ mod tests {
             assert!(ScenarioCatalog.find(name).is_some(), "no scenario {name}");
         }
         for scenario in ScenarioCatalog.suite(ScenarioSuite::Talk) {
-            assert!(super::talk_script(scenario.name).is_some(), "{}", scenario.name);
+            assert!(
+                super::talk_script(scenario.name).is_some(),
+                "{}",
+                scenario.name
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::{os::fd::AsFd as _, time::Instant};
 
-use libbpf_rs::{Link, MapCore as _, MapFlags, Object, ProgramAttachType, ProgramMut};
+use libbpf_rs::{Link, MapCore as _, MapFlags, Object, ProgramMut};
 use probecost_common::{map_names, per_event_slot};
 
 use super::{
@@ -15,6 +15,7 @@ use super::{
 use crate::{
     bpf_stats::{self, KernelProgramInfo},
     per_event_drain::{PerEventDrain, RecordSource},
+    programs::program_type,
     scenario_probe::{self, DrainSettings},
 };
 use probecost_core::{
@@ -100,11 +101,7 @@ impl LoadedPrograms {
             })
             .collect();
         // A multi link needs its program loaded for that attach type.
-        let attach_type = match kind {
-            AttachKind::KprobeMulti => Some(ProgramAttachType::KprobeMulti),
-            AttachKind::UprobeMulti => Some(ProgramAttachType::TraceUprobeMulti),
-            _ => None,
-        };
+        let attach_type = program_type(kind).libbpf_attach_type();
         let chosen: Vec<ProgramChoice<'_>> = programs
             .iter()
             .map(|p| ProgramChoice {

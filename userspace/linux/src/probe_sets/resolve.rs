@@ -3,11 +3,7 @@
 
 use std::{collections::BTreeSet, fs, path::Path};
 
-use crate::{
-    btf_functions::BtfFunctions,
-    programs::{kprobe_multi_support, libc_path},
-    KernelFeatures, Support,
-};
+use crate::{btf_functions::BtfFunctions, programs::libc_path, KernelFeatures, Support};
 use probecost_core::error::Error;
 use probecost_core::{
     probe_set::{compile_all, Mechanism, Probe, ProbeGlob, ProbeSet, ProbeSetKind},
@@ -16,7 +12,7 @@ use probecost_core::{
 
 /// The tracefs mount probecost uses (mounted when missing).
 fn tracefs() -> probecost_core::error::Result<&'static Path> {
-    crate::features::tracefs().map(Path::new)
+    crate::kernel_support::tracefs().map(Path::new)
 }
 
 /// Resolves `kind` for `mechanism` (the kind's usual one when `None`). Errors name what is
@@ -62,7 +58,7 @@ pub fn resolve(
             let mechanism = match mechanism.unwrap_or(Mechanism::Kprobe) {
                 Mechanism::Kprobe => Mechanism::Kprobe,
                 Mechanism::KprobeMulti => {
-                    if let Support::No(reason) = kprobe_multi_support() {
+                    if let Support::No(reason) = features.support(AttachKind::KprobeMulti) {
                         return Err(Error::Operation(format!(
                             "this kernel cannot attach kprobe.multi links: {reason}"
                         )));

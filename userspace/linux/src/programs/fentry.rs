@@ -1,18 +1,61 @@
 //! fentry / fexit programs on `vfs_read` (BTF trampolines).
 
+use std::os::fd::OwnedFd;
+
 use aya::{
     programs::{FEntry, FExit, Program, ProgramError},
-    Btf,
+    Btf, Ebpf,
+};
+use libbpf_rs::{Link, ProgramMut};
+
+use super::{attach_with_aya, load_with_aya, OwnedLink, ProgramType, READ_FUNCTION};
+use crate::{kernel_support::try_tracing_load, Support};
+use probecost_core::{
+    error::BackendError,
+    scenario::{AttachKind, Hook, ProgramSpec},
 };
 
-use super::{OwnedLink, READ_FUNCTION};
-use probecost_core::scenario::Hook;
+/// fentry and fexit through BTF trampolines.
+pub struct Fentry;
+
+impl ProgramType for Fentry {
+    fn kind(&self) -> AttachKind {
+        AttachKind::Fentry
+    }
+
+    fn support(&self) -> Support {
+        try_tracing_load("fentry", "probe_fentry", |program, btf| {
+            let fentry: &mut FEntry = program.try_into()?;
+            fentry.load(READ_FUNCTION, btf)
+        })
+    }
+
+    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
+        load_with_aya(ebpf, spec, self.kind(), |program| load(program, spec.hook))
+    }
+
+    fn attach(
+        &self,
+        ebpf: &mut Ebpf,
+        spec: &ProgramSpec,
+        _raw: Option<&OwnedFd>,
+    ) -> Result<OwnedLink, BackendError> {
+        attach_with_aya(ebpf, spec, self.kind(), |program| {
+            attach(program, spec.hook)
+        })
+    }
+
+    /// The C program carries its target from loading.
+    fn attach_libbpf(&self, program: &ProgramMut<'_>, _hook: Hook) -> libbpf_rs::Result<Link> {
+        program.attach_trace()
+    }
+}
 
 fn kernel_btf() -> Result<Btf, ProgramError> {
     Btf::from_sys_fs().map_err(ProgramError::Btf)
 }
 
-pub fn load(program: &mut Program, hook: Hook) -> Result<(), ProgramError> {
+fn load(program: &mut Program, hook: Hook) -> Result<(), ProgramError> {
     let btf = kernel_btf()?;
     match hook {
         Hook::ReadReturn => {
@@ -26,7 +69,7 @@ pub fn load(program: &mut Program, hook: Hook) -> Result<(), ProgramError> {
     }
 }
 
-pub fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramError> {
+fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramError> {
     match hook {
         Hook::ReadReturn => {
             let fexit: &mut FExit = program.try_into()?;

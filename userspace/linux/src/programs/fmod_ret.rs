@@ -8,9 +8,18 @@ use std::{os::fd::OwnedFd, sync::OnceLock};
 use aya::Ebpf;
 use aya_obj::generated::{bpf_attach_type, bpf_prog_type};
 
-use super::raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
+use libbpf_rs::{Link, ProgramMut};
+
+use super::{
+    attach_by_hand, load_by_hand,
+    raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram},
+    OwnedLink, ProgramType,
+};
 use crate::{btf_functions::BtfFunctions, Support};
-use probecost_core::error::Error;
+use probecost_core::{
+    error::{BackendError, Error},
+    scenario::{AttachKind, Hook, ProgramSpec},
+};
 
 /// The function the fmod_ret rows attach to: the LSM hook `vfs_read` calls (through
 /// rw_verify_area) on every read. The kernel allows fmod_ret on error-injectable functions,
@@ -70,4 +79,35 @@ pub fn fmod_ret_support() -> Support {
             }
         })
         .clone()
+}
+
+/// fmod_ret trampolines on [`FMOD_RET_FUNCTION`].
+pub struct FmodRet;
+
+impl ProgramType for FmodRet {
+    fn kind(&self) -> AttachKind {
+        AttachKind::FmodRet
+    }
+
+    fn support(&self) -> Support {
+        fmod_ret_support()
+    }
+
+    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
+        load_by_hand(ebpf, spec, self.kind(), "fmod_ret", load_for_fmod_ret)
+    }
+
+    fn attach(
+        &self,
+        _ebpf: &mut Ebpf,
+        spec: &ProgramSpec,
+        raw: Option<&OwnedFd>,
+    ) -> Result<OwnedLink, BackendError> {
+        attach_by_hand(spec, self.kind(), raw, link_fmod_ret)
+    }
+
+    /// The C program carries its target from loading.
+    fn attach_libbpf(&self, program: &ProgramMut<'_>, _hook: Hook) -> libbpf_rs::Result<Link> {
+        program.attach_trace()
+    }
 }

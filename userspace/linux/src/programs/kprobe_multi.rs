@@ -13,12 +13,21 @@ use std::{
 use aya::Ebpf;
 use aya_obj::generated::{bpf_attach_type, bpf_attr, bpf_cmd, bpf_prog_type};
 
-use super::raw_load::{bpf, FdLink, LoadAs, RelocatedProgram};
+use libbpf_rs::{Link, ProgramAttachType, ProgramMut};
+
+use super::{
+    at_return, attach_by_hand, load_by_hand,
+    raw_load::{bpf, FdLink, LoadAs, RelocatedProgram},
+    OwnedLink, ProgramType, READ_FUNCTION,
+};
 use crate::{
     kernel_config::{ConfigValue, KernelConfig},
     Support,
 };
-use probecost_core::error::Error;
+use probecost_core::{
+    error::{BackendError, Error},
+    scenario::{AttachKind, Hook, ProgramSpec},
+};
 
 /// `BPF_F_KPROBE_MULTI_RETURN`: attach at the functions' returns.
 const KPROBE_MULTI_RETURN: u32 = 1;
@@ -116,5 +125,47 @@ fn probe_kprobe_multi() -> Support {
                 .unwrap_or_default();
             Support::No(format!("kprobe.multi: {config}{error}"))
         }
+    }
+}
+
+/// kprobes on `vfs_read` through a kprobe.multi link.
+pub struct KprobeMulti;
+
+impl ProgramType for KprobeMulti {
+    fn kind(&self) -> AttachKind {
+        AttachKind::KprobeMulti
+    }
+
+    fn support(&self) -> Support {
+        kprobe_multi_support()
+    }
+
+    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
+        load_by_hand(
+            ebpf,
+            spec,
+            self.kind(),
+            "a kprobe.multi link",
+            load_for_kprobe_multi,
+        )
+    }
+
+    fn attach(
+        &self,
+        _ebpf: &mut Ebpf,
+        spec: &ProgramSpec,
+        raw: Option<&OwnedFd>,
+    ) -> Result<OwnedLink, BackendError> {
+        attach_by_hand(spec, self.kind(), raw, |fd, name| {
+            link_kprobe_multi(fd, name, &[READ_FUNCTION.into()], at_return(spec.hook))
+        })
+    }
+
+    fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {
+        program.attach_kprobe_multi(at_return(hook), vec![READ_FUNCTION])
+    }
+
+    fn libbpf_attach_type(&self) -> Option<ProgramAttachType> {
+        Some(ProgramAttachType::KprobeMulti)
     }
 }

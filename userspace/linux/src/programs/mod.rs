@@ -1,6 +1,7 @@
-//! Loading and attaching one program, one file per program type (as in aya's `programs/`).
-//! Every attachment is held as an owned link: dropping it detaches, and the kernel drops it
-//! with our file descriptors if the process dies.
+//! Loading and attaching one program, one file per attach kind (as aya has one per program
+//! type), each implementing [`ProgramType`] and listed once in [`PROGRAM_TYPES`]. Every
+//! attachment is held as an owned link: dropping it detaches, and the kernel drops it with our
+//! file descriptors if the process dies.
 
 mod fentry;
 mod fmod_ret;
@@ -13,11 +14,9 @@ mod tracepoint;
 mod uprobe;
 mod uprobe_multi;
 
-pub use fmod_ret::fmod_ret_support;
-pub use kprobe_multi::{attach_kprobe_multi, kprobe_multi_support};
+pub use kprobe_multi::attach_kprobe_multi;
 pub use raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram};
 pub use uprobe::libc_path;
-pub use uprobe_multi::uprobe_multi_support;
 
 use std::os::fd::{AsFd as _, OwnedFd};
 
@@ -25,8 +24,12 @@ use aya::{
     programs::{Program, ProgramError},
     Ebpf,
 };
+use libbpf_rs::{Link, ProgramAttachType, ProgramMut};
 
-use super::bpf_stats::{self, KernelProgramInfo};
+use super::{
+    bpf_stats::{self, KernelProgramInfo},
+    Support,
+};
 use probecost_core::{
     error::{error_chain, BackendError},
     scenario::{AttachKind, Hook, ProgramSpec},
@@ -74,6 +77,79 @@ impl OwnedLink {
     }
 }
 
+/// One attach kind on Linux: whether this kernel offers it, and how probecost's programs for
+/// it load and attach, through aya and through libbpf. Each kind is one file of this folder
+/// implementing it, listed once in [`PROGRAM_TYPES`].
+pub trait ProgramType: Sync {
+    /// The kind this file implements.
+    fn kind(&self) -> AttachKind;
+
+    /// Whether this kernel offers the kind, with the reason when it does not.
+    fn support(&self) -> Support;
+
+    /// Loads `spec`'s program into the kernel (the verifier runs here). A kind aya 0.14
+    /// cannot load loads it by hand and returns its descriptor, which [`Self::attach`] and
+    /// [`program_info`] then take.
+    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError>;
+
+    /// Attaches `spec`'s loaded program (`raw`: what [`Self::load`] returned).
+    fn attach(
+        &self,
+        ebpf: &mut Ebpf,
+        spec: &ProgramSpec,
+        raw: Option<&OwnedFd>,
+    ) -> Result<OwnedLink, BackendError>;
+
+    /// Attaches the libbpf tracer's loaded C program for `hook`, at the point the aya program
+    /// uses. The link detaches when dropped, and the kernel drops it with the process.
+    fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link>;
+
+    /// The attach type libbpf must load the C program with, when its section does not say.
+    fn libbpf_attach_type(&self) -> Option<ProgramAttachType> {
+        None
+    }
+}
+
+/// Every attach kind probecost's programs use on Linux, each once.
+pub const PROGRAM_TYPES: &[&dyn ProgramType] = &[
+    &kprobe::Kprobe,
+    &fentry::Fentry,
+    &tracepoint::SyscallTracepoint,
+    &uprobe::Uprobe,
+    &raw_tracepoint::RawTracepoint,
+    &tp_btf::TpBtf,
+    &kprobe_multi::KprobeMulti,
+    &fmod_ret::FmodRet,
+    &uprobe_multi::UprobeMulti,
+];
+
+/// The implementation of `kind`.
+pub fn program_type(kind: AttachKind) -> &'static dyn ProgramType {
+    *PROGRAM_TYPES
+        .iter()
+        .find(|t| t.kind() == kind)
+        .expect("every attach kind is in PROGRAM_TYPES (a unit test checks it)")
+}
+
+/// Loads `spec`'s program for `kind` into the kernel (see [`ProgramType::load`]).
+pub fn load(
+    ebpf: &mut Ebpf,
+    spec: &ProgramSpec,
+    kind: AttachKind,
+) -> Result<Option<OwnedFd>, BackendError> {
+    program_type(kind).load(ebpf, spec)
+}
+
+/// Attaches `spec`'s loaded program for `kind` (see [`ProgramType::attach`]).
+pub fn attach(
+    ebpf: &mut Ebpf,
+    spec: &ProgramSpec,
+    kind: AttachKind,
+    raw: Option<&OwnedFd>,
+) -> Result<OwnedLink, BackendError> {
+    program_type(kind).attach(ebpf, spec, raw)
+}
+
 /// `spec`'s program for `kind` in the object, with its name.
 fn find<'a>(
     ebpf: &'a mut Ebpf,
@@ -87,96 +163,78 @@ fn find<'a>(
     }
 }
 
-/// Loads `spec`'s program for `kind` into the kernel (the verifier runs here). A program
-/// loaded outside aya (for a kprobe.multi or uprobe.multi link, or as fmod_ret) comes back as
-/// its descriptor, which [`attach`] and [`program_info`] then take.
-pub fn load(
+/// Loads `spec`'s program for `kind` through aya with `load`.
+fn load_with_aya(
     ebpf: &mut Ebpf,
     spec: &ProgramSpec,
     kind: AttachKind,
+    load: impl FnOnce(&mut Program) -> Result<(), ProgramError>,
 ) -> Result<Option<OwnedFd>, BackendError> {
-    // The kinds aya 0.14 cannot load are loaded by hand, for the link type they need.
-    let by_hand = match kind {
-        AttachKind::KprobeMulti => Some((
-            kprobe_multi::load_for_kprobe_multi as LoadByHand,
-            "a kprobe.multi link",
-        )),
-        AttachKind::FmodRet => Some((fmod_ret::load_for_fmod_ret as LoadByHand, "fmod_ret")),
-        AttachKind::UprobeMulti => Some((
-            uprobe_multi::load_for_uprobe_multi as LoadByHand,
-            "a uprobe.multi link",
-        )),
-        _ => None,
-    };
-    if let Some((load_by_hand, purpose)) = by_hand {
-        let name = spec.program_name(kind);
-        return load_by_hand(ebpf, &name)
-            .map(Some)
-            .map_err(|e| BackendError::Load {
-                what: format!("program `{name}` for {purpose}"),
-                error: e.to_string(),
-            });
-    }
     let (name, program) = find(ebpf, spec, kind)?;
-    let loaded = match kind {
-        AttachKind::Kprobe => kprobe::load(program),
-        AttachKind::Fentry => fentry::load(program, spec.hook),
-        AttachKind::SyscallTracepoint => tracepoint::load(program),
-        AttachKind::Uprobe => uprobe::load(program),
-        AttachKind::RawTracepoint => raw_tracepoint::load(program),
-        AttachKind::TpBtf => tp_btf::load(program),
-        AttachKind::KprobeMulti | AttachKind::FmodRet | AttachKind::UprobeMulti => {
-            unreachable!("loaded by hand above")
-        }
-    };
-    loaded.map(|()| None).map_err(|e| load_error(&name, e))
+    load(program)
+        .map(|()| None)
+        .map_err(|e| load_error(&name, e))
 }
 
-/// Attaches `spec`'s loaded program for `kind` (`raw`: what [`load`] returned).
-pub fn attach(
+/// Attaches `spec`'s program for `kind`, loaded through aya, with `attach`.
+fn attach_with_aya(
     ebpf: &mut Ebpf,
     spec: &ProgramSpec,
     kind: AttachKind,
-    raw: Option<&OwnedFd>,
+    attach: impl FnOnce(&mut Program) -> Result<OwnedLink, ProgramError>,
 ) -> Result<OwnedLink, BackendError> {
-    if let Some(fd) = raw {
-        let name = spec.program_name(kind);
-        let returns = matches!(spec.hook, Hook::ReadReturn | Hook::LibcReadReturn);
-        let linked = match kind {
-            AttachKind::FmodRet => fmod_ret::link_fmod_ret(fd, &name),
-            AttachKind::UprobeMulti => libc_path().and_then(|libc| {
-                uprobe_multi::link_uprobe_multi(fd, &name, &libc, "read", returns)
-            }),
-            _ => kprobe_multi::link_kprobe_multi(fd, &name, &[READ_FUNCTION.into()], returns),
-        };
-        return linked.map(OwnedLink::Fd).map_err(|e| BackendError::Attach {
-            action: "attach",
-            program: name,
-            attach: kind.attach_point(spec.hook).into(),
-            error: e.to_string(),
-        });
-    }
     let (name, program) = find(ebpf, spec, kind)?;
-    let attached = match kind {
-        AttachKind::Kprobe => kprobe::attach(program),
-        AttachKind::Fentry => fentry::attach(program, spec.hook),
-        AttachKind::SyscallTracepoint => tracepoint::attach(program, spec.hook),
-        AttachKind::Uprobe => uprobe::attach(program, spec.hook),
-        AttachKind::RawTracepoint => raw_tracepoint::attach(program),
-        AttachKind::TpBtf => tp_btf::attach(program),
-        AttachKind::KprobeMulti | AttachKind::FmodRet | AttachKind::UprobeMulti => {
-            return Err(BackendError::Load {
-                what: format!("program `{name}`"),
-                error: "a program loaded by hand must be loaded before it is attached".into(),
-            })
-        }
-    };
-    attached.map_err(|e| BackendError::Attach {
+    attach(program).map_err(|e| BackendError::Attach {
         action: "attach",
         program: name,
         attach: kind.attach_point(spec.hook).into(),
         error: error_chain(&e),
     })
+}
+
+/// Loads `spec`'s program for `kind` by hand (see [`raw_load`]), for a link aya 0.14 cannot
+/// make (`purpose` names it).
+fn load_by_hand(
+    ebpf: &Ebpf,
+    spec: &ProgramSpec,
+    kind: AttachKind,
+    purpose: &str,
+    load: fn(&Ebpf, &str) -> probecost_core::error::Result<OwnedFd>,
+) -> Result<Option<OwnedFd>, BackendError> {
+    let name = spec.program_name(kind);
+    load(ebpf, &name).map(Some).map_err(|e| BackendError::Load {
+        what: format!("program `{name}` for {purpose}"),
+        error: e.to_string(),
+    })
+}
+
+/// Links `spec`'s program for `kind`, loaded by hand (`raw`), with `link`.
+fn attach_by_hand(
+    spec: &ProgramSpec,
+    kind: AttachKind,
+    raw: Option<&OwnedFd>,
+    link: impl FnOnce(&OwnedFd, &str) -> probecost_core::error::Result<FdLink>,
+) -> Result<OwnedLink, BackendError> {
+    let name = spec.program_name(kind);
+    let Some(fd) = raw else {
+        return Err(BackendError::Load {
+            what: format!("program `{name}`"),
+            error: "a program loaded by hand must be loaded before it is attached".into(),
+        });
+    };
+    link(fd, &name)
+        .map(OwnedLink::Fd)
+        .map_err(|e| BackendError::Attach {
+            action: "attach",
+            program: name.clone(),
+            attach: kind.attach_point(spec.hook).into(),
+            error: e.to_string(),
+        })
+}
+
+/// Whether a program on `hook` runs at the function's return.
+fn at_return(hook: Hook) -> bool {
+    matches!(hook, Hook::ReadReturn | Hook::LibcReadReturn)
 }
 
 /// What the kernel reports about `spec`'s program for `kind` (`raw`: what [`load`] returned):
@@ -202,9 +260,6 @@ pub fn program_info(
     };
     info.map_err(|e| read_error(e.to_string()))
 }
-
-/// Loads a program of the object by hand (see [`raw_load`]).
-type LoadByHand = fn(&Ebpf, &str) -> probecost_core::error::Result<OwnedFd>;
 
 /// The error for a program name the embedded object lacks (a catalog/ebpf mismatch).
 fn not_in_object(name: &str) -> BackendError {
@@ -239,5 +294,19 @@ pub(crate) fn syscall_tracepoint(hook: Hook) -> &'static str {
     match hook {
         Hook::ReadReturn => "sys_exit_read",
         _ => "sys_enter_read",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_attach_kind_has_one_program_type() {
+        for kind in AttachKind::ALL {
+            let count = PROGRAM_TYPES.iter().filter(|t| t.kind() == kind).count();
+            assert_eq!(count, 1, "{kind:?}");
+        }
+        assert_eq!(PROGRAM_TYPES.len(), AttachKind::ALL.len());
     }
 }

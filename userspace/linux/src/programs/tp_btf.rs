@@ -1,19 +1,67 @@
 //! BTF-typed tracepoint (`tp_btf`) programs on `sys_enter` (the mechanism matrix).
 
+use std::os::fd::OwnedFd;
+
 use aya::{
     programs::{BtfTracePoint, Program, ProgramError},
-    Btf,
+    Btf, Ebpf,
+};
+use libbpf_rs::{Link, ProgramMut};
+
+use super::{
+    attach_with_aya, load_with_aya,
+    raw_tracepoint::{sys_enter_counts_reads, SYS_ENTER},
+    OwnedLink, ProgramType,
+};
+use crate::{kernel_support::try_tracing_load, Support};
+use probecost_core::{
+    error::BackendError,
+    scenario::{AttachKind, Hook, ProgramSpec},
 };
 
-use super::{raw_tracepoint::SYS_ENTER, OwnedLink};
+/// BTF-typed tracepoints, a tracing program each.
+pub struct TpBtf;
 
-pub fn load(program: &mut Program) -> Result<(), ProgramError> {
-    let btf = Btf::from_sys_fs().map_err(ProgramError::Btf)?;
-    let tp_btf: &mut BtfTracePoint = program.try_into()?;
-    tp_btf.load(SYS_ENTER, &btf)
+impl ProgramType for TpBtf {
+    fn kind(&self) -> AttachKind {
+        AttachKind::TpBtf
+    }
+
+    /// A tracing program: a kernel may refuse it as it refuses fentry, so try to load one.
+    fn support(&self) -> Support {
+        if let Support::No(why) = sys_enter_counts_reads("tp_btf") {
+            return Support::No(why);
+        }
+        try_tracing_load("tp_btf", "probe_tpbtf", |program, btf| {
+            let tp_btf: &mut BtfTracePoint = program.try_into()?;
+            tp_btf.load(SYS_ENTER, btf)
+        })
+    }
+
+    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
+        load_with_aya(ebpf, spec, self.kind(), |program| {
+            let btf = Btf::from_sys_fs().map_err(ProgramError::Btf)?;
+            let tp_btf: &mut BtfTracePoint = program.try_into()?;
+            tp_btf.load(SYS_ENTER, &btf)
+        })
+    }
+
+    fn attach(
+        &self,
+        ebpf: &mut Ebpf,
+        spec: &ProgramSpec,
+        _raw: Option<&OwnedFd>,
+    ) -> Result<OwnedLink, BackendError> {
+        attach_with_aya(ebpf, spec, self.kind(), attach)
+    }
+
+    /// The C program carries its target from loading.
+    fn attach_libbpf(&self, program: &ProgramMut<'_>, _hook: Hook) -> libbpf_rs::Result<Link> {
+        program.attach_trace()
+    }
 }
 
-pub fn attach(program: &mut Program) -> Result<OwnedLink, ProgramError> {
+fn attach(program: &mut Program) -> Result<OwnedLink, ProgramError> {
     let tp_btf: &mut BtfTracePoint = program.try_into()?;
     let id = tp_btf.attach()?;
     Ok(OwnedLink::TpBtf(tp_btf.take_link(id)?))

@@ -1,20 +1,69 @@
 //! uprobe / uretprobe programs on libc's `read`, for every process (as `uprobe:libc:read`), or on
 //! one of probecost's own sites (the mechanism matrix).
 
-use std::{fs, path::PathBuf};
+use std::{fs, os::fd::OwnedFd, path::PathBuf};
 
-use aya::programs::{uprobe::UProbeScope, Program, ProgramError, UProbe};
+use aya::{
+    programs::{uprobe::UProbeScope, Program, ProgramError, UProbe},
+    Ebpf,
+};
+use libbpf_rs::{Link, ProgramMut, UprobeOpts};
 
-use super::OwnedLink;
-use probecost_core::error::Error;
-use probecost_core::scenario::Hook;
+use super::{at_return, attach_with_aya, load_with_aya, OwnedLink, ProgramType};
+use crate::{kernel_support::pmu, Support};
+use probecost_core::{
+    error::{BackendError, Error},
+    scenario::{AttachKind, Hook, ProgramSpec},
+};
 
-pub fn load(program: &mut Program) -> Result<(), ProgramError> {
-    let uprobe: &mut UProbe = program.try_into()?;
-    uprobe.load()
+/// uprobes through the uprobe PMU.
+pub struct Uprobe;
+
+impl ProgramType for Uprobe {
+    fn kind(&self) -> AttachKind {
+        AttachKind::Uprobe
+    }
+
+    fn support(&self) -> Support {
+        pmu("uprobe", "uprobes", "CONFIG_UPROBE_EVENTS")
+    }
+
+    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
+        load_with_aya(ebpf, spec, self.kind(), |program| {
+            let uprobe: &mut UProbe = program.try_into()?;
+            uprobe.load()
+        })
+    }
+
+    fn attach(
+        &self,
+        ebpf: &mut Ebpf,
+        spec: &ProgramSpec,
+        _raw: Option<&OwnedFd>,
+    ) -> Result<OwnedLink, BackendError> {
+        attach_with_aya(ebpf, spec, self.kind(), |program| {
+            attach(program, spec.hook)
+        })
+    }
+
+    fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {
+        let (binary, symbol) = match hook {
+            Hook::Site(site) => (std::env::current_exe()?, site.symbol()),
+            _ => (
+                libc_path().map_err(|e| std::io::Error::other(e.to_string()))?,
+                "read",
+            ),
+        };
+        let opts = UprobeOpts {
+            retprobe: at_return(hook),
+            func_name: Some(symbol.into()),
+            ..Default::default()
+        };
+        program.attach_uprobe_with_opts(-1, binary, 0, opts)
+    }
 }
 
-pub fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramError> {
+fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramError> {
     let uprobe: &mut UProbe = program.try_into()?;
     let id = match hook {
         // The sites are functions of this executable; only the workload calls them.

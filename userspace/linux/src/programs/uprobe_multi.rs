@@ -14,9 +14,18 @@ use aya::Ebpf;
 use aya_obj::generated::{bpf_attach_type, bpf_attr, bpf_cmd, bpf_prog_type};
 use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
 
-use super::raw_load::{bpf, FdLink, LoadAs, RelocatedProgram};
+use libbpf_rs::{Link, ProgramAttachType, ProgramMut};
+
+use super::{
+    at_return, attach_by_hand, libc_path, load_by_hand,
+    raw_load::{bpf, FdLink, LoadAs, RelocatedProgram},
+    OwnedLink, ProgramType,
+};
 use crate::Support;
-use probecost_core::error::Error;
+use probecost_core::{
+    error::{BackendError, Error},
+    scenario::{AttachKind, Hook, ProgramSpec},
+};
 
 /// `BPF_F_UPROBE_MULTI_RETURN`: attach at the functions' returns.
 const UPROBE_MULTI_RETURN: u32 = 1;
@@ -135,6 +144,49 @@ pub fn uprobe_multi_support() -> Support {
             }
         })
         .clone()
+}
+
+/// uprobes on libc's `read` through a uprobe.multi link.
+pub struct UprobeMulti;
+
+impl ProgramType for UprobeMulti {
+    fn kind(&self) -> AttachKind {
+        AttachKind::UprobeMulti
+    }
+
+    fn support(&self) -> Support {
+        uprobe_multi_support()
+    }
+
+    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
+        load_by_hand(
+            ebpf,
+            spec,
+            self.kind(),
+            "a uprobe.multi link",
+            load_for_uprobe_multi,
+        )
+    }
+
+    fn attach(
+        &self,
+        _ebpf: &mut Ebpf,
+        spec: &ProgramSpec,
+        raw: Option<&OwnedFd>,
+    ) -> Result<OwnedLink, BackendError> {
+        attach_by_hand(spec, self.kind(), raw, |fd, name| {
+            link_uprobe_multi(fd, name, &libc_path()?, "read", at_return(spec.hook))
+        })
+    }
+
+    fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {
+        let libc = libc_path().map_err(|e| std::io::Error::other(e.to_string()))?;
+        program.attach_uprobe_multi(-1, libc, "read", at_return(hook), false)
+    }
+
+    fn libbpf_attach_type(&self) -> Option<ProgramAttachType> {
+        Some(ProgramAttachType::TraceUprobeMulti)
+    }
 }
 
 #[cfg(test)]
