@@ -77,8 +77,7 @@ impl BtfFunctions {
             }
             at += 12
                 + extra_bytes(kind, vlen)
-                    .ok_or(format!("unknown BTF kind {kind}"))
-                    .map_err(Error::operation)?;
+                    .ok_or_else(|| Error::operation(format!("unknown BTF kind {kind}")))?;
             id += 1;
         }
         Ok(Self { ids })

@@ -94,8 +94,9 @@ impl RunArgs {
 /// How many rounds `run` and `measure` give a row, how long each run lasts, and where.
 #[derive(Args, Debug)]
 pub struct RoundArgs {
-    /// Control/traced rounds per scenario, 1 to 1000 (default 12; with --target-ci, the
-    /// minimum, default 5).
+    /// Rounds per scenario, 1 to 1000 (default 12; with --target-ci, the minimum, default 5). A
+    /// round is one control run and one traced run per tracer: the flag's name counts the
+    /// traced runs each tracer gets.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
     runs: Option<u64>,
     /// Precision on demand: keeps giving a scenario rounds until the half-width of its

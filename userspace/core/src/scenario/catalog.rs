@@ -1,24 +1,12 @@
 //! The scenario catalog: the 18 rows of the talk's Benchmark 1 plus probecost's own
-//! `per-event-aya-log`, and the mechanism matrix (`--suite mechanisms`). Adding a scenario is
-//! one body in ebpf/src/scenarios.rs (or mechanisms.rs) and one entry here.
+//! `per-event-aya-log`, and, from `mechanism_matrix.rs`, the mechanism matrix (`--suite
+//! mechanisms`). Adding a scenario is one body in ebpf/src/scenarios.rs (and its C twin) and
+//! one entry here.
 
-use super::{AttachKind, Delivery, Hook, ProgramSpec, Scenario, ScenarioSuite, UprobeSite};
-
-/// Attach kinds for the kernel's read path: the talk's kprobe, then the substitutes.
-const VFS_READ: &[AttachKind] = &[
-    AttachKind::Kprobe,
-    AttachKind::Fentry,
-    AttachKind::SyscallTracepoint,
-];
-const SYSCALL: &[AttachKind] = &[AttachKind::SyscallTracepoint];
-const LIBC: &[AttachKind] = &[AttachKind::Uprobe];
-
-const fn entry(body: &'static str) -> ProgramSpec {
-    ProgramSpec {
-        body,
-        hook: Hook::ReadEntry,
-    }
-}
+use super::{
+    mechanism_matrix::MECHANISMS, Delivery, Hook, ProgramSpec, Scenario, ScenarioSuite, LIBC,
+    SYSCALL, VFS_READ,
+};
 
 /// A scenario whose one program runs at the entry of the read path.
 const fn on_entry(
@@ -51,7 +39,7 @@ const SCENARIOS: &[Scenario] = &[
         suite: ScenarioSuite::Talk,
         note: "",
     },
-    on_entry(2, "kprobe", "kprobe on vfs_read, empty body", &[entry("probe")], Delivery::None),
+    on_entry(2, "kprobe", "kprobe on vfs_read, empty body", &[ProgramSpec::entry("probe")], Delivery::None),
     Scenario {
         row: Some(3),
         name: "kretprobe",
@@ -66,7 +54,7 @@ const SCENARIOS: &[Scenario] = &[
         row: Some(4),
         name: "tracepoint-entry",
         description: "tracepoint syscalls:sys_enter_read, empty body",
-        programs: &[entry("probe")],
+        programs: &[ProgramSpec::entry("probe")],
         attach_preference: SYSCALL,
         delivery: Delivery::None,
         suite: ScenarioSuite::Talk,
@@ -102,133 +90,37 @@ const SCENARIOS: &[Scenario] = &[
         suite: ScenarioSuite::Talk,
         note: "",
     },
-    on_entry(8, "filter", "kprobe on vfs_read with the predicate count > 0", &[entry("filter")], Delivery::None),
-    on_entry(9, "map", "kprobe on vfs_read counting into a one-slot map", &[entry("map")], Delivery::None),
+    on_entry(8, "filter", "kprobe on vfs_read with the predicate count > 0", &[ProgramSpec::entry("filter")], Delivery::None),
+    on_entry(9, "map", "kprobe on vfs_read counting into a one-slot map", &[ProgramSpec::entry("map")], Delivery::None),
     on_entry(10, "single-key", "kprobe on vfs_read counting by pid",
-        &[entry("single_key")], Delivery::None),
+        &[ProgramSpec::entry("single_key")], Delivery::None),
     on_entry(11, "string-key", "kprobe on vfs_read counting by comm",
-        &[entry("string_key")], Delivery::None),
+        &[ProgramSpec::entry("string_key")], Delivery::None),
     on_entry(12, "two-keys", "kprobe on vfs_read counting by pid and comm",
-        &[entry("two_keys")], Delivery::None),
+        &[ProgramSpec::entry("two_keys")], Delivery::None),
     on_entry(13, "kernel-stack", "kprobe on vfs_read counting by kernel stack",
-        &[entry("kernel_stack")], Delivery::None),
+        &[ProgramSpec::entry("kernel_stack")], Delivery::None),
     on_entry(14, "user-stack", "kprobe on vfs_read counting by user stack",
-        &[entry("user_stack")], Delivery::None),
-    on_entry(15, "histogram", "kprobe on vfs_read adding the requested size to a log2 histogram", &[entry("histogram")],
+        &[ProgramSpec::entry("user_stack")], Delivery::None),
+    on_entry(15, "histogram", "kprobe on vfs_read adding the requested size to a log2 histogram", &[ProgramSpec::entry("histogram")],
         Delivery::None),
     on_entry(16, "timing", "vfs_read's entry stores the time by thread; its return adds the latency to a histogram and deletes the entry",
-        &[entry("timing_start"), ProgramSpec { body: "timing_end", hook: Hook::ReadReturn }],
+        &[ProgramSpec::entry("timing_start"), ProgramSpec { body: "timing_end", hook: Hook::ReadReturn }],
         Delivery::None),
     on_entry(17, "multiple", "kprobe on vfs_read: a log2 histogram of the requested size by kernel and user stack",
-        &[entry("multiple")], Delivery::None),
+        &[ProgramSpec::entry("multiple")], Delivery::None),
     on_entry(18, "per-event", "kprobe on vfs_read sending one formatted line per event to user space (ring buffer)",
-        &[entry("per_event")], Delivery::RingBuf),
+        &[ProgramSpec::entry("per_event")], Delivery::RingBuf),
     Scenario {
         row: None,
         name: "per-event-aya-log",
         description: "row 18 through aya-log's ring buffer and formatter instead of probecost's own",
-        programs: &[entry("per_event_aya_log")],
+        programs: &[ProgramSpec::entry("per_event_aya_log")],
         attach_preference: VFS_READ,
         delivery: Delivery::AyaLog,
         suite: ScenarioSuite::Talk,
         note: "",
     },
-];
-
-/// Where `read`'s entry fires through `sys_enter`: every syscall, so the row says so.
-const SYS_ENTER_NOTE: &str = "sys_enter fires for every syscall (here the read and the write of \
-    each operation, so twice per operation); the cost is per read";
-
-/// Why the fmod_ret rows attach elsewhere than `vfs_read`: the kernel allows fmod_ret only on
-/// error-injectable functions (none without CONFIG_FUNCTION_ERROR_INJECTION) and LSM hooks.
-const FMOD_RET_NOTE: &str = "fmod_ret runs only on error-injectable functions and LSM hooks: it \
-    runs at security_file_permission, which vfs_read calls, and vfs_write too (twice per \
-    operation); the cost is per operation";
-
-const fn ret(body: &'static str) -> ProgramSpec {
-    ProgramSpec {
-        body,
-        hook: Hook::ReadReturn,
-    }
-}
-
-const fn at(body: &'static str, hook: Hook) -> ProgramSpec {
-    ProgramSpec { body, hook }
-}
-
-/// A mechanism row: `programs` through exactly one attach kind (no substitute: a kernel
-/// without it reports the row unsupported).
-const fn mechanism(
-    name: &'static str,
-    description: &'static str,
-    programs: &'static [ProgramSpec],
-    kind: &'static [AttachKind],
-    note: &'static str,
-) -> Scenario {
-    Scenario {
-        row: None,
-        name,
-        description,
-        programs,
-        attach_preference: kind,
-        delivery: Delivery::None,
-        suite: ScenarioSuite::Mechanisms,
-        note,
-    }
-}
-
-const KPROBE: &[AttachKind] = &[AttachKind::Kprobe];
-const KPROBE_MULTI: &[AttachKind] = &[AttachKind::KprobeMulti];
-const FENTRY: &[AttachKind] = &[AttachKind::Fentry];
-const RAW: &[AttachKind] = &[AttachKind::RawTracepoint];
-const TP_BTF: &[AttachKind] = &[AttachKind::TpBtf];
-const FMOD_RET: &[AttachKind] = &[AttachKind::FmodRet];
-const UPROBE_MULTI: &[AttachKind] = &[AttachKind::UprobeMulti];
-const NOP: Hook = Hook::Site(UprobeSite::Nop);
-const NOP5: Hook = Hook::Site(UprobeSite::Nop5);
-const PUSH: Hook = Hook::Site(UprobeSite::Push);
-
-/// The mechanism matrix: an empty program and a one-counter program on the same event through
-/// each mechanism, the cheapest first.
-const MECHANISMS: &[Scenario] = &[
-    mechanism("tracepoint-empty", "tracepoint:syscalls:sys_enter_read {}", &[entry("probe")], SYSCALL, ""),
-    mechanism("tracepoint-count", "tracepoint:syscalls:sys_enter_read { @ = count(); }", &[entry("map")], SYSCALL, ""),
-    mechanism("raw-tracepoint-empty", "rawtracepoint:sys_enter {}", &[entry("probe")], RAW, SYS_ENTER_NOTE),
-    mechanism("raw-tracepoint-count", "rawtracepoint:sys_enter /arg1 == read/ { @ = count(); }", &[entry("map")], RAW, SYS_ENTER_NOTE),
-    mechanism("tp-btf-empty", "tp_btf:sys_enter {}", &[entry("probe")], TP_BTF, SYS_ENTER_NOTE),
-    mechanism("tp-btf-count", "tp_btf:sys_enter /arg1 == read/ { @ = count(); }", &[entry("map")], TP_BTF, SYS_ENTER_NOTE),
-    mechanism("kprobe-empty", "kprobe:vfs_read {}", &[entry("probe")], KPROBE, ""),
-    mechanism("kprobe-count", "kprobe:vfs_read { @ = count(); }", &[entry("map")], KPROBE, ""),
-    mechanism("kretprobe-empty", "kretprobe:vfs_read {}", &[ret("retprobe")], KPROBE, ""),
-    mechanism("kretprobe-count", "kretprobe:vfs_read { @ = count(); }", &[ret("map_return")], KPROBE, ""),
-    mechanism("kprobe-multi-empty", "kprobe:vfs_read {} (through a kprobe.multi link)", &[entry("probe")], KPROBE_MULTI, ""),
-    mechanism("kprobe-multi-count", "kprobe:vfs_read { @ = count(); } (through a kprobe.multi link)", &[entry("map")], KPROBE_MULTI, ""),
-    mechanism("kretprobe-multi-empty", "kretprobe:vfs_read {} (through a kprobe.multi link)", &[ret("retprobe")], KPROBE_MULTI, ""),
-    mechanism("kretprobe-multi-count", "kretprobe:vfs_read { @ = count(); } (through a kprobe.multi link)", &[ret("map_return")], KPROBE_MULTI, ""),
-    mechanism("fentry-empty", "fentry:vfs_read {}", &[entry("probe")], FENTRY, ""),
-    mechanism("fentry-count", "fentry:vfs_read { @ = count(); }", &[entry("map")], FENTRY, ""),
-    mechanism("fexit-empty", "fexit:vfs_read {}", &[ret("retprobe")], FENTRY, ""),
-    mechanism("fexit-count", "fexit:vfs_read { @ = count(); }", &[ret("map_return")], FENTRY, ""),
-    mechanism("fmod-ret-empty", "fmod_ret:security_file_permission {}", &[entry("probe")], FMOD_RET, FMOD_RET_NOTE),
-    mechanism("fmod-ret-count", "fmod_ret:security_file_permission { @ = count(); }", &[entry("map")], FMOD_RET, FMOD_RET_NOTE),
-    mechanism("uprobe-libc-empty", "uprobe:libc:read {}", &[at("probe", Hook::LibcReadEntry)], LIBC, ""),
-    mechanism("uprobe-libc-count", "uprobe:libc:read { @ = count(); }", &[at("map", Hook::LibcReadEntry)], LIBC, ""),
-    mechanism("uretprobe-libc-empty", "uretprobe:libc:read {}", &[at("retprobe", Hook::LibcReadReturn)], LIBC, ""),
-    mechanism("uretprobe-libc-count", "uretprobe:libc:read { @ = count(); }", &[at("map_return", Hook::LibcReadReturn)], LIBC, ""),
-    mechanism("uprobe-multi-libc-empty", "uprobe:libc:read {} (through a uprobe.multi link)", &[at("probe", Hook::LibcReadEntry)], UPROBE_MULTI, ""),
-    mechanism("uprobe-multi-libc-count", "uprobe:libc:read { @ = count(); } (through a uprobe.multi link)", &[at("map", Hook::LibcReadEntry)], UPROBE_MULTI, ""),
-    mechanism("uprobe-nop-empty", "uprobe:probecost:probecost_site_nop {}", &[at("probe", NOP)], LIBC,
-        "a site of probecost's that starts with a 1-byte nop, called once per operation"),
-    mechanism("uprobe-nop-count", "uprobe:probecost:probecost_site_nop { @ = count(); }", &[at("map", NOP)], LIBC,
-        "a site of probecost's that starts with a 1-byte nop, called once per operation"),
-    mechanism("uprobe-nop5-empty", "uprobe:probecost:probecost_site_nop5 {}", &[at("probe", NOP5)], LIBC,
-        "a site of probecost's that starts with a 5-byte nop (USDT-style), called once per operation"),
-    mechanism("uprobe-nop5-count", "uprobe:probecost:probecost_site_nop5 { @ = count(); }", &[at("map", NOP5)], LIBC,
-        "a site of probecost's that starts with a 5-byte nop (USDT-style), called once per operation"),
-    mechanism("uprobe-push-empty", "uprobe:probecost:probecost_site_push {}", &[at("probe", PUSH)], LIBC,
-        "a site of probecost's that starts with push %rbp, called once per operation"),
-    mechanism("uprobe-push-count", "uprobe:probecost:probecost_site_push { @ = count(); }", &[at("map", PUSH)], LIBC,
-        "a site of probecost's that starts with push %rbp, called once per operation"),
 ];
 
 /// Every scenario probecost knows, in table order.
@@ -284,6 +176,7 @@ impl ScenarioCatalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::AttachKind;
 
     #[test]
     fn names_match_the_talk() {

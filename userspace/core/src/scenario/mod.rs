@@ -4,6 +4,7 @@
 
 mod attach_kind;
 mod catalog;
+mod mechanism_matrix;
 
 pub use attach_kind::AttachKind;
 pub use catalog::ScenarioCatalog;
@@ -48,6 +49,17 @@ impl UprobeSite {
     }
 }
 
+/// Attach kinds for the kernel's read path: the talk's kprobe, then the substitutes.
+const VFS_READ: &[AttachKind] = &[
+    AttachKind::Kprobe,
+    AttachKind::Fentry,
+    AttachKind::SyscallTracepoint,
+];
+/// The read syscall's tracepoints only.
+const SYSCALL: &[AttachKind] = &[AttachKind::SyscallTracepoint];
+/// Perf-event uprobes only.
+const LIBC: &[AttachKind] = &[AttachKind::Uprobe];
+
 /// One eBPF program of a scenario: its body's name in ebpf/ and where it hooks in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProgramSpec {
@@ -58,6 +70,21 @@ pub struct ProgramSpec {
 }
 
 impl ProgramSpec {
+    /// `body` at the entry of the read path.
+    pub const fn entry(body: &'static str) -> Self {
+        Self::at(body, Hook::ReadEntry)
+    }
+
+    /// `body` at the return of the read path.
+    pub const fn ret(body: &'static str) -> Self {
+        Self::at(body, Hook::ReadReturn)
+    }
+
+    /// `body` on `hook`.
+    pub const fn at(body: &'static str, hook: Hook) -> Self {
+        Self { body, hook }
+    }
+
     /// Name of the program in the eBPF object for `kind`.
     pub fn program_name(&self, kind: AttachKind) -> String {
         format!("{}_{}", self.body, kind.program_suffix(self.hook))

@@ -2,7 +2,7 @@
 //! held by owned links: dropping the set detaches it, and so does the death of the process.
 
 use aya::{
-    maps::{Array, MapData, PerCpuArray},
+    maps::Array,
     programs::{KProbe, RawTracePoint, TracePoint, UProbe},
     Ebpf,
 };
@@ -23,67 +23,28 @@ use probecost_core::{
     probe_set::{Mechanism, Probe, ProbeSet},
 };
 
-/// Activations counted while a set was attached.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Activations {
-    /// All of the set's activations.
-    pub total: u64,
-    /// Per probe, where the mechanism tells probes apart (tracepoints, syscalls).
-    pub per_probe: Vec<(String, u64)>,
-}
-
 /// The set in the kernel. Field order is drop order: links first, then programs and maps.
 pub struct AttachedSet {
     links: Vec<OwnedLink>,
     /// The counting programs and maps; every link of the set counts into its maps.
-    object: Ebpf,
-    set: ProbeSet,
+    pub(super) object: Ebpf,
+    pub(super) set: ProbeSet,
 }
 
-fn attach_error(probe: &Probe, error: &dyn std::error::Error) -> String {
-    format!(
+fn attach_error(probe: &Probe, error: &dyn std::error::Error) -> Error {
+    Error::Operation(format!(
         "cannot attach {}: {}",
         probe.bpftrace_name(),
         error_chain(error)
-    )
+    ))
 }
 
-fn load_error(what: &str, error: &dyn std::error::Error) -> String {
-    format!("cannot load {what}: {}", error_chain(error))
+pub(super) fn load_error(what: &str, error: &dyn std::error::Error) -> Error {
+    Error::Operation(format!("cannot load {what}: {}", error_chain(error)))
 }
 
 fn fresh_object() -> probecost_core::error::Result<Ebpf> {
     object::load().map_err(|e| Error::operation(e.to_string()))
-}
-
-fn is_syscall_tracepoint(probe: &Probe) -> bool {
-    matches!(probe, Probe::Tracepoint { category, .. } if category == "syscalls")
-}
-
-/// The per-CPU counter array `name` of `ebpf`.
-fn counters<'a>(
-    ebpf: &'a Ebpf,
-    name: &str,
-) -> probecost_core::error::Result<PerCpuArray<&'a MapData, u64>> {
-    let map = ebpf
-        .map(name)
-        .ok_or_else(|| format!("map {name} is not in the eBPF object"))
-        .map_err(Error::operation)?;
-    PerCpuArray::try_from(map)
-        .map_err(|e| load_error(name, &e))
-        .map_err(Error::operation)
-}
-
-/// Slot `index` of a per-CPU counter array, summed over the CPUs.
-fn total(
-    counters: &PerCpuArray<&MapData, u64>,
-    name: &str,
-    index: u32,
-) -> probecost_core::error::Result<u64> {
-    let values = counters
-        .get(&index, 0)
-        .map_err(|e| Error::operation(format!("reading {name}[{index}]: {}", error_chain(&e))))?;
-    Ok(values.iter().sum())
 }
 
 impl AttachedSet {
@@ -122,14 +83,10 @@ impl AttachedSet {
     where
         &'a mut T: TryFrom<&'a mut aya::programs::Program, Error = aya::programs::ProgramError>,
     {
-        let program = ebpf
-            .program_mut(name)
-            .ok_or_else(|| format!("program `{name}` is not in the eBPF object"))
-            .map_err(Error::operation)?;
-        program
-            .try_into()
-            .map_err(|e| load_error(name, &e))
-            .map_err(Error::operation)
+        let program = ebpf.program_mut(name).ok_or_else(|| {
+            Error::operation(format!("program `{name}` is not in the eBPF object"))
+        })?;
+        program.try_into().map_err(|e| load_error(name, &e))
     }
 
     fn attach_tracepoints(&mut self) -> probecost_core::error::Result<()> {
@@ -156,22 +113,15 @@ impl AttachedSet {
                 continue;
             }
             let program: &mut TracePoint = Self::program_mut(&mut self.object, program_name)?;
-            program
-                .load()
-                .map_err(|e| load_error(program_name, &e))
-                .map_err(Error::operation)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
             for probe in probes {
                 let Probe::Tracepoint { category, name } = probe else {
                     continue;
                 };
                 let id = program
                     .attach(category, name)
-                    .map_err(|e| attach_error(probe, &e))
-                    .map_err(Error::operation)?;
-                let link = program
-                    .take_link(id)
-                    .map_err(|e| attach_error(probe, &e))
-                    .map_err(Error::operation)?;
+                    .map_err(|e| attach_error(probe, &e))?;
+                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
                 self.links.push(OwnedLink::Tracepoint(link));
             }
         }
@@ -183,20 +133,13 @@ impl AttachedSet {
             Self::program_mut(&mut self.object, "count_raw_tracepoint")?;
         program
             .load()
-            .map_err(|e| load_error("count_raw_tracepoint", &e))
-            .map_err(Error::operation)?;
+            .map_err(|e| load_error("count_raw_tracepoint", &e))?;
         for probe in &self.set.probes {
             let Probe::Tracepoint { name, .. } = probe else {
                 continue;
             };
-            let id = program
-                .attach(name)
-                .map_err(|e| attach_error(probe, &e))
-                .map_err(Error::operation)?;
-            let link = program
-                .take_link(id)
-                .map_err(|e| attach_error(probe, &e))
-                .map_err(Error::operation)?;
+            let id = program.attach(name).map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
             self.links.push(OwnedLink::RawTracepoint(link));
         }
         Ok(())
@@ -213,18 +156,15 @@ impl AttachedSet {
         }
         {
             let ebpf = &mut self.object;
-            let map = ebpf
-                .map_mut(map_names::SYSCALLS_SELECTED)
-                .ok_or("map SYSCALLS_SELECTED is not in the eBPF object")
-                .map_err(Error::operation)?;
-            let mut array = Array::<_, u8>::try_from(map)
-                .map_err(|e| load_error("SYSCALLS_SELECTED", &e))
-                .map_err(Error::operation)?;
+            let map = ebpf.map_mut(map_names::SYSCALLS_SELECTED).ok_or_else(|| {
+                Error::operation("map SYSCALLS_SELECTED is not in the eBPF object")
+            })?;
+            let mut array =
+                Array::<_, u8>::try_from(map).map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
             for (nr, bits) in selected.iter().enumerate().filter(|(_, b)| **b != 0) {
                 array
                     .set(nr as u32, *bits, 0)
-                    .map_err(|e| load_error("SYSCALLS_SELECTED", &e))
-                    .map_err(Error::operation)?;
+                    .map_err(|e| load_error("SYSCALLS_SELECTED", &e))?;
             }
         }
         let wants_exit = selected.iter().any(|b| b & SELECT_EXIT != 0);
@@ -238,18 +178,13 @@ impl AttachedSet {
         };
         for (program_name, tracepoint) in hooks {
             let program: &mut RawTracePoint = Self::program_mut(&mut self.object, program_name)?;
-            program
-                .load()
-                .map_err(|e| load_error(program_name, &e))
-                .map_err(Error::operation)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
             let id = program
                 .attach(tracepoint)
-                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))
-                .map_err(Error::operation)?;
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
             let link = program
                 .take_link(id)
-                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))
-                .map_err(Error::operation)?;
+                .map_err(|e| load_error(&format!("raw_syscalls:{tracepoint}"), &e))?;
             self.links.push(OwnedLink::RawTracepoint(link));
         }
         Ok(())
@@ -258,10 +193,7 @@ impl AttachedSet {
     fn attach_kprobes(&mut self) -> probecost_core::error::Result<()> {
         for (program_name, returns) in [("count_kprobe", false), ("count_kretprobe", true)] {
             let program: &mut KProbe = Self::program_mut(&mut self.object, program_name)?;
-            program
-                .load()
-                .map_err(|e| load_error(program_name, &e))
-                .map_err(Error::operation)?;
+            program.load().map_err(|e| load_error(program_name, &e))?;
             for probe in &self.set.probes {
                 let Probe::Kprobe { function, ret } = probe else {
                     continue;
@@ -271,12 +203,8 @@ impl AttachedSet {
                 }
                 let id = program
                     .attach(function, 0)
-                    .map_err(|e| attach_error(probe, &e))
-                    .map_err(Error::operation)?;
-                let link = program
-                    .take_link(id)
-                    .map_err(|e| attach_error(probe, &e))
-                    .map_err(Error::operation)?;
+                    .map_err(|e| attach_error(probe, &e))?;
+                let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
                 self.links.push(OwnedLink::Kprobe(link));
             }
         }
@@ -305,10 +233,7 @@ impl AttachedSet {
 
     fn attach_uprobes(&mut self) -> probecost_core::error::Result<()> {
         let program: &mut UProbe = Self::program_mut(&mut self.object, "count_uprobe")?;
-        program
-            .load()
-            .map_err(|e| load_error("count_uprobe", &e))
-            .map_err(Error::operation)?;
+        program.load().map_err(|e| load_error("count_uprobe", &e))?;
         for probe in &self.set.probes {
             let Probe::Uprobe { path, symbol } = probe else {
                 continue;
@@ -319,12 +244,8 @@ impl AttachedSet {
                     path,
                     aya::programs::uprobe::UProbeScope::AllProcesses,
                 )
-                .map_err(|e| attach_error(probe, &e))
-                .map_err(Error::operation)?;
-            let link = program
-                .take_link(id)
-                .map_err(|e| attach_error(probe, &e))
-                .map_err(Error::operation)?;
+                .map_err(|e| attach_error(probe, &e))?;
+            let link = program.take_link(id).map_err(|e| attach_error(probe, &e))?;
             self.links.push(OwnedLink::Uprobe(link));
         }
         Ok(())
@@ -339,10 +260,12 @@ impl AttachedSet {
             let Probe::Fentry { function } = probe else {
                 continue;
             };
-            let attach_btf_id = btf
-                .id(function)
-                .ok_or_else(|| format!("cannot attach {}: no BTF entry", probe.bpftrace_name()))
-                .map_err(Error::operation)?;
+            let attach_btf_id = btf.id(function).ok_or_else(|| {
+                Error::operation(format!(
+                    "cannot attach {}: no BTF entry",
+                    probe.bpftrace_name()
+                ))
+            })?;
             let fd = program
                 .load(LoadAs {
                     prog_type: bpf_prog_type::BPF_PROG_TYPE_TRACING,
@@ -352,59 +275,10 @@ impl AttachedSet {
                 .map_err(|e| {
                     Error::operation(format!("cannot attach {}: {e}", probe.bpftrace_name()))
                 })?;
-            let link = attach_tracing(&fd)
-                .map_err(|e| attach_error(probe, &e))
-                .map_err(Error::operation)?;
+            let link = attach_tracing(&fd).map_err(|e| attach_error(probe, &e))?;
             self.links.push(OwnedLink::Fd(link));
         }
         Ok(())
-    }
-
-    /// Activations counted so far.
-    pub fn activations(&self) -> probecost_core::error::Result<Activations> {
-        let mut activations = Activations::default();
-        // Per syscall: the selected numbers for the raw programs, every number for syscall
-        // tracepoints (their programs count whichever fires); nothing for other sets.
-        let syscalls: Vec<(u32, bool)> = match self.set.mechanism {
-            Mechanism::RawSyscalls => self
-                .set
-                .probes
-                .iter()
-                .filter_map(|p| match p {
-                    Probe::Syscall { nr, exit } => Some((*nr, *exit)),
-                    _ => None,
-                })
-                .collect(),
-            Mechanism::PerfEvent if self.set.probes.iter().any(is_syscall_tracepoint) => (0
-                ..MAX_SYSCALLS)
-                .flat_map(|nr| [(nr, false), (nr, true)])
-                .collect(),
-            _ => Vec::new(),
-        };
-        if !syscalls.is_empty() {
-            let ebpf = &self.object;
-            let enters = counters(ebpf, map_names::SYSCALL_ENTERS)?;
-            let exits = counters(ebpf, map_names::SYSCALL_EXITS)?;
-            for (nr, exit) in syscalls {
-                let count = if exit {
-                    total(&exits, map_names::SYSCALL_EXITS, nr)?
-                } else {
-                    total(&enters, map_names::SYSCALL_ENTERS, nr)?
-                };
-                activations.total += count;
-                if count > 0 {
-                    let side = if exit { "exit" } else { "enter" };
-                    activations
-                        .per_probe
-                        .push((format!("syscall {nr} {side}"), count));
-                }
-            }
-        }
-        if self.set.mechanism != Mechanism::RawSyscalls {
-            let counts = counters(&self.object, map_names::ACTIVATIONS_TOTAL)?;
-            activations.total += total(&counts, map_names::ACTIVATIONS_TOTAL, 0)?;
-        }
-        Ok(activations)
     }
 
     /// Detaches every probe, in attach order, then unloads the programs.

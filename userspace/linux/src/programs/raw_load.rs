@@ -60,16 +60,16 @@ impl RelocatedProgram {
             .maps()
             .map(|(name, map)| {
                 let fd = map_data(map)
-                    .ok_or_else(|| format!("map {name}: a kind probecost does not use"))
-                    .map_err(Error::operation)?
+                    .ok_or_else(|| {
+                        Error::operation(format!("map {name}: a kind probecost does not use"))
+                    })?
                     .fd()
                     .as_fd()
                     .as_raw_fd();
                 let definition = obj
                     .maps
                     .get(name)
-                    .ok_or_else(|| format!("map {name} is not in the object"))
-                    .map_err(Error::operation)?;
+                    .ok_or_else(|| Error::operation(format!("map {name} is not in the object")))?;
                 Ok((name, fd, definition))
             })
             .collect::<probecost_core::error::Result<Vec<_>>>()?;
@@ -85,8 +85,9 @@ impl RelocatedProgram {
         let key = relocated
             .programs
             .get(program)
-            .ok_or_else(|| format!("program `{program}` is not in the eBPF object"))
-            .map_err(Error::operation)?
+            .ok_or_else(|| {
+                Error::operation(format!("program `{program}` is not in the eBPF object"))
+            })?
             .function_key();
         Ok(Self {
             name: program.to_string(),

@@ -107,13 +107,15 @@ fn read_symbol_file_offset(binary: &Path, symbol: &str) -> probecost_core::error
         .dynamic_symbols()
         .chain(file.symbols())
         .find(|s| s.name() == Ok(symbol) && s.kind() == object::SymbolKind::Text)
-        .ok_or_else(|| format!("no function `{symbol}` in {}", binary.display()))
-        .map_err(Error::operation)?;
+        .ok_or_else(|| {
+            Error::operation(format!("no function `{symbol}` in {}", binary.display()))
+        })?;
     let section = found
         .section_index()
         .and_then(|index| file.section_by_index(index).ok())
-        .ok_or_else(|| format!("`{symbol}` of {} has no section", binary.display()))
-        .map_err(Error::operation)?;
+        .ok_or_else(|| {
+            Error::operation(format!("`{symbol}` of {} has no section", binary.display()))
+        })?;
     let (file_offset, _) = section
         .file_range()
         .ok_or_else(|| {
