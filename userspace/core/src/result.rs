@@ -163,7 +163,7 @@ pub struct ScenarioResult {
     /// Row in the talk's table (`null` for probecost's own scenarios).
     pub row: Option<u32>,
     /// Scenario name.
-    pub name: &'static str,
+    pub name: String,
     /// Attach point(s) in the talk.
     pub attach_talk: String,
     /// Workload operations per run.
@@ -197,7 +197,7 @@ impl ScenarioResult {
     /// Whether this is the control row (no probe: it measures the noise around zero).
     pub fn is_control(&self) -> bool {
         crate::scenario::ScenarioCatalog
-            .find(self.name)
+            .find(&self.name)
             .is_some_and(|s| s.is_control())
     }
 }

@@ -8,12 +8,13 @@ use super::{
     workload_cpu, ExportPaths, Measuring, Outcome, WorkloadChoice,
 };
 use probecost_core::{
-    benchmark::{run_suite, BenchmarkSettings, EventsPerOp, RoundPolicy},
+    benchmark::{
+        run_suite, BenchmarkSettings, EventsPerOp, ObjectRow, RoundPolicy, SuiteRow, TracerBackend,
+    },
     environment::Environment,
     error::{Error, Result},
     interrupt,
     platform::{ObjectRequest, Platform},
-    scenario::{Delivery, Hook, ProgramSpec, Scenario, ScenarioSuite},
     workload::{CommandProcess, DdProcess, Interruptible, PinnedWorkload, Workload},
 };
 
@@ -64,11 +65,14 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
     } else {
         Box::new(PinnedWorkload::on_this_thread(cpu)?)
     };
-    let scenario = object_scenario(&object.row_name, &object.description, &object.programs);
+    let row = ObjectRow {
+        name: object.row_name.clone(),
+        note: ROW_NOTE,
+    };
     let mut backends = vec![object.backend];
     every_program_runs(
         backends[0].as_mut(),
-        scenario,
+        &row,
         &object.programs,
         workload.as_ref(),
     )?;
@@ -90,7 +94,7 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
     };
     let results = run_suite(
         &mut backends,
-        &[scenario],
+        &[SuiteRow::Object(&row)],
         workload.as_ref(),
         &settings,
         interrupt::stop_flag(),
@@ -100,40 +104,16 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
     measuring.finish(&report)
 }
 
-/// The runner measures catalog scenarios, which live as long as the process; the object's row
-/// is made to live as long too (one per `measure`).
-fn object_scenario(name: &str, description: &str, programs: &[String]) -> &'static Scenario {
-    let leak = |s: &str| -> &'static str { Box::leak(s.to_owned().into_boxed_str()) };
-    let programs: Vec<ProgramSpec> = programs
-        .iter()
-        .map(|p| ProgramSpec {
-            body: leak(p),
-            // The user's programs attach where they say; the hook only counts them.
-            hook: Hook::ReadEntry,
-        })
-        .collect();
-    Box::leak(Box::new(Scenario {
-        row: None,
-        name: leak(name),
-        description: leak(description),
-        programs: Box::leak(programs.into_boxed_slice()),
-        attach_preference: &[],
-        delivery: Delivery::None,
-        suite: ScenarioSuite::Talk,
-        note: ROW_NOTE,
-    }))
-}
-
 /// Loads and attaches the programs once and runs a short workload with BPF statistics on: a
 /// program that never runs would make any cost a fiction, so it is an error naming it, before
 /// anything is timed. Everything loaded here is gone when this returns.
 fn every_program_runs(
-    backend: &mut dyn probecost_core::benchmark::TracerBackend,
-    scenario: &'static Scenario,
+    backend: &mut dyn TracerBackend,
+    row: &ObjectRow,
     names: &[String],
     workload: &dyn Workload,
 ) -> Result<()> {
-    let mut prepared = backend.prepare(scenario)?.programs;
+    let mut prepared = backend.prepare_row(SuiteRow::Object(row))?.programs;
     let ops = workload.min_ops();
     let stats = prepared
         .verify(

@@ -5,7 +5,7 @@ use std::{path::PathBuf, time::Duration};
 
 use super::{workload_cpu, ExportPaths, Measuring, Outcome};
 use probecost_core::{
-    benchmark::{run_suite, BenchmarkSettings, RatioPair, RoundPolicy, RoundProgress},
+    benchmark::{run_suite, BenchmarkSettings, RatioPair, RoundPolicy, RoundProgress, SuiteRow},
     compare::{BaselineStore, ReportFile, RunFindings, SuiteReport},
     environment::Environment,
     error::{Error, Result},
@@ -204,9 +204,10 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         },
         ..BenchmarkSettings::default()
     };
+    let rows: Vec<SuiteRow<'_>> = scenarios.iter().copied().map(SuiteRow::Scenario).collect();
     let results = run_suite(
         &mut backends,
-        &scenarios,
+        &rows,
         workload.as_ref(),
         &settings,
         interrupt::stop_flag(),

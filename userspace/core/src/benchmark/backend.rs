@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::{
-    benchmark::{MeasureError, ProgramStats},
+    benchmark::{MeasureError, ProgramStats, SuiteRow},
     error::{BackendError, Error},
     result::{AttachTimes, DeliveryCounts},
     scenario::Scenario,
@@ -32,6 +32,19 @@ pub trait TracerBackend {
     /// [`Error::Unsupported`] means the kernel cannot run it at all (the row says why); any
     /// other error is a failure worth stopping for.
     fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared, Error>;
+
+    /// Loads `row`'s programs: a catalog scenario's through [`Self::prepare`]; a user's object
+    /// only by the backend made for it, which overrides this.
+    fn prepare_row(&mut self, row: SuiteRow<'_>) -> Result<Prepared, Error> {
+        match row {
+            SuiteRow::Scenario(scenario) => self.prepare(scenario),
+            SuiteRow::Object(object) => Err(Error::unsupported(format!(
+                "{} runs the catalog's scenarios, not the object {}",
+                self.tracer(),
+                object.name
+            ))),
+        }
+    }
 }
 
 /// A scenario's loaded programs and where they attach.

@@ -8,6 +8,7 @@ mod program_stats;
 mod rounds;
 pub mod run_order;
 mod scenario_run;
+mod suite_row;
 pub mod tracer_ratio;
 
 use std::{
@@ -22,11 +23,11 @@ pub use measure_error::MeasureError;
 pub use program_stats::{ProgramRun, ProgramStats};
 pub use rounds::{RoundPolicy, TargetCi};
 use scenario_run::{prepare_scenario, ScenarioRun};
+pub use suite_row::{ObjectRow, SuiteRow};
 pub use tracer_ratio::RatioPair;
 
 use crate::{
-    error::Error, result::ScenarioResult, scenario::Scenario, stats::Estimator, tracer::Tracer,
-    workload::Workload,
+    error::Error, result::ScenarioResult, stats::Estimator, tracer::Tracer, workload::Workload,
 };
 
 /// How scenarios are run.
@@ -87,7 +88,7 @@ pub struct RoundProgress {
     /// Scenarios that ran in this round.
     pub scenarios: usize,
     /// Scenarios that need no more rounds after this one.
-    pub finished: Vec<&'static str>,
+    pub finished: Vec<String>,
     /// Scenarios that still need rounds.
     pub remaining: usize,
     /// How long the round took.
@@ -113,7 +114,7 @@ fn interrupted(outcome: Result<(), MeasureError>) -> Result<bool, Error> {
 /// interrupted. Fills in the probecost-against-bpftrace comparison at the end.
 pub fn run_suite(
     backends: &mut [Box<dyn TracerBackend>],
-    scenarios: &[&'static Scenario],
+    rows: &[SuiteRow<'_>],
     workload: &dyn Workload,
     settings: &BenchmarkSettings,
     stop: &AtomicBool,
@@ -121,8 +122,8 @@ pub fn run_suite(
 ) -> Result<Vec<ScenarioResult>, Error> {
     let order: Vec<Tracer> = backends.iter().map(|b| b.tracer()).collect();
     let mut runs = Vec::new();
-    for scenario in scenarios {
-        runs.push(prepare_scenario(backends, scenario)?);
+    for row in rows {
+        runs.push(prepare_scenario(backends, *row)?);
     }
     let stopped = || crate::interrupt::stop_requested() || stop.load(Ordering::Relaxed);
     let mut was_interrupted = false;
@@ -156,10 +157,10 @@ pub fn run_suite(
             let estimates = run.estimates(&settings.estimator, settings.seed);
             if settings
                 .rounds
-                .finished(run.result.runs, &estimates, run.scenario.is_control())
+                .finished(run.result.runs, &estimates, run.row.is_control())
             {
                 run.finished = true;
-                progress.finished.push(run.scenario.name);
+                progress.finished.push(run.row.name().to_string());
             }
         }
         progress.remaining = runs.iter().filter(|r| !r.finished).count();

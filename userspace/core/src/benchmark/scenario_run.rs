@@ -5,14 +5,14 @@ use std::sync::atomic::AtomicBool;
 
 use super::{
     run_order::{self, Side},
-    BenchmarkSettings, EventsPerOp, MeasureError, Prepared, PreparedScenario, TracerBackend,
+    BenchmarkSettings, EventsPerOp, MeasureError, Prepared, PreparedScenario, SuiteRow,
+    TracerBackend,
 };
 use crate::{
     error::Error,
     histogram::OpCostHistogram,
     reference,
     result::{ScenarioResult, ScenarioStatus, TracerResult},
-    scenario::Scenario,
     stats::{Estimator, PerEventCost},
     tracer::Tracer,
     workload::{ops_for, Interruptible, RunSample, Workload},
@@ -26,8 +26,8 @@ pub(super) struct TracerSide {
 }
 
 /// A scenario while the suite runs: its result so far and each tracer's loaded programs.
-pub(super) struct ScenarioRun {
-    pub(super) scenario: &'static Scenario,
+pub(super) struct ScenarioRun<'a> {
+    pub(super) row: SuiteRow<'a>,
     pub(super) result: ScenarioResult,
     pub(super) sides: Vec<TracerSide>,
     pub(super) control_histogram: OpCostHistogram,
@@ -41,17 +41,17 @@ pub(super) struct ScenarioRun {
 
 /// Loads `scenario`'s programs with every backend. A tracer that cannot run it is reported as
 /// unsupported; any other failure stops the benchmark.
-pub(super) fn prepare_scenario(
+pub(super) fn prepare_scenario<'a>(
     backends: &mut [Box<dyn TracerBackend>],
-    scenario: &'static Scenario,
-) -> Result<ScenarioRun, Error> {
-    let mut result = empty_result(scenario);
+    row: SuiteRow<'a>,
+) -> Result<ScenarioRun<'a>, Error> {
+    let mut result = empty_result(row);
     let mut sides = Vec::new();
     for backend in backends.iter_mut() {
-        let mut tracer = empty_tracer_result(backend.tracer(), scenario);
+        let mut tracer = empty_tracer_result(backend.tracer(), row);
         let mut prepared = None;
-        if !scenario.is_control() {
-            match backend.prepare(scenario) {
+        if !row.is_control() {
+            match backend.prepare_row(row) {
                 Ok(Prepared { choice, programs }) => {
                     tracer.attach = choice.attach;
                     tracer.status = if choice.substitution_reason.is_some() {
@@ -79,7 +79,7 @@ pub(super) fn prepare_scenario(
         });
     }
     Ok(ScenarioRun {
-        scenario,
+        row,
         result,
         finished: sides.is_empty(),
         calibrated: false,
@@ -89,7 +89,7 @@ pub(super) fn prepare_scenario(
     })
 }
 
-impl ScenarioRun {
+impl ScenarioRun<'_> {
     /// Runs `step` with every tracer's side entered ([`PreparedScenario::enter`]) and leaves
     /// them afterwards, whatever the outcome.
     pub(super) fn entered(
@@ -269,11 +269,11 @@ fn traced_run(
     }
 }
 
-fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
+fn empty_result(row: SuiteRow<'_>) -> ScenarioResult {
     ScenarioResult {
-        row: scenario.row,
-        name: scenario.name,
-        attach_talk: scenario.talk_attach_points(),
+        row: row.row(),
+        name: row.name().to_string(),
+        attach_talk: row.talk_attach_points(),
         ops: 0,
         runs: 0,
         events_per_op: 1.0,
@@ -282,16 +282,16 @@ fn empty_result(scenario: &'static Scenario) -> ScenarioResult {
         tracers: Vec::new(),
         tracer_ratio: None,
         interrupted: false,
-        published: reference::published(scenario.name),
-        note: (!scenario.note.is_empty()).then_some(scenario.note),
+        published: row.scenario().and_then(|s| reference::published(s.name)),
+        note: row.note(),
     }
 }
 
-fn empty_tracer_result(tracer: crate::tracer::Tracer, scenario: &'static Scenario) -> TracerResult {
+fn empty_tracer_result(tracer: crate::tracer::Tracer, row: SuiteRow<'_>) -> TracerResult {
     TracerResult {
         tracer,
         status: ScenarioStatus::Measured,
-        attach: scenario.talk_attach_points(),
+        attach: row.talk_attach_points(),
         reason: None,
         per_event_ns: None,
         per_event_ns_ci95: None,

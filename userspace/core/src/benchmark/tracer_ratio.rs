@@ -78,7 +78,7 @@ pub fn fill_ratios(results: &mut [ScenarioResult], pair: RatioPair) {
             let theirs = r
                 .tracer(pair.against)
                 .filter(|t| t.per_event_ns.is_some())?;
-            Some(tracer_ratio(results, r.name, [ours, theirs]))
+            Some(tracer_ratio(results, &r.name, [ours, theirs]))
         })
         .collect();
     for (result, ratio) in results.iter_mut().zip(ratios) {

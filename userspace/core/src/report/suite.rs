@@ -284,7 +284,7 @@ pub(crate) mod tests {
     fn scenario(row: u32, name: &'static str, aya: f64, bpftrace: f64) -> ScenarioResult {
         ScenarioResult {
             row: Some(row),
-            name,
+            name: name.to_string(),
             attach_talk: "kprobe:vfs_read".into(),
             ops: 1000,
             runs: 1,

@@ -266,8 +266,8 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     for r in results {
         if let Some(note) = r.note {
             match mechanism_notes.iter_mut().find(|(n, _)| *n == note) {
-                Some((_, names)) => names.push(r.name),
-                None => mechanism_notes.push((note, vec![r.name])),
+                Some((_, names)) => names.push(&r.name),
+                None => mechanism_notes.push((note, vec![&r.name])),
             }
         }
     }

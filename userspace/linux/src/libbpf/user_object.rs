@@ -13,7 +13,7 @@ use super::{
     messages, LIBBPF_VERSION,
 };
 use probecost_core::{
-    benchmark::{AttachChoice, Prepared, TracerBackend},
+    benchmark::{AttachChoice, Prepared, SuiteRow, TracerBackend},
     error::Error,
     platform::ObjectRequest,
     scenario::Scenario,
@@ -177,7 +177,26 @@ impl TracerBackend for UserObject {
         format!("{} ({LIBBPF_VERSION})", self.origin())
     }
 
-    fn prepare(&mut self, _scenario: &'static Scenario) -> Result<Prepared, Error> {
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared, Error> {
+        Err(Error::unsupported(format!(
+            "the user-object backend measures {}, not the catalog's `{}`",
+            self.path.display(),
+            scenario.name
+        )))
+    }
+
+    fn prepare_row(&mut self, row: SuiteRow<'_>) -> Result<Prepared, Error> {
+        match row {
+            SuiteRow::Scenario(scenario) => self.prepare(scenario),
+            SuiteRow::Object(_) => self.load(),
+        }
+    }
+}
+
+impl UserObject {
+    /// Loads the object's chosen programs and checks that each can attach, before anything is
+    /// timed.
+    fn load(&mut self) -> Result<Prepared, Error> {
         let origin = self.origin();
         let open = loader::open_file(Path::new(&self.path)).map_err(input_error)?;
         let chosen: Vec<ProgramChoice<'_>> = self
