@@ -1,19 +1,14 @@
 //! fentry / fexit programs on `vfs_read` (BTF trampolines).
 
-use std::os::fd::OwnedFd;
-
 use aya::{
     programs::{FEntry, FExit, Program, ProgramError},
-    Btf, Ebpf,
+    Btf,
 };
 use libbpf_rs::{Link, ProgramMut};
 
-use super::{attach_with_aya, load_with_aya, OwnedLink, ProgramType, READ_FUNCTION};
+use super::{Loading, OwnedLink, ProgramType, READ_FUNCTION};
 use crate::{kernel_support::try_tracing_load, Support};
-use probecost_core::{
-    error::BackendError,
-    scenario::{AttachKind, Hook, ProgramSpec},
-};
+use probecost_core::scenario::{AttachKind, Hook};
 
 /// fentry and fexit through BTF trampolines.
 pub struct Fentry;
@@ -30,19 +25,8 @@ impl ProgramType for Fentry {
         })
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_with_aya(ebpf, spec, self.kind(), |program| load(program, spec.hook))
-    }
-
-    fn attach(
-        &self,
-        ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        _raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_with_aya(ebpf, spec, self.kind(), |program| {
-            attach(program, spec.hook)
-        })
+    fn loading(&self) -> Loading {
+        Loading::Aya { load, attach }
     }
 
     /// The C program carries its target from loading.

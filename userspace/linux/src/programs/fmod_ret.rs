@@ -11,14 +11,13 @@ use aya_obj::generated::{bpf_attach_type, bpf_prog_type};
 use libbpf_rs::{Link, ProgramMut};
 
 use super::{
-    attach_by_hand, load_by_hand,
     raw_load::{attach_tracing, FdLink, LoadAs, RelocatedProgram},
-    OwnedLink, ProgramType,
+    Loading, ProgramType,
 };
 use crate::{btf_functions::BtfFunctions, Support};
 use probecost_core::{
-    error::{BackendError, Error},
-    scenario::{AttachKind, Hook, ProgramSpec},
+    error::Error,
+    scenario::{AttachKind, Hook},
 };
 
 /// The function the fmod_ret rows attach to: the LSM hook `vfs_read` calls (through
@@ -52,8 +51,9 @@ fn fmod_ret_function_btf_id() -> probecost_core::error::Result<u32> {
     id.clone().map_err(Error::operation)
 }
 
-/// Attaches a loaded fmod_ret program to its function.
-pub fn link_fmod_ret(program: &OwnedFd, name: &str) -> probecost_core::error::Result<FdLink> {
+/// Attaches a loaded fmod_ret program to its function (whatever the hook: the function is
+/// where fmod_ret runs).
+fn link(program: &OwnedFd, name: &str, _hook: Hook) -> probecost_core::error::Result<FdLink> {
     attach_tracing(program).map_err(|e| {
         Error::operation(format!(
             "fmod_ret link of `{name}` to {FMOD_RET_FUNCTION}: {e}"
@@ -70,7 +70,7 @@ pub fn fmod_ret_support() -> Support {
             let attempt = || -> probecost_core::error::Result<()> {
                 let loaded = crate::object::load().map_err(|e| Error::operation(e.to_string()))?;
                 let fd = load_for_fmod_ret(&loaded, "probe_fmodret")?;
-                link_fmod_ret(&fd, "probe_fmodret")?;
+                link(&fd, "probe_fmodret", Hook::ReadEntry)?;
                 Ok(())
             };
             match attempt() {
@@ -93,17 +93,12 @@ impl ProgramType for FmodRet {
         fmod_ret_support()
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_by_hand(ebpf, spec, self.kind(), "fmod_ret", load_for_fmod_ret)
-    }
-
-    fn attach(
-        &self,
-        _ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_by_hand(spec, self.kind(), raw, link_fmod_ret)
+    fn loading(&self) -> Loading {
+        Loading::ByHand {
+            purpose: "fmod_ret",
+            load: load_for_fmod_ret,
+            link,
+        }
     }
 
     /// The C program carries its target from loading.

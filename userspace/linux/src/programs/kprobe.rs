@@ -1,19 +1,11 @@
 //! kprobe / kretprobe programs on `vfs_read`, one perf event each.
 
-use std::os::fd::OwnedFd;
-
-use aya::{
-    programs::{KProbe, Program, ProgramError},
-    Ebpf,
-};
+use aya::programs::{KProbe, Program, ProgramError};
 use libbpf_rs::{Link, ProgramMut};
 
-use super::{at_return, attach_with_aya, load_with_aya, OwnedLink, ProgramType, READ_FUNCTION};
+use super::{at_return, Loading, OwnedLink, ProgramType, READ_FUNCTION};
 use crate::{kernel_support::pmu, Support};
-use probecost_core::{
-    error::BackendError,
-    scenario::{AttachKind, Hook, ProgramSpec},
-};
+use probecost_core::scenario::{AttachKind, Hook};
 
 /// kprobes through the kprobe PMU.
 pub struct Kprobe;
@@ -27,20 +19,8 @@ impl ProgramType for Kprobe {
         pmu("kprobe", "kprobes", "CONFIG_KPROBES")
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_with_aya(ebpf, spec, self.kind(), |program| {
-            let kprobe: &mut KProbe = program.try_into()?;
-            kprobe.load()
-        })
-    }
-
-    fn attach(
-        &self,
-        ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        _raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_with_aya(ebpf, spec, self.kind(), attach)
+    fn loading(&self) -> Loading {
+        Loading::Aya { load, attach }
     }
 
     fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {
@@ -48,7 +28,12 @@ impl ProgramType for Kprobe {
     }
 }
 
-fn attach(program: &mut Program) -> Result<OwnedLink, ProgramError> {
+fn load(program: &mut Program, _hook: Hook) -> Result<(), ProgramError> {
+    let kprobe: &mut KProbe = program.try_into()?;
+    kprobe.load()
+}
+
+fn attach(program: &mut Program, _hook: Hook) -> Result<OwnedLink, ProgramError> {
     let kprobe: &mut KProbe = program.try_into()?;
     let id = kprobe.attach(READ_FUNCTION, 0)?;
     Ok(OwnedLink::Kprobe(kprobe.take_link(id)?))

@@ -16,17 +16,17 @@ use aya_obj::generated::{bpf_attach_type, bpf_attr, bpf_cmd, bpf_prog_type};
 use libbpf_rs::{Link, ProgramAttachType, ProgramMut};
 
 use super::{
-    at_return, attach_by_hand, load_by_hand,
+    at_return,
     raw_load::{bpf, FdLink, LoadAs, RelocatedProgram},
-    OwnedLink, ProgramType, READ_FUNCTION,
+    Loading, ProgramType, READ_FUNCTION,
 };
 use crate::{
     kernel_config::{ConfigValue, KernelConfig},
     Support,
 };
 use probecost_core::{
-    error::{BackendError, Error},
-    scenario::{AttachKind, Hook, ProgramSpec},
+    error::Error,
+    scenario::{AttachKind, Hook},
 };
 
 /// `BPF_F_KPROBE_MULTI_RETURN`: attach at the functions' returns.
@@ -97,6 +97,11 @@ pub fn link_kprobe_multi(
         .map_err(Error::operation)
 }
 
+/// Links a loaded program to `vfs_read`, at its return for a return hook.
+fn link_at_read(fd: &OwnedFd, program: &str, hook: Hook) -> probecost_core::error::Result<FdLink> {
+    link_kprobe_multi(fd, program, &[READ_FUNCTION.into()], at_return(hook))
+}
+
 /// Whether this kernel takes kprobe.multi links, found once per process by making one (to
 /// `vfs_read`, detached at once); the kernel configuration's word on CONFIG_FPROBE is added
 /// when it refuses.
@@ -140,25 +145,12 @@ impl ProgramType for KprobeMulti {
         kprobe_multi_support()
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_by_hand(
-            ebpf,
-            spec,
-            self.kind(),
-            "a kprobe.multi link",
-            load_for_kprobe_multi,
-        )
-    }
-
-    fn attach(
-        &self,
-        _ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_by_hand(spec, self.kind(), raw, |fd, name| {
-            link_kprobe_multi(fd, name, &[READ_FUNCTION.into()], at_return(spec.hook))
-        })
+    fn loading(&self) -> Loading {
+        Loading::ByHand {
+            purpose: "a kprobe.multi link",
+            load: load_for_kprobe_multi,
+            link: link_at_read,
+        }
     }
 
     fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {

@@ -87,18 +87,8 @@ pub trait ProgramType: Sync {
     /// Whether this kernel offers the kind, with the reason when it does not.
     fn support(&self) -> Support;
 
-    /// Loads `spec`'s program into the kernel (the verifier runs here). A kind aya 0.14
-    /// cannot load loads it by hand and returns its descriptor, which [`Self::attach`] and
-    /// [`program_info`] then take.
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError>;
-
-    /// Attaches `spec`'s loaded program (`raw`: what [`Self::load`] returned).
-    fn attach(
-        &self,
-        ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError>;
+    /// How the aya tracer's programs of this kind load and attach.
+    fn loading(&self) -> Loading;
 
     /// Attaches the libbpf tracer's loaded C program for `hook`, at the point the aya program
     /// uses. The link detaches when dropped, and the kernel drops it with the process.
@@ -108,6 +98,28 @@ pub trait ProgramType: Sync {
     fn libbpf_attach_type(&self) -> Option<ProgramAttachType> {
         None
     }
+}
+
+/// How a kind's programs load and attach through aya.
+#[derive(Clone, Copy)]
+pub enum Loading {
+    /// aya loads the program (`load`) and attaches it (`attach`) for a hook.
+    Aya {
+        /// Loads the program for the hook (the verifier runs here).
+        load: fn(&mut Program, Hook) -> Result<(), ProgramError>,
+        /// Attaches the loaded program for the hook.
+        attach: fn(&mut Program, Hook) -> Result<OwnedLink, ProgramError>,
+    },
+    /// aya 0.14 cannot: the program is loaded by hand (see [`raw_load`]) with the attach type
+    /// the link needs, and linked by its descriptor.
+    ByHand {
+        /// What the program is loaded for, in messages.
+        purpose: &'static str,
+        /// Loads the object's program of that name, its maps those of the loaded object.
+        load: fn(&Ebpf, &str) -> probecost_core::error::Result<OwnedFd>,
+        /// Links the loaded program (named for messages) for the hook.
+        link: fn(&OwnedFd, &str, Hook) -> probecost_core::error::Result<FdLink>,
+    },
 }
 
 /// Every attach kind probecost's programs use on Linux, each once.
@@ -131,105 +143,62 @@ pub fn program_type(kind: AttachKind) -> &'static dyn ProgramType {
         .expect("every attach kind is in PROGRAM_TYPES (a unit test checks it)")
 }
 
-/// Loads `spec`'s program for `kind` into the kernel (see [`ProgramType::load`]).
+/// Loads `spec`'s program for `kind` into the kernel (the verifier runs here). A program
+/// loaded by hand comes back as its descriptor, which [`attach`] and [`program_info`] then
+/// take.
 pub fn load(
     ebpf: &mut Ebpf,
     spec: &ProgramSpec,
     kind: AttachKind,
 ) -> Result<Option<OwnedFd>, BackendError> {
-    program_type(kind).load(ebpf, spec)
+    let name = spec.program_name(kind);
+    match program_type(kind).loading() {
+        Loading::Aya { load, .. } => {
+            let program = ebpf
+                .program_mut(&name)
+                .ok_or_else(|| not_in_object(&name))?;
+            load(program, spec.hook)
+                .map(|()| None)
+                .map_err(|e| load_error(&name, e))
+        }
+        Loading::ByHand { purpose, load, .. } => {
+            load(ebpf, &name).map(Some).map_err(|e| BackendError::Load {
+                what: format!("program `{name}` for {purpose}"),
+                error: e.to_string(),
+            })
+        }
+    }
 }
 
-/// Attaches `spec`'s loaded program for `kind` (see [`ProgramType::attach`]).
+/// Attaches `spec`'s loaded program for `kind` (`raw`: what [`load`] returned).
 pub fn attach(
     ebpf: &mut Ebpf,
     spec: &ProgramSpec,
     kind: AttachKind,
     raw: Option<&OwnedFd>,
 ) -> Result<OwnedLink, BackendError> {
-    program_type(kind).attach(ebpf, spec, raw)
-}
-
-/// `spec`'s program for `kind` in the object, with its name.
-fn find<'a>(
-    ebpf: &'a mut Ebpf,
-    spec: &ProgramSpec,
-    kind: AttachKind,
-) -> Result<(String, &'a mut Program), BackendError> {
     let name = spec.program_name(kind);
-    match ebpf.program_mut(&name) {
-        Some(program) => Ok((name, program)),
-        None => Err(not_in_object(&name)),
-    }
-}
-
-/// Loads `spec`'s program for `kind` through aya with `load`.
-fn load_with_aya(
-    ebpf: &mut Ebpf,
-    spec: &ProgramSpec,
-    kind: AttachKind,
-    load: impl FnOnce(&mut Program) -> Result<(), ProgramError>,
-) -> Result<Option<OwnedFd>, BackendError> {
-    let (name, program) = find(ebpf, spec, kind)?;
-    load(program)
-        .map(|()| None)
-        .map_err(|e| load_error(&name, e))
-}
-
-/// Attaches `spec`'s program for `kind`, loaded through aya, with `attach`.
-fn attach_with_aya(
-    ebpf: &mut Ebpf,
-    spec: &ProgramSpec,
-    kind: AttachKind,
-    attach: impl FnOnce(&mut Program) -> Result<OwnedLink, ProgramError>,
-) -> Result<OwnedLink, BackendError> {
-    let (name, program) = find(ebpf, spec, kind)?;
-    attach(program).map_err(|e| BackendError::Attach {
+    let attach_error = |error: String| BackendError::Attach {
         action: "attach",
-        program: name,
+        program: name.clone(),
         attach: kind.attach_point(spec.hook).into(),
-        error: error_chain(&e),
-    })
-}
-
-/// Loads `spec`'s program for `kind` by hand (see [`raw_load`]), for a link aya 0.14 cannot
-/// make (`purpose` names it).
-fn load_by_hand(
-    ebpf: &Ebpf,
-    spec: &ProgramSpec,
-    kind: AttachKind,
-    purpose: &str,
-    load: fn(&Ebpf, &str) -> probecost_core::error::Result<OwnedFd>,
-) -> Result<Option<OwnedFd>, BackendError> {
-    let name = spec.program_name(kind);
-    load(ebpf, &name).map(Some).map_err(|e| BackendError::Load {
-        what: format!("program `{name}` for {purpose}"),
-        error: e.to_string(),
-    })
-}
-
-/// Links `spec`'s program for `kind`, loaded by hand (`raw`), with `link`.
-fn attach_by_hand(
-    spec: &ProgramSpec,
-    kind: AttachKind,
-    raw: Option<&OwnedFd>,
-    link: impl FnOnce(&OwnedFd, &str) -> probecost_core::error::Result<FdLink>,
-) -> Result<OwnedLink, BackendError> {
-    let name = spec.program_name(kind);
-    let Some(fd) = raw else {
-        return Err(BackendError::Load {
+        error,
+    };
+    match (program_type(kind).loading(), raw) {
+        (Loading::Aya { attach, .. }, _) => {
+            let program = ebpf
+                .program_mut(&name)
+                .ok_or_else(|| not_in_object(&name))?;
+            attach(program, spec.hook).map_err(|e| attach_error(error_chain(&e)))
+        }
+        (Loading::ByHand { link, .. }, Some(fd)) => link(fd, &name, spec.hook)
+            .map(OwnedLink::Fd)
+            .map_err(|e| attach_error(e.to_string())),
+        (Loading::ByHand { .. }, None) => Err(BackendError::Load {
             what: format!("program `{name}`"),
             error: "a program loaded by hand must be loaded before it is attached".into(),
-        });
-    };
-    link(fd, &name)
-        .map(OwnedLink::Fd)
-        .map_err(|e| BackendError::Attach {
-            action: "attach",
-            program: name.clone(),
-            attach: kind.attach_point(spec.hook).into(),
-            error: e.to_string(),
-        })
+        }),
+    }
 }
 
 /// Whether a program on `hook` runs at the function's return.

@@ -1,19 +1,11 @@
 //! Raw tracepoint programs on `sys_enter` (every syscall's entry; the mechanism matrix).
 
-use std::os::fd::OwnedFd;
-
-use aya::{
-    programs::{Program, ProgramError, RawTracePoint},
-    Ebpf,
-};
+use aya::programs::{Program, ProgramError, RawTracePoint};
 use libbpf_rs::{Link, ProgramMut};
 
-use super::{attach_with_aya, load_with_aya, OwnedLink, ProgramType};
+use super::{Loading, OwnedLink, ProgramType};
 use crate::Support;
-use probecost_core::{
-    error::BackendError,
-    scenario::{AttachKind, Hook, ProgramSpec},
-};
+use probecost_core::scenario::{AttachKind, Hook};
 
 /// The raw tracepoint the mechanism matrix's programs attach to.
 pub const SYS_ENTER: &str = "sys_enter";
@@ -30,20 +22,8 @@ impl ProgramType for RawTracepoint {
         sys_enter_counts_reads("raw tracepoints")
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_with_aya(ebpf, spec, self.kind(), |program| {
-            let raw: &mut RawTracePoint = program.try_into()?;
-            raw.load()
-        })
-    }
-
-    fn attach(
-        &self,
-        ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        _raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_with_aya(ebpf, spec, self.kind(), attach)
+    fn loading(&self) -> Loading {
+        Loading::Aya { load, attach }
     }
 
     fn attach_libbpf(&self, program: &ProgramMut<'_>, _hook: Hook) -> libbpf_rs::Result<Link> {
@@ -51,7 +31,12 @@ impl ProgramType for RawTracepoint {
     }
 }
 
-fn attach(program: &mut Program) -> Result<OwnedLink, ProgramError> {
+fn load(program: &mut Program, _hook: Hook) -> Result<(), ProgramError> {
+    let raw: &mut RawTracePoint = program.try_into()?;
+    raw.load()
+}
+
+fn attach(program: &mut Program, _hook: Hook) -> Result<OwnedLink, ProgramError> {
     let raw: &mut RawTracePoint = program.try_into()?;
     let id = raw.attach(SYS_ENTER)?;
     Ok(OwnedLink::RawTracepoint(raw.take_link(id)?))

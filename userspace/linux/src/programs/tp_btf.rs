@@ -1,23 +1,17 @@
 //! BTF-typed tracepoint (`tp_btf`) programs on `sys_enter` (the mechanism matrix).
 
-use std::os::fd::OwnedFd;
-
 use aya::{
     programs::{BtfTracePoint, Program, ProgramError},
-    Btf, Ebpf,
+    Btf,
 };
 use libbpf_rs::{Link, ProgramMut};
 
 use super::{
-    attach_with_aya, load_with_aya,
     raw_tracepoint::{sys_enter_counts_reads, SYS_ENTER},
-    OwnedLink, ProgramType,
+    Loading, OwnedLink, ProgramType,
 };
 use crate::{kernel_support::try_tracing_load, Support};
-use probecost_core::{
-    error::BackendError,
-    scenario::{AttachKind, Hook, ProgramSpec},
-};
+use probecost_core::scenario::{AttachKind, Hook};
 
 /// BTF-typed tracepoints, a tracing program each.
 pub struct TpBtf;
@@ -38,21 +32,8 @@ impl ProgramType for TpBtf {
         })
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_with_aya(ebpf, spec, self.kind(), |program| {
-            let btf = Btf::from_sys_fs().map_err(ProgramError::Btf)?;
-            let tp_btf: &mut BtfTracePoint = program.try_into()?;
-            tp_btf.load(SYS_ENTER, &btf)
-        })
-    }
-
-    fn attach(
-        &self,
-        ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        _raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_with_aya(ebpf, spec, self.kind(), attach)
+    fn loading(&self) -> Loading {
+        Loading::Aya { load, attach }
     }
 
     /// The C program carries its target from loading.
@@ -61,7 +42,13 @@ impl ProgramType for TpBtf {
     }
 }
 
-fn attach(program: &mut Program) -> Result<OwnedLink, ProgramError> {
+fn load(program: &mut Program, _hook: Hook) -> Result<(), ProgramError> {
+    let btf = Btf::from_sys_fs().map_err(ProgramError::Btf)?;
+    let tp_btf: &mut BtfTracePoint = program.try_into()?;
+    tp_btf.load(SYS_ENTER, &btf)
+}
+
+fn attach(program: &mut Program, _hook: Hook) -> Result<OwnedLink, ProgramError> {
     let tp_btf: &mut BtfTracePoint = program.try_into()?;
     let id = tp_btf.attach()?;
     Ok(OwnedLink::TpBtf(tp_btf.take_link(id)?))

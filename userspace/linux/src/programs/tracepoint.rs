@@ -1,23 +1,17 @@
 //! Tracepoint programs on the read syscall's `syscalls:sys_enter_read` / `sys_exit_read`.
 
-use std::{fs, os::fd::OwnedFd, path::Path};
+use std::{fs, path::Path};
 
-use aya::{
-    programs::{Program, ProgramError, TracePoint},
-    Ebpf,
-};
+use aya::programs::{Program, ProgramError, TracePoint};
 use libbpf_rs::{Link, ProgramMut, TracepointCategory};
 use probecost_common::SYS_ENTER_READ_COUNT_OFFSET;
 
-use super::{attach_with_aya, load_with_aya, syscall_tracepoint, OwnedLink, ProgramType};
+use super::{syscall_tracepoint, Loading, OwnedLink, ProgramType};
 use crate::{
     kernel_support::{field_offset, tracefs},
     Support,
 };
-use probecost_core::{
-    error::BackendError,
-    scenario::{AttachKind, Hook, ProgramSpec},
-};
+use probecost_core::scenario::{AttachKind, Hook};
 
 /// Syscall tracepoints through perf events.
 pub struct SyscallTracepoint;
@@ -49,27 +43,18 @@ impl ProgramType for SyscallTracepoint {
         }
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_with_aya(ebpf, spec, self.kind(), |program| {
-            let tracepoint: &mut TracePoint = program.try_into()?;
-            tracepoint.load()
-        })
-    }
-
-    fn attach(
-        &self,
-        ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        _raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_with_aya(ebpf, spec, self.kind(), |program| {
-            attach(program, spec.hook)
-        })
+    fn loading(&self) -> Loading {
+        Loading::Aya { load, attach }
     }
 
     fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {
         program.attach_tracepoint(TracepointCategory::Syscalls, syscall_tracepoint(hook))
     }
+}
+
+fn load(program: &mut Program, _hook: Hook) -> Result<(), ProgramError> {
+    let tracepoint: &mut TracePoint = program.try_into()?;
+    tracepoint.load()
 }
 
 fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramError> {

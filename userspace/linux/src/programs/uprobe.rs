@@ -1,19 +1,16 @@
 //! uprobe / uretprobe programs on libc's `read`, for every process (as `uprobe:libc:read`), or on
 //! one of probecost's own sites (the mechanism matrix).
 
-use std::{fs, os::fd::OwnedFd, path::PathBuf};
+use std::{fs, path::PathBuf};
 
-use aya::{
-    programs::{uprobe::UProbeScope, Program, ProgramError, UProbe},
-    Ebpf,
-};
+use aya::programs::{uprobe::UProbeScope, Program, ProgramError, UProbe};
 use libbpf_rs::{Link, ProgramMut, UprobeOpts};
 
-use super::{at_return, attach_with_aya, load_with_aya, OwnedLink, ProgramType};
+use super::{at_return, Loading, OwnedLink, ProgramType};
 use crate::{kernel_support::pmu, Support};
 use probecost_core::{
-    error::{BackendError, Error},
-    scenario::{AttachKind, Hook, ProgramSpec},
+    error::Error,
+    scenario::{AttachKind, Hook},
 };
 
 /// uprobes through the uprobe PMU.
@@ -28,22 +25,8 @@ impl ProgramType for Uprobe {
         pmu("uprobe", "uprobes", "CONFIG_UPROBE_EVENTS")
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_with_aya(ebpf, spec, self.kind(), |program| {
-            let uprobe: &mut UProbe = program.try_into()?;
-            uprobe.load()
-        })
-    }
-
-    fn attach(
-        &self,
-        ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        _raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_with_aya(ebpf, spec, self.kind(), |program| {
-            attach(program, spec.hook)
-        })
+    fn loading(&self) -> Loading {
+        Loading::Aya { load, attach }
     }
 
     fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {
@@ -61,6 +44,11 @@ impl ProgramType for Uprobe {
         };
         program.attach_uprobe_with_opts(-1, binary, 0, opts)
     }
+}
+
+fn load(program: &mut Program, _hook: Hook) -> Result<(), ProgramError> {
+    let uprobe: &mut UProbe = program.try_into()?;
+    uprobe.load()
 }
 
 fn attach(program: &mut Program, hook: Hook) -> Result<OwnedLink, ProgramError> {

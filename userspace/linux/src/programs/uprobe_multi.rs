@@ -17,14 +17,14 @@ use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
 use libbpf_rs::{Link, ProgramAttachType, ProgramMut};
 
 use super::{
-    at_return, attach_by_hand, libc_path, load_by_hand,
+    at_return, libc_path,
     raw_load::{bpf, FdLink, LoadAs, RelocatedProgram},
-    OwnedLink, ProgramType,
+    Loading, ProgramType,
 };
 use crate::Support;
 use probecost_core::{
-    error::{BackendError, Error},
-    scenario::{AttachKind, Hook, ProgramSpec},
+    error::Error,
+    scenario::{AttachKind, Hook},
 };
 
 /// `BPF_F_UPROBE_MULTI_RETURN`: attach at the functions' returns.
@@ -128,6 +128,15 @@ fn read_symbol_file_offset(binary: &Path, symbol: &str) -> probecost_core::error
     Ok(found.address() - section.address() + file_offset)
 }
 
+/// Links a loaded program to libc's `read`, at its return for a return hook.
+fn link_at_libc_read(
+    fd: &OwnedFd,
+    program: &str,
+    hook: Hook,
+) -> probecost_core::error::Result<FdLink> {
+    link_uprobe_multi(fd, program, &libc_path()?, "read", at_return(hook))
+}
+
 /// Whether this kernel takes uprobe.multi links, found once per process by making one (to
 /// libc's `read`, detached at once).
 pub fn uprobe_multi_support() -> Support {
@@ -160,25 +169,12 @@ impl ProgramType for UprobeMulti {
         uprobe_multi_support()
     }
 
-    fn load(&self, ebpf: &mut Ebpf, spec: &ProgramSpec) -> Result<Option<OwnedFd>, BackendError> {
-        load_by_hand(
-            ebpf,
-            spec,
-            self.kind(),
-            "a uprobe.multi link",
-            load_for_uprobe_multi,
-        )
-    }
-
-    fn attach(
-        &self,
-        _ebpf: &mut Ebpf,
-        spec: &ProgramSpec,
-        raw: Option<&OwnedFd>,
-    ) -> Result<OwnedLink, BackendError> {
-        attach_by_hand(spec, self.kind(), raw, |fd, name| {
-            link_uprobe_multi(fd, name, &libc_path()?, "read", at_return(spec.hook))
-        })
+    fn loading(&self) -> Loading {
+        Loading::ByHand {
+            purpose: "a uprobe.multi link",
+            load: load_for_uprobe_multi,
+            link: link_at_libc_read,
+        }
     }
 
     fn attach_libbpf(&self, program: &ProgramMut<'_>, hook: Hook) -> libbpf_rs::Result<Link> {
