@@ -164,7 +164,7 @@ fn the_attach_scale_report_has_the_documented_fields() {
         rows: vec![AttachScaleRow {
             tracer: Tracer::Aya,
             set: "syscalls".into(),
-            mechanism: Mechanism::RawSyscalls,
+            mechanism: Some(Mechanism::RawSyscalls),
             probes: 724,
             links: Some(2),
             attach_ms: 21.0,

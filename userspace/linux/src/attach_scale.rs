@@ -66,11 +66,7 @@ fn measure(
             let row = AttachScaleRow {
                 tracer: *tracer,
                 set: set.kind.describe(),
-                mechanism: if *tracer == Tracer::Bpftrace {
-                    Mechanism::Bpftrace
-                } else {
-                    set.mechanism
-                },
+                mechanism: (*tracer != Tracer::Bpftrace).then_some(set.mechanism),
                 probes: subset.probes.len(),
                 links,
                 attach_ms: stats::median(&attach_runs),

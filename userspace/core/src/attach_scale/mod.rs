@@ -64,8 +64,9 @@ pub struct AttachScaleRow {
     pub tracer: Tracer,
     /// The probe set (`syscalls`, `tracepoint:sched:*`...).
     pub set: String,
-    /// How the probes were attached.
-    pub mechanism: Mechanism,
+    /// How probecost's programs attached the probes; `None` for a tracer that chooses its
+    /// own way (bpftrace).
+    pub mechanism: Option<Mechanism>,
     /// Probes in the set at this count.
     pub probes: usize,
     /// Attachments the kernel holds for them (2 for raw-syscalls, whatever the count).
@@ -163,7 +164,7 @@ impl Findings for AttachScale {
             let cells = [
                 r.tracer.to_string(),
                 r.set.clone(),
-                r.mechanism.name().to_string(),
+                r.mechanism.map_or("-", Mechanism::name).to_string(),
                 r.probes.to_string(),
                 r.links.map_or("-".into(), |l| l.to_string()),
                 num(Some(r.attach_ms), 1),
@@ -232,7 +233,7 @@ impl Findings for AttachScale {
                     vec![
                         r.tracer.to_string(),
                         r.set.clone(),
-                        r.mechanism.name().to_string(),
+                        r.mechanism.map_or("", Mechanism::name).to_string(),
                         r.probes.to_string(),
                         r.links.map_or(String::new(), |l| l.to_string()),
                         cell(Some(r.attach_ms), 3),
@@ -249,7 +250,7 @@ impl Findings for AttachScale {
     /// Attach and detach time against probe count, log-log, one colour per tracer and
     /// mechanism (solid attach, dashed detach).
     fn chart(&self) -> Chart {
-        let mut lines: Vec<(Tracer, Mechanism)> = Vec::new();
+        let mut lines: Vec<(Tracer, Option<Mechanism>)> = Vec::new();
         for r in &self.rows {
             if !lines.contains(&(r.tracer, r.mechanism)) {
                 lines.push((r.tracer, r.mechanism));
@@ -271,11 +272,9 @@ impl Findings for AttachScale {
                 ),
                 ("detach", true, |r: &AttachScaleRow| r.detach_ms),
             ] {
-                // bpftrace's rows name bpftrace as their mechanism: once is enough.
-                let label = if mechanism == Mechanism::Bpftrace {
-                    format!("{tracer} {what}")
-                } else {
-                    format!("{tracer} {} {what}", mechanism.name())
+                let label = match mechanism {
+                    Some(mechanism) => format!("{tracer} {} {what}", mechanism.name()),
+                    None => format!("{tracer} {what}"),
                 };
                 series.push(LineSeries {
                     label,

@@ -263,8 +263,9 @@ pub struct AttachScaleRowFile {
     pub tracer: String,
     /// The probe set.
     pub set: String,
-    /// How the probes attached.
-    pub mechanism: String,
+    /// How probecost's programs attached the probes (`null`, or `bpftrace` in reports made
+    /// before 2026-12-01, for bpftrace's own).
+    pub mechanism: Option<String>,
     /// Probes attached.
     pub probes: usize,
     /// Each repetition's attach time, ms.
@@ -289,7 +290,11 @@ impl From<AttachScaleFile> for ReportFile {
                     tracer: row.tracer.clone(),
                     values: runs.clone(),
                     typical: Vec::new(),
-                    setup: row.mechanism.clone(),
+                    setup: row
+                        .mechanism
+                        .clone()
+                        .filter(|m| m != "bpftrace")
+                        .unwrap_or_else(|| format!("{}'s own", row.tracer)),
                 })
             })
             .collect();

@@ -116,8 +116,6 @@ pub enum Mechanism {
     Uprobe,
     /// One fentry program and trampoline per function.
     Fentry,
-    /// A bpftrace process.
-    Bpftrace,
 }
 
 impl Mechanism {
@@ -131,7 +129,6 @@ impl Mechanism {
             Self::KprobeMulti => "kprobe-multi",
             Self::Uprobe => "uprobe",
             Self::Fentry => "fentry",
-            Self::Bpftrace => "bpftrace",
         }
     }
 }

@@ -64,9 +64,6 @@ impl AttachedSet {
             Mechanism::KprobeMulti => attached.attach_kprobe_multi()?,
             Mechanism::Uprobe => attached.attach_uprobes()?,
             Mechanism::Fentry => attached.attach_fentries()?,
-            Mechanism::Bpftrace => {
-                return Err(Error::operation("bpftrace sets are run by bpftrace"))
-            }
         }
         Ok(attached)
     }
