@@ -30,13 +30,25 @@ pub struct ObjectRequest {
     pub attach: Vec<String>,
 }
 
+/// What `measure --bpftrace` or `--bpftrace-e` was asked to run.
+#[derive(Clone, Debug, Default)]
+pub struct ScriptRequest {
+    /// The row's name: the script's file name, or `bpftrace -e`.
+    pub name: String,
+    /// The bpftrace program.
+    pub text: String,
+    /// The workload's CPU, which bpftrace keeps off.
+    pub workload_cpu: usize,
+}
+
 /// A user's object, opened and checked, ready to be measured as a tracer.
 pub struct ObjectBackend {
     /// Loads the object's programs for each traced run.
     pub backend: Box<dyn TracerBackend>,
     /// The object's file name: the row's name.
     pub row_name: String,
-    /// The programs it loads, in order.
+    /// The programs it loads, in order (empty when only the tracer knows them, as bpftrace
+    /// does its script's).
     pub programs: Vec<String>,
     /// Each program and where it attaches.
     pub description: String,
@@ -66,6 +78,15 @@ pub trait Platform {
     /// `measure --object`: opens the object and checks the request (nothing is loaded into
     /// the kernel until the backend prepares it).
     fn user_object(&self, request: &ObjectRequest) -> Result<ObjectBackend>;
+
+    /// `measure --bpftrace`: a user's bpftrace script as the traced side (started for each
+    /// traced run; nothing runs until then).
+    fn user_script(&self, request: &ScriptRequest) -> Result<ObjectBackend> {
+        Err(crate::error::Error::unsupported(format!(
+            "measure --bpftrace runs bpftrace, which runs on Linux, not for `{}`",
+            request.name
+        )))
+    }
 
     /// `list`: every scenario, its attach point and whether this kernel runs it.
     fn scenario_list(&self) -> Result<String>;

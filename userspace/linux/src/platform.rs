@@ -4,7 +4,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::{
     attach_scale::LinuxAttachScale,
-    bpftrace::BpftraceBackend,
+    bpftrace::{BpftraceBackend, UserScript},
     complex_workload::LinuxComplexWorkload,
     libbpf::{LibbpfBackend, UserObject},
     plan, AyaBackend, DrainSettings, KernelFeatures,
@@ -14,7 +14,9 @@ use probecost_core::{
     benchmark::TracerBackend,
     complex_workload::ComplexWorkloadBackend,
     error::{Error, Result},
-    platform::{list_table, BackendSettings, ObjectBackend, ObjectRequest, Platform},
+    platform::{
+        list_table, BackendSettings, ObjectBackend, ObjectRequest, Platform, ScriptRequest,
+    },
     scenario::ScenarioCatalog,
     tracer::Tracer,
 };
@@ -91,6 +93,10 @@ impl Platform for Linux {
             description: object.describe(),
             backend: Box::new(object),
         })
+    }
+
+    fn user_script(&self, request: &ScriptRequest) -> Result<ObjectBackend> {
+        UserScript::open(request)
     }
 
     fn scenario_list(&self) -> Result<String> {

@@ -1,7 +1,8 @@
-//! `probecost measure --object FILE.bpf.o`: what a user's own BPF programs cost per event,
-//! against a control, with the rounds, verification and reports of `run`.
+//! `probecost measure --object FILE.bpf.o` (or `--bpftrace FILE.bt`, `--bpftrace-e PROGRAM`):
+//! what a user's own BPF programs, or bpftrace script, cost per event, against a control, with
+//! the rounds, verification and reports of `run`.
 
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use super::{
     run::{progress, suite_report},
@@ -14,15 +15,26 @@ use probecost_core::{
     environment::Environment,
     error::{Error, Result},
     interrupt,
-    platform::{ObjectRequest, Platform},
+    platform::{ObjectBackend, ObjectRequest, Platform, ScriptRequest},
     workload::{CommandProcess, DdProcess, Interruptible, PinnedWorkload, Workload},
 };
+
+/// The traced side `measure` measures.
+#[derive(Clone, Debug)]
+pub enum MeasuredTool {
+    /// A compiled BPF object and its programs, loaded with libbpf.
+    Object(ObjectRequest),
+    /// A bpftrace script in a file.
+    BpftraceFile(PathBuf),
+    /// A bpftrace program given on the command line.
+    BpftraceProgram(String),
+}
 
 /// What `probecost measure` measures.
 #[derive(Clone, Debug)]
 pub struct MeasureCommand {
-    /// The object and its programs.
-    pub object: ObjectRequest,
+    /// What is traced.
+    pub tool: MeasuredTool,
     /// A command timed as a whole process per operation (`-- CMD ARGS`), instead of `workload`.
     pub command: Vec<String>,
     /// The workload when no command is given.
@@ -42,8 +54,13 @@ pub struct MeasureCommand {
 }
 
 /// What a row of a user's object says about its cost.
-const ROW_NOTE: &str = "a user's object: per event = per program run, as the verification run \
-                        counted them (all its programs together)";
+const OBJECT_NOTE: &str = "a user's object: per event = per program run, as the verification run \
+                           counted them (all its programs together)";
+
+/// What a row of a user's bpftrace script says about its cost.
+const SCRIPT_NOTE: &str = "a bpftrace script: per event = per run of its probe programs, as the \
+                           verification run counted them (BEGIN, END and timer probes are left \
+                           out of the count, not out of the cost)";
 
 /// Measures the object, prints the table and writes the result files.
 pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outcome> {
@@ -52,8 +69,23 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
             "give --workload dd or a command after `--`, not both".into(),
         ));
     }
-    let object = platform.user_object(&command.object)?;
     let cpu = workload_cpu(command.cpu)?;
+    let (object, note) = match &command.tool {
+        MeasuredTool::Object(request) => (platform.user_object(request)?, OBJECT_NOTE),
+        MeasuredTool::BpftraceFile(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(Error::io(format!("reading the script {}", path.display())))?;
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            );
+            (script(platform, name, text, cpu)?, SCRIPT_NOTE)
+        }
+        MeasuredTool::BpftraceProgram(text) => (
+            script(platform, "bpftrace -e".into(), text.clone(), cpu)?,
+            SCRIPT_NOTE,
+        ),
+    };
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let workload: Box<dyn Workload> = if !command.command.is_empty() {
         Box::new(
@@ -67,7 +99,7 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
     };
     let row = ObjectRow {
         name: object.row_name.clone(),
-        note: ROW_NOTE,
+        note,
     };
     let mut backends = vec![object.backend];
     every_program_runs(
@@ -104,6 +136,23 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
     measuring.finish(&report)
 }
 
+/// The backend of a bpftrace script called `name`.
+fn script(
+    platform: &dyn Platform,
+    name: String,
+    text: String,
+    cpu: usize,
+) -> Result<ObjectBackend> {
+    if text.trim().is_empty() {
+        return Err(Error::Input(format!("the bpftrace script {name} is empty")));
+    }
+    platform.user_script(&ScriptRequest {
+        name,
+        text,
+        workload_cpu: cpu,
+    })
+}
+
 /// Loads and attaches the programs once and runs a short workload with BPF statistics on: a
 /// program that never runs would make any cost a fiction, so it is an error naming it, before
 /// anything is timed. Everything loaded here is gone when this returns.
@@ -124,19 +173,42 @@ fn every_program_runs(
             ops,
         )
         .map_err(Error::from)?;
-    let silent: Vec<String> = names
+    // A tracer that names its programs only when it loads them (bpftrace) has them numbered.
+    let silent: Vec<String> = stats
+        .programs
         .iter()
-        .zip(&stats.programs)
+        .enumerate()
         .filter(|(_, run)| run.count == 0)
-        .map(|(name, _)| format!("`{name}`"))
+        .map(|(i, _)| match names.get(i) {
+            Some(name) => format!("`{name}`"),
+            None => format!("#{}", i + 1),
+        })
         .collect();
-    if silent.is_empty() {
+    // A script's probes may fire for some workloads and not others (opensnoop.bt traces
+    // open and openat): it needs one that fires; every program of an object must.
+    let enough_fire = if names.is_empty() {
+        silent.len() < stats.programs.len()
+    } else {
+        silent.is_empty()
+    };
+    if enough_fire {
         return Ok(());
     }
+    // A user's object can be attached elsewhere; a script says where it attaches itself.
+    let attach_elsewhere = if names.is_empty() {
+        ""
+    } else {
+        "attach it where the workload goes (--attach) or "
+    };
+    let which = if names.is_empty() {
+        "the script's probe program"
+    } else {
+        "program"
+    };
     Err(Error::Input(format!(
-        "program {} ran 0 times while the workload ({}) made {ops} operations: its events never \
-         happened, so there is no cost to report; attach it where the workload goes \
-         (--attach) or give a workload that reaches it (--workload dd, or -- CMD ARGS)",
+        "{which} {} ran 0 times while the workload ({}) made {ops} operations: its events never \
+         happened, so there is no cost to report; {attach_elsewhere}give a workload that \
+         reaches it (--workload dd, or -- CMD ARGS)",
         silent.join(", "),
         workload.description()
     )))

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 pub use attach_scale::{attach_scale, AttachScaleCommand, MechanismChoice};
 pub use compare::{compare, CompareCommand};
 pub use list::list;
-pub use measure::{measure, MeasureCommand};
+pub use measure::{measure, MeasureCommand, MeasuredTool};
 pub use run::{run, RunCommand, WorkloadChoice};
 pub use workload::{workload, WorkloadCommand};
 pub use workload_child::{workload_child, WorkloadChildCommand};

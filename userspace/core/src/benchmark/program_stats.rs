@@ -1,6 +1,7 @@
 //! What the kernel counted for a scenario's programs over the verification run, and the
 //! verification a result keeps from it.
 
+use super::EventsPerOp;
 use crate::result::Verification;
 
 /// What the kernel counted for one program (or probe clause) over the verification run.
@@ -25,9 +26,19 @@ pub struct ProgramStats {
 }
 
 impl ProgramStats {
-    pub(super) fn into_verification(self, ops: u64) -> Verification {
+    /// The verification of `ops` operations. With `events` counted, the per-event figure
+    /// divides by every program's runs together, so any run verifies it; otherwise each
+    /// program must have run once per operation.
+    pub(super) fn into_verification(self, ops: u64, events: EventsPerOp) -> Verification {
         let run_counts: Vec<u64> = self.programs.iter().map(|p| p.count).collect();
-        let min_count = run_counts.iter().copied().min().unwrap_or(0);
+        let events_counted = match events {
+            EventsPerOp::One => run_counts.iter().copied().min().unwrap_or(0),
+            EventsPerOp::Counted => run_counts.iter().sum(),
+        };
+        let events_verified = match events {
+            EventsPerOp::One => events_counted >= ops,
+            EventsPerOp::Counted => events_counted > 0,
+        };
         let body_ns = self
             .programs
             .iter()
@@ -40,8 +51,8 @@ impl ProgramStats {
         let verified_insns = total(|p| p.verified_insns.filter(|&n| n > 0));
         Verification {
             ops,
-            events_verified: min_count >= ops,
-            events_per_op_observed: min_count as f64 / ops.max(1) as f64,
+            events_verified,
+            events_per_op_observed: events_counted as f64 / ops.max(1) as f64,
             run_counts,
             body_ns,
             xlated_insns,

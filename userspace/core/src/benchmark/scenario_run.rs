@@ -217,7 +217,7 @@ impl ScenarioRun<'_> {
                     let runs: u64 = programs.programs.iter().map(|p| p.count).sum();
                     self.result.events_per_op = runs as f64 / verify_ops as f64;
                 }
-                let verification = programs.into_verification(verify_ops);
+                let verification = programs.into_verification(verify_ops, events);
                 side.result.body_ns = verification.body_ns;
                 side.result.events_verified = Some(verification.events_verified);
                 side.result.verification = Some(verification);

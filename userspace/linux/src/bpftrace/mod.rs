@@ -4,10 +4,12 @@
 mod process;
 pub mod script;
 mod talk_scripts;
+mod user_script;
 
 use std::{collections::BTreeSet, path::PathBuf, process::Command};
 
 pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT};
+pub use user_script::UserScript;
 
 use super::{bpf_stats, choose_attach, features::KernelFeatures, programs::libc_path};
 use probecost_core::error::Error;
@@ -110,22 +112,23 @@ impl BpftraceBackend {
         script: String,
     ) -> probecost_core::error::Result<BpftraceScenario> {
         let (_, choice) = choose_attach(&self.features, scenario)?;
-        Ok(BpftraceScenario {
-            scenario,
+        Ok(BpftraceScenario::new(
+            format!("bpftrace script of scenario `{}`", scenario.name),
+            scenario.delivery != Delivery::None,
             script,
             choice,
-            sink: self.sink.clone(),
-            workload_cpu: self.workload_cpu,
-            process: None,
-            timer: AttachTimer::default(),
-            output: BpftraceOutput::default(),
-        })
+            self.sink.clone(),
+            self.workload_cpu,
+        ))
     }
 }
 
-/// One scenario's bpftrace script, started for each traced run.
+/// A bpftrace script (a scenario's, or a user's), started for each traced run.
 pub struct BpftraceScenario {
-    scenario: &'static Scenario,
+    /// The script, as messages name it.
+    what: String,
+    /// Whether the row reports the output lines delivered (per-event scripts).
+    reports_delivery: bool,
     script: String,
     choice: AttachChoice,
     sink: PathBuf,
@@ -136,27 +139,65 @@ pub struct BpftraceScenario {
 }
 
 impl BpftraceScenario {
+    /// `script`, called `what` in messages, attaching where `choice` says; `reports_delivery`
+    /// when the row reports the lines it printed (into `sink`).
+    fn new(
+        what: String,
+        reports_delivery: bool,
+        script: String,
+        choice: AttachChoice,
+        sink: PathBuf,
+        workload_cpu: usize,
+    ) -> Self {
+        Self {
+            what,
+            reports_delivery,
+            script,
+            choice,
+            sink,
+            workload_cpu,
+            process: None,
+            timer: AttachTimer::default(),
+            output: BpftraceOutput::default(),
+        }
+    }
+
     fn error(&self, action: &'static str, error: BpftraceError) -> BackendError {
         BackendError::Attach {
             action,
-            program: format!("bpftrace script of scenario `{}`", self.scenario.name),
+            program: self.what.clone(),
             attach: self.choice.attach.clone(),
             error: error.to_string(),
         }
     }
 }
 
-/// Programs loaded in the kernel now: id -> (name, run count, run time ns).
-fn loaded_programs() -> Vec<(u32, String, u64, u64)> {
+/// A program loaded in the kernel, as the verification run reads it.
+struct LoadedProgram {
+    id: u32,
+    /// Whether its runs are the script's events: not BEGIN or END (uprobes on bpftrace
+    /// itself), nor an interval or profile probe (perf-event programs on a timer), whose
+    /// cost the traced runs include all the same.
+    counts_events: bool,
+    run_count: u64,
+    run_time_ns: u64,
+}
+
+/// Every program loaded in the kernel now.
+fn loaded_programs() -> Vec<LoadedProgram> {
+    use aya_obj::generated::bpf_prog_type;
     aya::programs::loaded_programs()
         .filter_map(Result::ok)
         .map(|p| {
-            (
-                p.id(),
-                p.name_as_str().unwrap_or_default().to_string(),
-                p.run_count(),
-                p.run_time().as_nanos() as u64,
-            )
+            let name = p.name_as_str().unwrap_or_default();
+            LoadedProgram {
+                id: p.id(),
+                counts_events: !name.starts_with("BEGIN")
+                    && !name.starts_with("END")
+                    && p.program_type() != bpf_prog_type::BPF_PROG_TYPE_PERF_EVENT,
+                run_count: p.run_count(),
+                run_time_ns: p.run_time().as_nanos() as u64,
+            }
         })
         .collect()
 }
@@ -186,13 +227,12 @@ impl PreparedScenario for BpftraceScenario {
 
     fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
         let stats_enabled = bpf_stats::enable()?;
-        let before: BTreeSet<u32> = loaded_programs().iter().map(|p| p.0).collect();
+        let before: BTreeSet<u32> = loaded_programs().iter().map(|p| p.id).collect();
         self.attach()?;
-        // bpftrace's programs: the new ones, less its BEGIN/END probes.
-        let ours = |all: Vec<(u32, String, u64, u64)>| -> Vec<(u32, String, u64, u64)> {
+        // bpftrace's programs: the new ones whose runs are events.
+        let ours = |all: Vec<LoadedProgram>| -> Vec<LoadedProgram> {
             all.into_iter()
-                .filter(|p| !before.contains(&p.0))
-                .filter(|p| !p.1.starts_with("BEGIN") && !p.1.starts_with("END"))
+                .filter(|p| !before.contains(&p.id) && p.counts_events)
                 .collect()
         };
         let start = ours(loaded_programs());
@@ -203,21 +243,18 @@ impl PreparedScenario for BpftraceScenario {
         outcome?;
         if start.is_empty() {
             return Err(MeasureError::Backend(BackendError::Read {
-                what: format!("bpftrace's programs for `{}`", self.scenario.name),
+                what: format!("the programs of the {}", self.what),
                 error: "none found among the loaded programs".into(),
             }));
         }
         Ok(ProgramStats {
             programs: start
                 .iter()
-                .map(|(id, _, count, time)| {
-                    let (c1, t1) = end
-                        .iter()
-                        .find(|p| p.0 == *id)
-                        .map_or((*count, *time), |p| (p.2, p.3));
+                .map(|first| {
+                    let last = end.iter().find(|p| p.id == first.id).unwrap_or(first);
                     ProgramRun {
-                        count: c1.saturating_sub(*count),
-                        time_ns: Some(t1.saturating_sub(*time)),
+                        count: last.run_count.saturating_sub(first.run_count),
+                        time_ns: Some(last.run_time_ns.saturating_sub(first.run_time_ns)),
                         ..ProgramRun::default()
                     }
                 })
@@ -231,6 +268,6 @@ impl PreparedScenario for BpftraceScenario {
 
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
         let counts = DeliveryCounts::from_output(self.output.lines, self.output.lost);
-        Ok((self.scenario.delivery != Delivery::None).then_some(counts))
+        Ok(self.reports_delivery.then_some(counts))
     }
 }
