@@ -4,6 +4,7 @@
 //! sets up, builds and runs the Benchmark 1 suite, `test` sets up and runs every test.
 
 mod bench2;
+mod bpftrace_tools;
 mod module_cycles;
 mod setup;
 mod vm;
@@ -42,6 +43,13 @@ enum Task {
     Vm(vm::VmArgs),
     /// Type-checks and lints the crates that build on FreeBSD for x86_64-unknown-freebsd.
     CheckFreebsd,
+    /// Measures every bpftrace tool in /usr/sbin (`probecost measure --bpftrace`), each with
+    /// a workload that fires its probes; the table goes to target/bpftrace-tools.md.
+    BpftraceTools {
+        /// Rounds per tool.
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +69,10 @@ fn main() -> ExitCode {
         Task::Vm(args) => setup::run()
             .and_then(|()| build())
             .and_then(|()| vm::run(args)),
+        Task::BpftraceTools { runs } => setup::run()
+            .and_then(|()| build())
+            .and_then(|()| bpftrace_tools::run(runs))
+            .map(|()| ExitCode::SUCCESS),
         Task::CheckFreebsd => setup::freebsd_target()
             .and_then(|()| check_freebsd())
             .map(|()| ExitCode::SUCCESS),

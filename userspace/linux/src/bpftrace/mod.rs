@@ -244,7 +244,9 @@ impl PreparedScenario for BpftraceScenario {
         if start.is_empty() {
             return Err(MeasureError::Backend(BackendError::Read {
                 what: format!("the programs of the {}", self.what),
-                error: "none found among the loaded programs".into(),
+                error: "none of those bpftrace loaded counts events (BEGIN, END and timer \
+                        probes do not), or it attached none"
+                    .into(),
             }));
         }
         Ok(ProgramStats {

@@ -121,8 +121,17 @@ pub fn probe_specs(text: &str) -> Vec<String> {
     specs
 }
 
-/// The probes of one clause's header, its predicate (`/.../`) and any `#include` left out.
+/// The probes of one clause's header, its predicate (`/.../`) and any `#include` left out; a
+/// type definition (`struct cfs_rq { ... };`) has none.
 fn header_probes(header: &str) -> Vec<String> {
+    let header = header.trim_start_matches(|c: char| c == ';' || c.is_whitespace());
+    let last_line = header.lines().last().unwrap_or_default().trim_start();
+    if ["struct ", "union ", "enum ", "typedef "]
+        .iter()
+        .any(|keyword| last_line.starts_with(keyword))
+    {
+        return Vec::new();
+    }
     let without_predicate = match (header.find('/'), header.rfind('/')) {
         (Some(open), Some(close)) if close > open => {
             format!("{}{}", &header[..open], &header[close + 1..])
@@ -160,6 +169,10 @@ mod tests {
                 "kprobe:vfs_write",
                 "interval:s:1"
             ]
+        );
+        assert_eq!(
+            probe_specs("struct cfs_rq { int x; };\nprofile:hz:99 { @ = count(); }"),
+            ["profile:hz:99"]
         );
     }
 }
