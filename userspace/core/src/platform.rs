@@ -41,6 +41,24 @@ pub struct ScriptRequest {
     pub workload_cpu: usize,
 }
 
+/// What `measure --tracer-cmd` was asked to run: any command that loads BPF programs.
+#[derive(Clone, Debug, Default)]
+pub struct CommandRequest {
+    /// The command line, run by `/bin/sh -c`.
+    pub command: String,
+    /// Ready when a line of its output matches this regular expression (instead of when the
+    /// BPF programs its process tree holds stop changing).
+    pub ready_line: Option<String>,
+    /// How long the programs held must stay the same for the command to count as ready.
+    pub settle: std::time::Duration,
+    /// How long it gets to become ready.
+    pub ready_timeout: std::time::Duration,
+    /// How long it gets to exit after SIGINT, then after SIGTERM, before SIGKILL.
+    pub stop_timeout: std::time::Duration,
+    /// The workload's CPU, which the command keeps off.
+    pub workload_cpu: usize,
+}
+
 /// A user's object, opened and checked, ready to be measured as a tracer.
 pub struct ObjectBackend {
     /// Loads the object's programs for each traced run.
@@ -85,6 +103,16 @@ pub trait Platform {
         Err(crate::error::Error::unsupported(format!(
             "measure --bpftrace runs bpftrace, which runs on Linux, not for `{}`",
             request.name
+        )))
+    }
+
+    /// `measure --tracer-cmd`: a command that loads BPF programs as the traced side (started
+    /// for each traced run; nothing runs until then).
+    fn user_command(&self, request: &CommandRequest) -> Result<ObjectBackend> {
+        Err(crate::error::Error::unsupported(format!(
+            "measure --tracer-cmd finds the BPF programs a command holds on Linux, not here \
+             (`{}`)",
+            request.command
         )))
     }
 

@@ -18,6 +18,9 @@ pub enum Tracer {
     Libbpf,
     /// D programs through libdtrace (FreeBSD).
     Dtrace,
+    /// A user's command that loads BPF programs (`measure --tracer-cmd`).
+    #[value(skip)]
+    Command,
 }
 
 impl Tracer {
@@ -28,6 +31,7 @@ impl Tracer {
             Self::Bpftrace => "bpftrace",
             Self::Libbpf => "libbpf",
             Self::Dtrace => "dtrace",
+            Self::Command => "command",
         }
     }
 
@@ -38,6 +42,7 @@ impl Tracer {
             Self::Bpftrace => Palette::Orange,
             Self::Libbpf => Palette::Purple,
             Self::Dtrace => Palette::Green,
+            Self::Command => Palette::Red,
         }
     }
 
@@ -48,6 +53,7 @@ impl Tracer {
             Self::Bpftrace => "bpftrace",
             Self::Libbpf => "probecost C (libbpf)",
             Self::Dtrace => "DTrace",
+            Self::Command => "your command",
         }
     }
 }
@@ -72,6 +78,7 @@ mod tests {
             Tracer::Bpftrace,
             Tracer::Libbpf,
             Tracer::Dtrace,
+            Tracer::Command,
         ] {
             let json = serde_json::to_string(&tracer).unwrap();
             assert_eq!(json, format!("\"{}\"", tracer.name()));

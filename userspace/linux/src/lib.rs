@@ -21,6 +21,7 @@ mod privileges;
 pub mod probe_sets;
 pub(crate) mod programs;
 mod scenario_probe;
+pub mod tracer_command;
 
 pub use features::KernelFeatures;
 pub use kernel_support::Support;

@@ -7,7 +7,9 @@ use crate::{
     bpftrace::{BpftraceBackend, UserScript},
     complex_workload::LinuxComplexWorkload,
     libbpf::{LibbpfBackend, UserObject},
-    plan, AyaBackend, DrainSettings, KernelFeatures,
+    plan,
+    tracer_command::UserCommand,
+    AyaBackend, DrainSettings, KernelFeatures,
 };
 use probecost_core::{
     attach_scale::AttachScaleBackend,
@@ -15,7 +17,8 @@ use probecost_core::{
     complex_workload::ComplexWorkloadBackend,
     error::{Error, Result},
     platform::{
-        list_table, BackendSettings, ObjectBackend, ObjectRequest, Platform, ScriptRequest,
+        list_table, BackendSettings, CommandRequest, ObjectBackend, ObjectRequest, Platform,
+        ScriptRequest,
     },
     scenario::ScenarioCatalog,
     tracer::Tracer,
@@ -97,6 +100,10 @@ impl Platform for Linux {
 
     fn user_script(&self, request: &ScriptRequest) -> Result<ObjectBackend> {
         UserScript::open(request)
+    }
+
+    fn user_command(&self, request: &CommandRequest) -> Result<ObjectBackend> {
+        UserCommand::open(request)
     }
 
     fn scenario_list(&self) -> Result<String> {

@@ -1,15 +1,19 @@
 //! `probecost measure`'s arguments.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use clap::{ArgGroup, Args};
-use probecost_core::platform::ObjectRequest;
+use probecost_core::platform::{CommandRequest, ObjectRequest};
 
-use super::{MeasuringArgs, RoundArgs};
+use super::{positive, MeasuringArgs, RoundArgs};
 use crate::commands::{MeasureCommand, MeasuredTool, WorkloadChoice};
 
 #[derive(Args, Debug)]
-#[command(group(ArgGroup::new("traced").required(true).args(["object", "bpftrace", "bpftrace_e"])))]
+#[command(group(
+    ArgGroup::new("traced")
+        .required(true)
+        .args(["object", "bpftrace", "bpftrace_e", "tracer_cmd"])
+))]
 pub struct MeasureArgs {
     /// The compiled BPF object (`clang -target bpf -O2 -g -c prog.bpf.c -o prog.bpf.o`).
     #[arg(long, value_name = "FILE.bpf.o")]
@@ -22,6 +26,28 @@ pub struct MeasureArgs {
     /// A bpftrace program, as `bpftrace -e` takes it.
     #[arg(long, value_name = "PROGRAM")]
     bpftrace_e: Option<String>,
+    /// Any command that loads BPF programs (run by /bin/sh -c), started for each traced run;
+    /// per event = per run of the programs its process tree holds once it is ready.
+    #[arg(long, value_name = "'CMD ARGS'")]
+    tracer_cmd: Option<String>,
+    /// With --tracer-cmd: ready when a line of its output matches REGEX (default: when the
+    /// BPF programs it holds have not changed for --settle-ms).
+    #[arg(long, value_name = "REGEX", requires = "tracer_cmd")]
+    ready_line: Option<String>,
+    /// With --tracer-cmd: how long its programs must stay the same to count as ready.
+    #[arg(long, default_value_t = 1000, requires = "tracer_cmd")]
+    settle_ms: u64,
+    /// With --tracer-cmd: how long it gets to become ready.
+    #[arg(long, default_value_t = 60_000, requires = "tracer_cmd")]
+    ready_timeout_ms: u64,
+    /// With --tracer-cmd: how long it gets to exit after SIGINT, then after SIGTERM, before
+    /// SIGKILL.
+    #[arg(long, default_value_t = 5000, requires = "tracer_cmd")]
+    stop_timeout_ms: u64,
+    /// With --tracer-cmd, for a command that loads no BPF program: events per operation (its
+    /// rows say the events are not verified).
+    #[arg(long, value_name = "N", requires = "tracer_cmd", value_parser = positive)]
+    events_per_op: Option<f64>,
     /// With --object: programs to load and attach (comma-separated); all of the object's by
     /// default.
     #[arg(long, value_delimiter = ',', requires = "object")]
@@ -60,10 +86,19 @@ impl MeasureArgs {
                     attach: self.attach.clone(),
                 }),
                 (_, Some(path), _) => MeasuredTool::BpftraceFile(path.clone()),
-                // The argument group makes one of the three present.
-                (_, _, program) => {
-                    MeasuredTool::BpftraceProgram(program.clone().unwrap_or_default())
-                }
+                (_, _, Some(program)) => MeasuredTool::BpftraceProgram(program.clone()),
+                // The argument group makes one of the four present.
+                (None, None, None) => MeasuredTool::Command {
+                    request: CommandRequest {
+                        command: self.tracer_cmd.clone().unwrap_or_default(),
+                        ready_line: self.ready_line.clone(),
+                        settle: Duration::from_millis(self.settle_ms),
+                        ready_timeout: Duration::from_millis(self.ready_timeout_ms),
+                        stop_timeout: Duration::from_millis(self.stop_timeout_ms),
+                        workload_cpu: 0,
+                    },
+                    events_per_op: self.events_per_op,
+                },
             },
             command: self.command.clone(),
             workload: self.workload,

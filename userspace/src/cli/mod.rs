@@ -128,6 +128,18 @@ fn percentage(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A finite number above 0.
+fn positive(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a number above 0"))
+    }
+}
+
 /// A finite number of at least 0.
 fn non_negative(text: &str) -> Result<f64, String> {
     let value: f64 = text

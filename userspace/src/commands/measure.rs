@@ -15,7 +15,7 @@ use probecost_core::{
     environment::Environment,
     error::{Error, Result},
     interrupt,
-    platform::{ObjectBackend, ObjectRequest, Platform, ScriptRequest},
+    platform::{CommandRequest, ObjectBackend, ObjectRequest, Platform, ScriptRequest},
     workload::{CommandProcess, DdProcess, Interruptible, PinnedWorkload, Workload},
 };
 
@@ -28,6 +28,13 @@ pub enum MeasuredTool {
     BpftraceFile(PathBuf),
     /// A bpftrace program given on the command line.
     BpftraceProgram(String),
+    /// Any command that loads BPF programs; `events_per_op` for one that loads none.
+    Command {
+        /// The command and how it starts and stops.
+        request: CommandRequest,
+        /// Events per operation, when no program of it can count them.
+        events_per_op: Option<f64>,
+    },
 }
 
 /// What `probecost measure` measures.
@@ -57,6 +64,14 @@ pub struct MeasureCommand {
 const OBJECT_NOTE: &str = "a user's object: per event = per program run, as the verification run \
                            counted them (all its programs together)";
 
+/// What a row of a user's command says about its cost.
+const COMMAND_NOTE: &str = "a command: per event = per run of the BPF programs its process \
+                            tree held, as the verification run counted them";
+
+/// What a row of a user's command says about its cost when it is given its events.
+const GIVEN_EVENTS_NOTE: &str = "a command: per event = per --events-per-op event; events not \
+                                 verified";
+
 /// What a row of a user's bpftrace script says about its cost.
 const SCRIPT_NOTE: &str = "a bpftrace script: per event = per run of its probe programs, as the \
                            verification run counted them (BEGIN, END and timer probes are left \
@@ -85,6 +100,28 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
             script(platform, "bpftrace -e".into(), text.clone(), cpu)?,
             SCRIPT_NOTE,
         ),
+        MeasuredTool::Command {
+            request,
+            events_per_op,
+        } => {
+            let request = CommandRequest {
+                workload_cpu: cpu,
+                ..request.clone()
+            };
+            let note = if events_per_op.is_some() {
+                GIVEN_EVENTS_NOTE
+            } else {
+                COMMAND_NOTE
+            };
+            (platform.user_command(&request)?, note)
+        }
+    };
+    let given_events = match &command.tool {
+        MeasuredTool::Command {
+            events_per_op: Some(n),
+            ..
+        } => Some(*n),
+        _ => None,
     };
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let workload: Box<dyn Workload> = if !command.command.is_empty() {
@@ -102,12 +139,14 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
         note,
     };
     let mut backends = vec![object.backend];
-    every_program_runs(
-        backends[0].as_mut(),
-        &row,
-        &object.programs,
-        workload.as_ref(),
-    )?;
+    if given_events.is_none() {
+        every_program_runs(
+            backends[0].as_mut(),
+            &row,
+            &object.programs,
+            workload.as_ref(),
+        )?;
+    }
 
     let environment = Environment::probe(Some(cpu), vec![backends[0].version()]);
     eprint!(
@@ -121,7 +160,7 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
         ops: command.ops,
         run_time: command.run_time,
         verify: true,
-        events: EventsPerOp::Counted,
+        events: given_events.map_or(EventsPerOp::Counted, EventsPerOp::Given),
         ..BenchmarkSettings::default()
     };
     let results = run_suite(
@@ -173,6 +212,13 @@ fn every_program_runs(
             ops,
         )
         .map_err(Error::from)?;
+    if stats.programs.is_empty() {
+        return Err(Error::Input(format!(
+            "{} held no BPF program once it was ready, so nothing counts its events: give \
+             --events-per-op N to measure it anyway (its events then not verified)",
+            row.name
+        )));
+    }
     // A tracer that names its programs only when it loads them (bpftrace) has them numbered.
     let silent: Vec<String> = stats
         .programs

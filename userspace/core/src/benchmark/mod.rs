@@ -52,7 +52,7 @@ pub struct BenchmarkSettings {
 }
 
 /// How many events one workload operation makes, the divisor of every per-event cost.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum EventsPerOp {
     /// One per program: the catalog's scenarios trace the operation's own read.
     #[default]
@@ -61,6 +61,9 @@ pub enum EventsPerOp {
     /// operation, for programs whose events per operation nobody knows beforehand (a user's
     /// object, a command's whole process).
     Counted,
+    /// What the user said (`measure --events-per-op`), for a traced side whose programs no one
+    /// can count (a command that loads none): its events are not verified.
+    Given(f64),
 }
 
 impl Default for BenchmarkSettings {

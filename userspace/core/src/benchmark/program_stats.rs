@@ -33,11 +33,12 @@ impl ProgramStats {
         let run_counts: Vec<u64> = self.programs.iter().map(|p| p.count).collect();
         let events_counted = match events {
             EventsPerOp::One => run_counts.iter().copied().min().unwrap_or(0),
-            EventsPerOp::Counted => run_counts.iter().sum(),
+            EventsPerOp::Counted | EventsPerOp::Given(_) => run_counts.iter().sum(),
         };
         let events_verified = match events {
             EventsPerOp::One => events_counted >= ops,
             EventsPerOp::Counted => events_counted > 0,
+            EventsPerOp::Given(_) => false,
         };
         let body_ns = self
             .programs

@@ -213,13 +213,21 @@ impl ScenarioRun<'_> {
         for (i, side) in self.sides.iter_mut().enumerate() {
             if let Some(p) = side.prepared.as_mut() {
                 let programs = p.verify(Interruptible { workload, stop }, verify_ops)?;
-                if events == EventsPerOp::Counted && i == 0 {
-                    let runs: u64 = programs.programs.iter().map(|p| p.count).sum();
-                    self.result.events_per_op = runs as f64 / verify_ops as f64;
+                match events {
+                    EventsPerOp::Counted if i == 0 => {
+                        let runs: u64 = programs.programs.iter().map(|p| p.count).sum();
+                        self.result.events_per_op = runs as f64 / verify_ops as f64;
+                    }
+                    EventsPerOp::Given(per_op) => self.result.events_per_op = per_op,
+                    _ => {}
                 }
                 let verification = programs.into_verification(verify_ops, events);
                 side.result.body_ns = verification.body_ns;
-                side.result.events_verified = Some(verification.events_verified);
+                // Events the user gave are neither verified nor refuted.
+                side.result.events_verified = match events {
+                    EventsPerOp::Given(_) => None,
+                    _ => Some(verification.events_verified),
+                };
                 side.result.verification = Some(verification);
             }
         }

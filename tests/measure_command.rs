@@ -1,0 +1,177 @@
+//! `probecost measure --tracer-cmd 'CMD ARGS'`: a command that loads BPF programs (bpftrace
+//! here) measured per event with its events verified; a command that loads none, only with
+//! `--events-per-op` and marked unverified; and a command that exits at once, never becomes
+//! ready, or ignores SIGINT, each handled with nothing of it left behind.
+
+use std::process::{Command, Output};
+
+use probecost_integration_tests::{have_root, probecost_bin, ProgramCensus};
+
+fn measure(args: &[&str]) -> Output {
+    Command::new(probecost_bin())
+        .arg("measure")
+        .args(args)
+        .args(["--runs", "2", "--run-time-ms", "100"])
+        .output()
+        .expect("running probecost")
+}
+
+/// Whether a process whose command line contains `marker` is running.
+fn running(marker: &str) -> bool {
+    let status = Command::new("pgrep")
+        .args(["-f", marker])
+        .status()
+        .expect("running pgrep");
+    // pgrep exits 0 when something matches, 1 when nothing does, more on a bad pattern.
+    assert!(matches!(status.code(), Some(0 | 1)), "pgrep -f {marker}: {status}");
+    status.success()
+}
+
+/// The one row of a successful measurement's JSON report.
+fn measured_row(args: &[&str], json_name: &str) -> serde_json::Value {
+    let json = std::env::temp_dir().join(format!("{json_name}-{}.json", std::process::id()));
+    let mut all = args.to_vec();
+    all.extend(["--export-json", json.to_str().unwrap()]);
+    let output = measure(&all);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    std::fs::remove_file(&json).unwrap();
+    report["scenarios"][0].clone()
+}
+
+#[test]
+fn a_command_that_loads_programs_is_measured_with_its_events_verified() {
+    if !have_root("a_command_that_loads_programs_is_measured_with_its_events_verified") {
+        return;
+    }
+    let before = ProgramCensus::take();
+    let row = measured_row(
+        &[
+            "--tracer-cmd",
+            "bpftrace -e 'tracepoint:syscalls:sys_enter_read { @ = count(); }'",
+            "--settle-ms",
+            "300",
+        ],
+        "probecost-cmd",
+    );
+    assert_eq!(before.settled(), 0, "programs left loaded");
+    assert!(
+        !running("tracepoint:syscalls:sys_enter_read"),
+        "the command outlived the measurement"
+    );
+    let tracer = &row["tracers"][0];
+    assert_eq!(tracer["tracer"], "command", "{row}");
+    assert_eq!(tracer["status"], "measured", "{row}");
+    assert_eq!(tracer["events_verified"], true, "{row}");
+    assert!(tracer["per_event_ns"].as_f64().is_some(), "{row}");
+    // One read per operation, counted by the tracepoint's program.
+    let per_op = row["events_per_op"].as_f64().unwrap();
+    assert!((0.9..1.5).contains(&per_op), "{row}");
+}
+
+#[test]
+fn a_command_without_programs_needs_its_events_given_and_is_marked_unverified() {
+    if !have_root("a_command_without_programs_needs_its_events_given_and_is_marked_unverified") {
+        return;
+    }
+    let output = measure(&["--tracer-cmd", "sleep 91", "--settle-ms", "100"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("probecost: error: ") && stderr.contains("--events-per-op"),
+        "{stderr}"
+    );
+    assert!(!running("sleep 91"), "sleep left running");
+    let row = measured_row(
+        &[
+            "--tracer-cmd",
+            "sleep 92",
+            "--settle-ms",
+            "100",
+            "--events-per-op",
+            "1",
+        ],
+        "probecost-cmd-given",
+    );
+    assert!(!running("sleep 92"), "sleep left running");
+    let tracer = &row["tracers"][0];
+    assert_eq!(tracer["events_verified"], serde_json::Value::Null, "{row}");
+    assert_eq!(row["events_per_op"], 1.0, "{row}");
+    assert!(
+        row["note"].as_str().unwrap().contains("not verified"),
+        "{row}"
+    );
+}
+
+#[test]
+fn a_command_that_ignores_sigint_is_stopped_all_the_same() {
+    if !have_root("a_command_that_ignores_sigint_is_stopped_all_the_same") {
+        return;
+    }
+    let row = measured_row(
+        &[
+            "--tracer-cmd",
+            "trap '' INT; exec sleep 93",
+            "--settle-ms",
+            "100",
+            "--stop-timeout-ms",
+            "200",
+            "--events-per-op",
+            "1",
+        ],
+        "probecost-cmd-sigint",
+    );
+    assert!(!running("sleep 93"), "the command outlived the measurement");
+    let detach_ms = row["tracers"][0]["attach_times"]["detach_ms"]
+        .as_f64()
+        .unwrap();
+    // SIGINT was ignored for the stop timeout; SIGTERM ended it.
+    assert!(detach_ms >= 150.0, "{row}");
+}
+
+#[test]
+fn a_command_that_exits_or_is_never_ready_is_one_line_with_nothing_left() {
+    if !have_root("a_command_that_exits_or_is_never_ready_is_one_line_with_nothing_left") {
+        return;
+    }
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--tracer-cmd", "true"],
+            "exited (exit status: 0) before it was ready",
+        ),
+        (
+            &["--tracer-cmd", "echo no such tool >&2; exit 3"],
+            "no such tool",
+        ),
+        (
+            &[
+                "--tracer-cmd",
+                "sleep 94",
+                "--ready-line",
+                "^listening$",
+                "--ready-timeout-ms",
+                "500",
+            ],
+            "was not ready within 500ms (waiting for a line matching `^listening$`)",
+        ),
+    ];
+    for (args, expected) in cases {
+        let before = ProgramCensus::take();
+        let output = measure(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("probecost: error: ") && stderr.contains(expected),
+            "{args:?}: expected `{expected}` in:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(before.settled(), 0, "{args:?}: left loaded");
+        assert!(!running("sleep 94"), "sleep left running");
+        assert!(output.stdout.is_empty(), "nothing measured: {args:?}");
+    }
+}

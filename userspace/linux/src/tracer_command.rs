@@ -1,0 +1,428 @@
+//! `measure --tracer-cmd 'CMD ARGS'`: any command that loads BPF programs (a libbpf tool, an
+//! agent, bpftrace itself) as the traced side. It is started for each traced run in a process
+//! group of its own, ready when a line of its output matches `--ready-line` or when the BPF
+//! programs its process tree holds have stopped changing for a settle time; it is stopped with
+//! SIGINT, then SIGTERM, then SIGKILL, each after the stop timeout, and it dies with probecost
+//! (PR_SET_PDEATHSIG). Its events are the runs of the programs its process tree held.
+
+use std::{
+    collections::BTreeSet,
+    fs::{self, File},
+    os::unix::process::CommandExt as _,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    thread,
+    time::{Duration, Instant},
+};
+
+use regex::Regex;
+
+use crate::bpf_stats;
+use probecost_core::{
+    benchmark::{
+        AttachChoice, AttachTimer, MeasureError, Prepared, PreparedScenario, ProgramRun,
+        ProgramStats, SuiteRow, TracerBackend,
+    },
+    error::{BackendError, Error, Result},
+    platform::{CommandRequest, ObjectBackend},
+    result::{AttachTimes, DeliveryCounts},
+    scenario::Scenario,
+    tracer::Tracer,
+    workload::Interruptible,
+};
+
+/// How often the command's state is looked at while it starts and stops.
+const POLL: Duration = Duration::from_millis(20);
+
+/// A user's command, measured as its own row.
+pub struct UserCommand {
+    request: CommandRequest,
+    ready_line: Option<Regex>,
+}
+
+impl UserCommand {
+    /// The command's backend (nothing runs until the first traced run).
+    pub fn open(request: &CommandRequest) -> Result<ObjectBackend> {
+        let ready_line = request
+            .ready_line
+            .as_deref()
+            .map(Regex::new)
+            .transpose()
+            .map_err(|e| Error::Input(format!("--ready-line: {e}")))?;
+        Ok(ObjectBackend {
+            row_name: request.command.clone(),
+            programs: Vec::new(),
+            description: format!("the BPF programs `{}` holds", request.command),
+            backend: Box::new(Self {
+                request: request.clone(),
+                ready_line,
+            }),
+        })
+    }
+}
+
+impl TracerBackend for UserCommand {
+    fn tracer(&self) -> Tracer {
+        Tracer::Command
+    }
+
+    fn version(&self) -> String {
+        format!("command `{}`", self.request.command)
+    }
+
+    fn prepare(&mut self, scenario: &'static Scenario) -> Result<Prepared> {
+        Err(Error::unsupported(format!(
+            "the command `{}` is measured as its own row, not as the catalog's `{}`",
+            self.request.command, scenario.name
+        )))
+    }
+
+    fn prepare_row(&mut self, row: SuiteRow<'_>) -> Result<Prepared> {
+        let SuiteRow::Object(_) = row else {
+            return Err(Error::unsupported(format!(
+                "the command `{}` is measured as its own row, not as the catalog's `{}`",
+                self.request.command,
+                row.name()
+            )));
+        };
+        let choice = AttachChoice {
+            attach: "the programs its process tree holds".into(),
+            substitution_reason: None,
+        };
+        Ok(Prepared {
+            choice,
+            programs: Box::new(CommandRuns {
+                request: self.request.clone(),
+                ready_line: self.ready_line.clone(),
+                running: None,
+                timer: AttachTimer::default(),
+            }),
+        })
+    }
+}
+
+/// The command, started around each traced run.
+struct CommandRuns {
+    request: CommandRequest,
+    ready_line: Option<Regex>,
+    running: Option<Running>,
+    timer: AttachTimer,
+}
+
+/// A started command: its process (the leader of its process group), its output files, and
+/// the BPF programs its process tree held when it became ready.
+struct Running {
+    child: Child,
+    output: Output,
+    programs: BTreeSet<u32>,
+}
+
+/// The command's stdout and stderr, as files in a directory of their own, removed on drop.
+struct Output {
+    dir: PathBuf,
+}
+
+impl Output {
+    fn create() -> std::io::Result<Self> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("probecost-tracer-cmd-{}-{n}", std::process::id()));
+        fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    fn stdout(&self) -> PathBuf {
+        self.dir.join("stdout")
+    }
+
+    fn stderr(&self) -> PathBuf {
+        self.dir.join("stderr")
+    }
+
+    /// Whether a line of either file matches `pattern` (the files' first megabytes).
+    fn has_line(&self, pattern: &Regex) -> bool {
+        [self.stdout(), self.stderr()].iter().any(|path| {
+            fs::read(path).is_ok_and(|bytes| {
+                let head = &bytes[..bytes.len().min(1 << 20)];
+                String::from_utf8_lossy(head)
+                    .lines()
+                    .any(|line| pattern.is_match(line))
+            })
+        })
+    }
+
+    /// The last lines the command wrote to stderr, for an error message.
+    fn stderr_tail(&self) -> String {
+        let text = fs::read(self.stderr()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&text[text.len().saturating_sub(2000)..]).into_owned();
+        let lines: Vec<&str> = text.lines().rev().take(5).collect();
+        lines.into_iter().rev().collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl CommandRuns {
+    fn error(&self, action: &'static str, error: String) -> BackendError {
+        BackendError::Attach {
+            action,
+            program: self.request.command.clone(),
+            attach: "the programs its process tree holds".into(),
+            error,
+        }
+    }
+
+    /// Starts the command and waits until it is ready.
+    fn start(&self) -> std::result::Result<Running, String> {
+        let output =
+            Output::create().map_err(|e| format!("cannot create its output files: {e}"))?;
+        let file = |path: PathBuf| File::create(path).map_err(|e| e.to_string());
+        let mut command = Command::new("/bin/sh");
+        command
+            .arg("-c")
+            .arg(&self.request.command)
+            .stdin(Stdio::null())
+            .stdout(file(output.stdout())?)
+            .stderr(file(output.stderr())?)
+            .process_group(0);
+        let others = other_cpus(self.request.workload_cpu);
+        // SAFETY: only async-signal-safe calls (prctl, sched_setaffinity) between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if let Some(set) = &others {
+                    libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set);
+                }
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .map_err(|e| format!("cannot start it: {e}"))?;
+        let mut running = Running {
+            child,
+            output,
+            programs: BTreeSet::new(),
+        };
+        let started = Instant::now();
+        let mut stable_since = Instant::now();
+        loop {
+            if let Ok(Some(status)) = running.child.try_wait() {
+                let tail = running.output.stderr_tail();
+                return Err(format!(
+                    "it exited ({status}) before it was ready{}",
+                    if tail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; its last words:\n{tail}")
+                    }
+                ));
+            }
+            let programs = held_programs(running.child.id());
+            if programs != running.programs {
+                running.programs = programs;
+                stable_since = Instant::now();
+            }
+            let ready = match &self.ready_line {
+                Some(pattern) => running.output.has_line(pattern),
+                None => stable_since.elapsed() >= self.request.settle,
+            };
+            if ready {
+                // With a ready line, the programs held are whatever it holds by then.
+                running.programs = held_programs(running.child.id());
+                return Ok(running);
+            }
+            if started.elapsed() >= self.request.ready_timeout {
+                let waited_for = match &self.ready_line {
+                    Some(pattern) => format!("a line matching `{pattern}`"),
+                    None => "its BPF programs to stop changing".into(),
+                };
+                stop(running.child, self.request.stop_timeout);
+                return Err(format!(
+                    "it was not ready within {:?} (waiting for {waited_for})",
+                    self.request.ready_timeout
+                ));
+            }
+            thread::sleep(POLL);
+        }
+    }
+}
+
+impl PreparedScenario for CommandRuns {
+    fn attach(&mut self) -> std::result::Result<(), BackendError> {
+        if self.running.is_some() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let running = self.start().map_err(|e| self.error("attach", e))?;
+        self.timer.attached(started.elapsed());
+        self.running = Some(running);
+        Ok(())
+    }
+
+    fn detach(&mut self) -> std::result::Result<(), BackendError> {
+        let Some(running) = self.running.take() else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        stop(running.child, self.request.stop_timeout);
+        self.timer.detached(started.elapsed());
+        Ok(())
+    }
+
+    fn verify(
+        &mut self,
+        on: Interruptible<'_>,
+        ops: u64,
+    ) -> std::result::Result<ProgramStats, MeasureError> {
+        let stats_enabled = bpf_stats::enable()?;
+        self.attach()?;
+        let ids = self
+            .running
+            .as_ref()
+            .map(|r| r.programs.clone())
+            .unwrap_or_default();
+        let first = program_counts(&ids);
+        let outcome = on.run(ops);
+        let last = program_counts(&ids);
+        self.detach()?;
+        drop(stats_enabled);
+        outcome?;
+        Ok(ProgramStats {
+            programs: first
+                .iter()
+                .map(|(id, count, time)| {
+                    let (count_after, time_after) = last
+                        .iter()
+                        .find(|p| p.0 == *id)
+                        .map_or((*count, *time), |p| (p.1, p.2));
+                    ProgramRun {
+                        count: count_after.saturating_sub(*count),
+                        time_ns: Some(time_after.saturating_sub(*time)),
+                        ..ProgramRun::default()
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    fn attach_times(&self) -> Option<AttachTimes> {
+        self.timer.medians()
+    }
+
+    fn delivery(&mut self) -> std::result::Result<Option<DeliveryCounts>, BackendError> {
+        Ok(None)
+    }
+}
+
+impl Drop for CommandRuns {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            stop(running.child, self.request.stop_timeout);
+        }
+    }
+}
+
+/// Stops the process group `child` leads: SIGINT, then SIGTERM, then SIGKILL, each after
+/// `timeout`; whatever of the group is left is killed, and the child reaped.
+fn stop(mut child: Child, timeout: Duration) {
+    let group = child.id() as libc::pid_t;
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: signalling a process group this process created.
+        unsafe { libc::kill(-group, signal) };
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                // SAFETY: as above; the leader is gone, the rest of its group goes too.
+                unsafe { libc::kill(-group, libc::SIGKILL) };
+                return;
+            }
+            thread::sleep(POLL);
+        }
+    }
+    // SAFETY: as above.
+    unsafe { libc::kill(-group, libc::SIGKILL) };
+    let _ = child.wait();
+}
+
+/// The ids of the BPF programs the process tree of `root` holds descriptors of.
+fn held_programs(root: u32) -> BTreeSet<u32> {
+    let mut ids = BTreeSet::new();
+    for pid in process_tree(root) {
+        let Ok(entries) = fs::read_dir(format!("/proc/{pid}/fdinfo")) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(text) = fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            if let Some(id) = text
+                .lines()
+                .find_map(|line| line.strip_prefix("prog_id:"))
+                .and_then(|id| id.trim().parse().ok())
+            {
+                ids.insert(id);
+            }
+        }
+    }
+    ids
+}
+
+/// `root` and every process descended from it.
+fn process_tree(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
+            // The command name may hold spaces and parentheses: the fields follow the last ')'.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, ppid)| *ppid == parent)
+                .map(|(pid, _)| *pid),
+        );
+        i += 1;
+    }
+    tree
+}
+
+/// Run count and run time of each program of `ids` still loaded.
+fn program_counts(ids: &BTreeSet<u32>) -> Vec<(u32, u64, u64)> {
+    aya::programs::loaded_programs()
+        .filter_map(std::result::Result::ok)
+        .filter(|p| ids.contains(&p.id()))
+        .map(|p| (p.id(), p.run_count(), p.run_time().as_nanos() as u64))
+        .collect()
+}
+
+/// Every CPU but the workload's, for the command's affinity.
+fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
+    // SAFETY: cpu_set_t is plain data; CPU_* only touch the set.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for cpu in (0..cpus).filter(|&c| c != workload_cpu) {
+            libc::CPU_SET(cpu, &mut set);
+        }
+        (cpus > 1).then_some(set)
+    }
+}
