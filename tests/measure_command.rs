@@ -3,7 +3,10 @@
 //! `--events-per-op` and marked unverified; and a command that exits at once, never becomes
 //! ready, or ignores SIGINT, each handled with nothing of it left behind.
 
-use std::process::{Command, Output};
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
 
 use probecost_integration_tests::{have_root, probecost_bin, ProgramCensus};
 
@@ -23,7 +26,10 @@ fn running(marker: &str) -> bool {
         .status()
         .expect("running pgrep");
     // pgrep exits 0 when something matches, 1 when nothing does, more on a bad pattern.
-    assert!(matches!(status.code(), Some(0 | 1)), "pgrep -f {marker}: {status}");
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "pgrep -f {marker}: {status}"
+    );
     status.success()
 }
 
@@ -72,6 +78,66 @@ fn a_command_that_loads_programs_is_measured_with_its_events_verified() {
     // One read per operation, counted by the tracepoint's program.
     let per_op = row["events_per_op"].as_f64().unwrap();
     assert!((0.9..1.5).contains(&per_op), "{row}");
+}
+
+/// Builds tests/objects/loader.c (a small libbpf-based tool) and sys_enter_read.bpf.c into the
+/// temporary directory, and returns their paths.
+fn libbpf_tool() -> (PathBuf, PathBuf) {
+    let objects = Path::new(env!("CARGO_MANIFEST_DIR")).join("objects");
+    let dir = std::env::temp_dir();
+    let loader = dir.join(format!("probecost-loader-{}", std::process::id()));
+    let object = dir.join(format!("probecost-loader-{}.bpf.o", std::process::id()));
+    let built = Command::new("gcc")
+        .args(["-O2", "-Wall", "-Werror", "-o"])
+        .arg(&loader)
+        .arg(objects.join("loader.c"))
+        .arg("-l:libbpf.so.1")
+        .status()
+        .expect("running gcc (cargo xtask setup installs it)");
+    assert!(built.success(), "gcc failed on loader.c");
+    let built = Command::new("clang-22")
+        .args(["-target", "bpf", "-O2", "-g", "-c"])
+        .arg(objects.join("sys_enter_read.bpf.c"))
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .expect("running clang-22");
+    assert!(built.success(), "clang-22 failed on sys_enter_read.bpf.c");
+    (loader, object)
+}
+
+#[test]
+fn a_libbpf_tool_is_measured_with_its_events_verified() {
+    if !have_root("a_libbpf_tool_is_measured_with_its_events_verified") {
+        return;
+    }
+    let (loader, object) = libbpf_tool();
+    let command = format!("{} {} count_reads", loader.display(), object.display());
+    let before = ProgramCensus::take();
+    let row = measured_row(
+        &["--tracer-cmd", &command, "--ready-line", "^attached$"],
+        "probecost-cmd-libbpf",
+    );
+    assert_eq!(before.settled(), 0, "programs left loaded");
+    assert!(
+        !running(&format!("probecost-loader-{}", std::process::id())),
+        "the tool outlived the measurement"
+    );
+    let tracer = &row["tracers"][0];
+    assert_eq!(tracer["status"], "measured", "{row}");
+    assert_eq!(tracer["events_verified"], true, "{row}");
+    assert!(tracer["per_event_ns"].as_f64().is_some(), "{row}");
+    // The tool holds both programs of the object and attached one: each one's count is there.
+    let counts: Vec<u64> = tracer["verification"]["run_counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 2, "{row}");
+    assert!(counts.iter().any(|&c| c > 0), "{row}");
+    std::fs::remove_file(loader).unwrap();
+    std::fs::remove_file(object).unwrap();
 }
 
 #[test]

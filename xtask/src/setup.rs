@@ -11,6 +11,7 @@ use crate::{run_command, run_command_with_env};
 const APT_PACKAGES: [&str; 17] = [
     "curl",
     "gcc",
+    "libbpf1",
     "make",
     "linux-libc-dev",
     "llvm-22-dev",
