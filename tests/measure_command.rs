@@ -241,3 +241,34 @@ fn a_command_that_exits_or_is_never_ready_is_one_line_with_nothing_left() {
         assert!(output.stdout.is_empty(), "nothing measured: {args:?}");
     }
 }
+
+#[test]
+fn ctrl_c_mid_measure_exits_130_and_stops_the_command() {
+    if !have_root("ctrl_c_mid_measure_exits_130_and_stops_the_command") {
+        return;
+    }
+    let mut child = Command::new(probecost_bin())
+        .args([
+            "measure",
+            "--tracer-cmd",
+            "exec sleep 95",
+            "--settle-ms",
+            "100",
+            "--events-per-op",
+            "1",
+            "--runs",
+            "50",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running probecost");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!running("sleep 95"), "the command outlived the measurement");
+}

@@ -8,7 +8,7 @@ use crate::{run_command, run_command_with_env};
 
 /// Debian packages the build (clang-22 and libelf for the C programs and libbpf), the tools,
 /// the guest tests (QEMU, busybox) and the HTML report's test (headless Chromium) need.
-const APT_PACKAGES: [&str; 17] = [
+const APT_PACKAGES: [&str; 18] = [
     "curl",
     "gcc",
     "libbpf1",
