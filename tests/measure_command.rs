@@ -247,7 +247,7 @@ fn ctrl_c_mid_measure_exits_130_and_stops_the_command() {
     if !have_root("ctrl_c_mid_measure_exits_130_and_stops_the_command") {
         return;
     }
-    let mut child = Command::new(probecost_bin())
+    let child = Command::new(probecost_bin())
         .args([
             "measure",
             "--tracer-cmd",
