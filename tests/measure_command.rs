@@ -201,6 +201,29 @@ fn a_command_that_ignores_sigint_is_stopped_all_the_same() {
 }
 
 #[test]
+fn a_command_that_prints_megabytes_is_measured_all_the_same() {
+    if !have_root("a_command_that_prints_megabytes_is_measured_all_the_same") {
+        return;
+    }
+    let row = measured_row(
+        &[
+            "--tracer-cmd",
+            "exec yes probecost-yes-96",
+            "--settle-ms",
+            "100",
+            "--events-per-op",
+            "1",
+        ],
+        "probecost-cmd-yes",
+    );
+    assert_eq!(row["tracers"][0]["status"], "measured", "{row}");
+    assert!(
+        !running("probecost-yes-96"),
+        "the command outlived the measurement"
+    );
+}
+
+#[test]
 fn a_command_that_exits_or_is_never_ready_is_one_line_with_nothing_left() {
     if !have_root("a_command_that_exits_or_is_never_ready_is_one_line_with_nothing_left") {
         return;

@@ -6,11 +6,12 @@
 //! (PR_SET_PDEATHSIG). Its events are the runs of the programs its process tree held.
 
 use std::{
-    collections::BTreeSet,
-    fs::{self, File},
+    collections::{BTreeSet, VecDeque},
+    fs,
+    io::Read,
     os::unix::process::CommandExt as _,
-    path::PathBuf,
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
     thread,
     time::{Duration, Instant},
 };
@@ -109,7 +110,7 @@ struct CommandRuns {
     timer: AttachTimer,
 }
 
-/// A started command: its process (the leader of its process group), its output files, and
+/// A started command: its process (the leader of its process group), what it printed, and
 /// the BPF programs its process tree held when it became ready.
 struct Running {
     child: Child,
@@ -117,53 +118,80 @@ struct Running {
     programs: BTreeSet<u32>,
 }
 
-/// The command's stdout and stderr, as files in a directory of their own, removed on drop.
+/// What the command printed: the start of each stream (where a ready line is) and the end of
+/// stderr (its last words), read from pipes by a thread each, so a command that prints
+/// megabytes costs neither memory nor disk.
+#[derive(Clone, Default)]
 struct Output {
-    dir: PathBuf,
+    captured: Arc<Mutex<Captured>>,
 }
 
+#[derive(Default)]
+struct Captured {
+    /// The first [`HEAD_BYTES`] of stdout and of stderr.
+    heads: [Vec<u8>; 2],
+    /// The last [`TAIL_BYTES`] of stderr.
+    stderr_tail: VecDeque<u8>,
+}
+
+/// How much of the start of each stream is kept for `--ready-line`.
+const HEAD_BYTES: usize = 1 << 20;
+/// How much of the end of stderr is kept for an error message.
+const TAIL_BYTES: usize = 4096;
+
 impl Output {
-    fn create() -> std::io::Result<Self> {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("probecost-tracer-cmd-{}-{n}", std::process::id()));
-        fs::create_dir_all(&dir)?;
-        Ok(Self { dir })
+    /// Reads `stream` (0: stdout, 1: stderr) until it closes, on a thread of its own, kept off
+    /// `workload_cpu` like the command. The thread is not joined: it ends when every holder of
+    /// the pipe is gone.
+    fn collect(&self, stream: usize, mut pipe: impl Read + Send + 'static, workload_cpu: usize) {
+        let captured = Arc::clone(&self.captured);
+        thread::spawn(move || {
+            if let Some(set) = other_cpus(workload_cpu) {
+                // SAFETY: sets this thread's affinity from a valid set.
+                unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
+            }
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let Ok(mut captured) = captured.lock() else {
+                    break;
+                };
+                let head = &mut captured.heads[stream];
+                let room = HEAD_BYTES.saturating_sub(head.len()).min(n);
+                head.extend_from_slice(&buf[..room]);
+                if stream == 1 {
+                    let tail = &mut captured.stderr_tail;
+                    tail.extend(&buf[..n]);
+                    let excess = tail.len().saturating_sub(TAIL_BYTES);
+                    tail.drain(..excess);
+                }
+            }
+        });
     }
 
-    fn stdout(&self) -> PathBuf {
-        self.dir.join("stdout")
-    }
-
-    fn stderr(&self) -> PathBuf {
-        self.dir.join("stderr")
-    }
-
-    /// Whether a line of either file matches `pattern` (the files' first megabytes).
+    /// Whether a line of the start of either stream matches `pattern`.
     fn has_line(&self, pattern: &Regex) -> bool {
-        [self.stdout(), self.stderr()].iter().any(|path| {
-            fs::read(path).is_ok_and(|bytes| {
-                let head = &bytes[..bytes.len().min(1 << 20)];
-                String::from_utf8_lossy(head)
-                    .lines()
-                    .any(|line| pattern.is_match(line))
-            })
+        let Ok(captured) = self.captured.lock() else {
+            return false;
+        };
+        captured.heads.iter().any(|head| {
+            String::from_utf8_lossy(head)
+                .lines()
+                .any(|line| pattern.is_match(line))
         })
     }
 
     /// The last lines the command wrote to stderr, for an error message.
     fn stderr_tail(&self) -> String {
-        let text = fs::read(self.stderr()).unwrap_or_default();
-        let text = String::from_utf8_lossy(&text[text.len().saturating_sub(2000)..]).into_owned();
+        let Ok(captured) = self.captured.lock() else {
+            return String::new();
+        };
+        let bytes: Vec<u8> = captured.stderr_tail.iter().copied().collect();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let lines: Vec<&str> = text.lines().rev().take(5).collect();
         lines.into_iter().rev().collect::<Vec<_>>().join("\n")
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -179,16 +207,13 @@ impl CommandRuns {
 
     /// Starts the command and waits until it is ready.
     fn start(&self) -> std::result::Result<Running, String> {
-        let output =
-            Output::create().map_err(|e| format!("cannot create its output files: {e}"))?;
-        let file = |path: PathBuf| File::create(path).map_err(|e| e.to_string());
         let mut command = Command::new("/bin/sh");
         command
             .arg("-c")
             .arg(&self.request.command)
             .stdin(Stdio::null())
-            .stdout(file(output.stdout())?)
-            .stderr(file(output.stderr())?)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .process_group(0);
         let others = other_cpus(self.request.workload_cpu);
         // SAFETY: only async-signal-safe calls (prctl, sched_setaffinity) between fork and exec.
@@ -203,9 +228,16 @@ impl CommandRuns {
                 Ok(())
             });
         }
-        let child = command
+        let mut child = command
             .spawn()
             .map_err(|e| format!("cannot start it: {e}"))?;
+        let output = Output::default();
+        if let Some(stdout) = child.stdout.take() {
+            output.collect(0, stdout, self.request.workload_cpu);
+        }
+        if let Some(stderr) = child.stderr.take() {
+            output.collect(1, stderr, self.request.workload_cpu);
+        }
         let mut running = Running {
             child,
             output,
