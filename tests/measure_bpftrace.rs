@@ -157,3 +157,32 @@ fn every_failure_is_one_line_and_leaves_nothing_behind() {
     }
     std::fs::remove_file(&script).unwrap();
 }
+
+#[test]
+fn ctrl_c_mid_measure_exits_130_and_leaves_no_bpftrace() {
+    if !have_root("ctrl_c_mid_measure_exits_130_and_leaves_no_bpftrace") {
+        return;
+    }
+    let before = ProgramCensus::take();
+    let child = Command::new(probecost_bin())
+        .args([
+            "measure",
+            "--bpftrace-e",
+            "tracepoint:syscalls:sys_enter_read { @ = count(); }",
+            "--runs",
+            "50",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running probecost");
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(before.settled(), 0, "programs left loaded");
+    assert!(!bpftrace_running(), "bpftrace left running");
+}
