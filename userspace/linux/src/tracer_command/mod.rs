@@ -5,13 +5,13 @@
 //! SIGINT, then SIGTERM, then SIGKILL, each after the stop timeout, and it dies with probecost
 //! (PR_SET_PDEATHSIG). Its events are the runs of the programs its process tree held.
 
+mod output;
+mod process_tree;
+
 use std::{
-    collections::{BTreeSet, VecDeque},
-    fs,
-    io::Read,
+    collections::BTreeSet,
     os::unix::process::CommandExt as _,
     process::{Child, Command, Stdio},
-    sync::{Arc, Mutex},
     thread,
     time::{Duration, Instant},
 };
@@ -19,6 +19,7 @@ use std::{
 use regex::Regex;
 
 use crate::bpf_stats;
+use output::Output;
 use probecost_core::{
     benchmark::{
         AttachChoice, AttachTimer, MeasureError, Prepared, PreparedScenario, ProgramRun,
@@ -31,6 +32,7 @@ use probecost_core::{
     tracer::Tracer,
     workload::Interruptible,
 };
+use process_tree::{held_programs, other_cpus};
 
 /// How often the command's state is looked at while it starts and stops.
 const POLL: Duration = Duration::from_millis(20);
@@ -116,83 +118,6 @@ struct Running {
     child: Child,
     output: Output,
     programs: BTreeSet<u32>,
-}
-
-/// What the command printed: the start of each stream (where a ready line is) and the end of
-/// stderr (its last words), read from pipes by a thread each, so a command that prints
-/// megabytes costs neither memory nor disk.
-#[derive(Clone, Default)]
-struct Output {
-    captured: Arc<Mutex<Captured>>,
-}
-
-#[derive(Default)]
-struct Captured {
-    /// The first [`HEAD_BYTES`] of stdout and of stderr.
-    heads: [Vec<u8>; 2],
-    /// The last [`TAIL_BYTES`] of stderr.
-    stderr_tail: VecDeque<u8>,
-}
-
-/// How much of the start of each stream is kept for `--ready-line`.
-const HEAD_BYTES: usize = 1 << 20;
-/// How much of the end of stderr is kept for an error message.
-const TAIL_BYTES: usize = 4096;
-
-impl Output {
-    /// Reads `stream` (0: stdout, 1: stderr) until it closes, on a thread of its own, kept off
-    /// `workload_cpu` like the command. The thread is not joined: it ends when every holder of
-    /// the pipe is gone.
-    fn collect(&self, stream: usize, mut pipe: impl Read + Send + 'static, workload_cpu: usize) {
-        let captured = Arc::clone(&self.captured);
-        thread::spawn(move || {
-            if let Some(set) = other_cpus(workload_cpu) {
-                // SAFETY: sets this thread's affinity from a valid set.
-                unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
-            }
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let Ok(mut captured) = captured.lock() else {
-                    break;
-                };
-                let head = &mut captured.heads[stream];
-                let room = HEAD_BYTES.saturating_sub(head.len()).min(n);
-                head.extend_from_slice(&buf[..room]);
-                if stream == 1 {
-                    let tail = &mut captured.stderr_tail;
-                    tail.extend(&buf[..n]);
-                    let excess = tail.len().saturating_sub(TAIL_BYTES);
-                    tail.drain(..excess);
-                }
-            }
-        });
-    }
-
-    /// Whether a line of the start of either stream matches `pattern`.
-    fn has_line(&self, pattern: &Regex) -> bool {
-        let Ok(captured) = self.captured.lock() else {
-            return false;
-        };
-        captured.heads.iter().any(|head| {
-            String::from_utf8_lossy(head)
-                .lines()
-                .any(|line| pattern.is_match(line))
-        })
-    }
-
-    /// The last lines the command wrote to stderr, for an error message.
-    fn stderr_tail(&self) -> String {
-        let Ok(captured) = self.captured.lock() else {
-            return String::new();
-        };
-        let bytes: Vec<u8> = captured.stderr_tail.iter().copied().collect();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let lines: Vec<&str> = text.lines().rev().take(5).collect();
-        lines.into_iter().rev().collect::<Vec<_>>().join("\n")
-    }
 }
 
 impl CommandRuns {
@@ -384,59 +309,6 @@ fn stop(mut child: Child, timeout: Duration) {
     let _ = child.wait();
 }
 
-/// The ids of the BPF programs the process tree of `root` holds descriptors of.
-fn held_programs(root: u32) -> BTreeSet<u32> {
-    let mut ids = BTreeSet::new();
-    for pid in process_tree(root) {
-        let Ok(entries) = fs::read_dir(format!("/proc/{pid}/fdinfo")) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(text) = fs::read_to_string(entry.path()) else {
-                continue;
-            };
-            if let Some(id) = text
-                .lines()
-                .find_map(|line| line.strip_prefix("prog_id:"))
-                .and_then(|id| id.trim().parse().ok())
-            {
-                ids.insert(id);
-            }
-        }
-    }
-    ids
-}
-
-/// `root` and every process descended from it.
-fn process_tree(root: u32) -> Vec<u32> {
-    let parents: Vec<(u32, u32)> = fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
-            // The command name may hold spaces and parentheses: the fields follow the last ')'.
-            let after = &stat[stat.rfind(')')? + 1..];
-            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, ppid))
-        })
-        .collect();
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(
-            parents
-                .iter()
-                .filter(|(_, ppid)| *ppid == parent)
-                .map(|(pid, _)| *pid),
-        );
-        i += 1;
-    }
-    tree
-}
-
 /// Run count and run time of each program of `ids` still loaded.
 fn program_counts(ids: &BTreeSet<u32>) -> Vec<(u32, u64, u64)> {
     aya::programs::loaded_programs()
@@ -444,17 +316,4 @@ fn program_counts(ids: &BTreeSet<u32>) -> Vec<(u32, u64, u64)> {
         .filter(|p| ids.contains(&p.id()))
         .map(|p| (p.id(), p.run_count(), p.run_time().as_nanos() as u64))
         .collect()
-}
-
-/// Every CPU but the workload's, for the command's affinity.
-fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
-    // SAFETY: cpu_set_t is plain data; CPU_* only touch the set.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for cpu in (0..cpus).filter(|&c| c != workload_cpu) {
-            libc::CPU_SET(cpu, &mut set);
-        }
-        (cpus > 1).then_some(set)
-    }
 }
