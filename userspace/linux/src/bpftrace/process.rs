@@ -285,7 +285,7 @@ fn abbreviated(script: &str) -> String {
 }
 
 /// Every allowed CPU but the workload's, when there is another one.
-fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
+pub(crate) fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
     let cpus: Vec<usize> = probecost_core::cpu::allowed_cpus()
         .ok()?
         .into_iter()

@@ -19,6 +19,7 @@ use std::{
 use regex::Regex;
 
 use crate::bpf_stats;
+use crate::bpftrace::other_cpus;
 use output::Output;
 use probecost_core::{
     benchmark::{
@@ -32,7 +33,7 @@ use probecost_core::{
     tracer::Tracer,
     workload::Interruptible,
 };
-use process_tree::{held_programs, other_cpus};
+use process_tree::held_programs;
 
 /// How often the command's state is looked at while it starts and stops.
 const POLL: Duration = Duration::from_millis(20);

@@ -1,5 +1,4 @@
-//! A command's process tree and the BPF programs it holds, read from /proc, and the CPUs the
-//! command and its readers run on.
+//! A command's process tree and the BPF programs it holds, read from /proc.
 
 use std::{collections::BTreeSet, fs};
 
@@ -54,17 +53,4 @@ fn process_tree(root: u32) -> Vec<u32> {
         i += 1;
     }
     tree
-}
-
-/// Every CPU but the workload's, for the command's affinity.
-pub(super) fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
-    // SAFETY: cpu_set_t is plain data; CPU_* only touch the set.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for cpu in (0..cpus).filter(|&c| c != workload_cpu) {
-            libc::CPU_SET(cpu, &mut set);
-        }
-        (cpus > 1).then_some(set)
-    }
 }
