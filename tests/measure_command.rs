@@ -145,11 +145,22 @@ fn a_command_without_programs_needs_its_events_given_and_is_marked_unverified() 
     if !have_root("a_command_without_programs_needs_its_events_given_and_is_marked_unverified") {
         return;
     }
-    let output = measure(&["--tracer-cmd", "sleep 91", "--settle-ms", "100"]);
+    // It is waited for until the ready timeout: a tool that will load programs holds none
+    // while it starts.
+    let output = measure(&[
+        "--tracer-cmd",
+        "sleep 91",
+        "--settle-ms",
+        "100",
+        "--ready-timeout-ms",
+        "1500",
+    ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.starts_with("probecost: error: ") && stderr.contains("--events-per-op"),
+        stderr.starts_with("probecost: error: ")
+            && stderr.contains("not ready within 1.5s")
+            && stderr.contains("--events-per-op"),
         "{stderr}"
     );
     assert!(!running("sleep 91"), "sleep left running");

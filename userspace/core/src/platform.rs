@@ -53,6 +53,9 @@ pub struct CommandRequest {
     pub settle: std::time::Duration,
     /// How long it gets to become ready.
     pub ready_timeout: std::time::Duration,
+    /// Whether it may hold no BPF program once ready (its events are then given, not
+    /// counted); otherwise it is ready only once it holds at least one.
+    pub may_hold_none: bool,
     /// How long it gets to exit after SIGINT, then after SIGTERM, before SIGKILL.
     pub stop_timeout: std::time::Duration,
     /// The workload's CPU, which the command keeps off.

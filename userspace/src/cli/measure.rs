@@ -30,11 +30,13 @@ pub struct MeasureArgs {
     /// per event = per run of the programs its process tree holds once it is ready.
     #[arg(long, value_name = "'CMD ARGS'")]
     tracer_cmd: Option<String>,
-    /// With --tracer-cmd: ready when a line of its output matches REGEX (default: when the
-    /// BPF programs it holds have not changed for --settle-ms).
+    /// With --tracer-cmd: ready when a line of its output matches REGEX (default: when it
+    /// holds a BPF program and its programs and attachments have not changed for
+    /// --settle-ms).
     #[arg(long, value_name = "REGEX", requires = "tracer_cmd")]
     ready_line: Option<String>,
-    /// With --tracer-cmd: how long its programs must stay the same to count as ready.
+    /// With --tracer-cmd: how long its programs and attachments must stay the same to count
+    /// as ready.
     #[arg(long, default_value_t = 1000, requires = "tracer_cmd")]
     settle_ms: u64,
     /// With --tracer-cmd: how long it gets to become ready.
@@ -94,6 +96,7 @@ impl MeasureArgs {
                         ready_line: self.ready_line.clone(),
                         settle: Duration::from_millis(self.settle_ms),
                         ready_timeout: Duration::from_millis(self.ready_timeout_ms),
+                        may_hold_none: self.events_per_op.is_some(),
                         stop_timeout: Duration::from_millis(self.stop_timeout_ms),
                         workload_cpu: 0,
                     },

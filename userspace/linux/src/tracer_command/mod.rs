@@ -1,7 +1,8 @@
 //! `measure --tracer-cmd 'CMD ARGS'`: any command that loads BPF programs (a libbpf tool, an
 //! agent, bpftrace itself) as the traced side. It is started for each traced run in a process
 //! group of its own, ready when a line of its output matches `--ready-line` or when the BPF
-//! programs its process tree holds have stopped changing for a settle time; it is stopped with
+//! programs and attachments its process tree holds have stopped changing for a settle time
+//! (with at least one program, unless its events are given); it is stopped with
 //! SIGINT, then SIGTERM, then SIGKILL, each after the stop timeout, and it dies with probecost
 //! (PR_SET_PDEATHSIG). Its events are the runs of the programs its process tree held.
 
@@ -33,7 +34,7 @@ use probecost_core::{
     tracer::Tracer,
     workload::Interruptible,
 };
-use process_tree::held_programs;
+use process_tree::{held_bpf, HeldBpf};
 
 /// How often the command's state is looked at while it starts and stops.
 const POLL: Duration = Duration::from_millis(20);
@@ -170,6 +171,7 @@ impl CommandRuns {
             programs: BTreeSet::new(),
         };
         let started = Instant::now();
+        let mut held = HeldBpf::default();
         let mut stable_since = Instant::now();
         loop {
             if let Ok(Some(status)) = running.child.try_wait() {
@@ -183,24 +185,32 @@ impl CommandRuns {
                     }
                 ));
             }
-            let programs = held_programs(running.child.id());
-            if programs != running.programs {
-                running.programs = programs;
+            let now_held = held_bpf(running.child.id());
+            if now_held != held {
+                held = now_held;
                 stable_since = Instant::now();
             }
+            // A tool that will load programs holds none while it starts: that is not ready.
             let ready = match &self.ready_line {
                 Some(pattern) => running.output.has_line(pattern),
-                None => stable_since.elapsed() >= self.request.settle,
+                None => {
+                    (self.request.may_hold_none || !held.programs.is_empty())
+                        && stable_since.elapsed() >= self.request.settle
+                }
             };
             if ready {
                 // With a ready line, the programs held are whatever it holds by then.
-                running.programs = held_programs(running.child.id());
+                running.programs = held_bpf(running.child.id()).programs;
                 return Ok(running);
             }
             if started.elapsed() >= self.request.ready_timeout {
                 let waited_for = match &self.ready_line {
                     Some(pattern) => format!("a line matching `{pattern}`"),
-                    None => "its BPF programs to stop changing".into(),
+                    None if held.programs.is_empty() => "it to load a BPF program; it held \
+                         none, and a command that loads none is measured only with \
+                         --events-per-op N (its events then not verified)"
+                        .into(),
+                    None => "its BPF programs and attachments to stop changing".into(),
                 };
                 stop(running.child, self.request.stop_timeout);
                 return Err(format!(

@@ -2,27 +2,47 @@
 
 use std::{collections::BTreeSet, fs};
 
-/// The ids of the BPF programs the process tree of `root` holds descriptors of.
-pub(super) fn held_programs(root: u32) -> BTreeSet<u32> {
-    let mut ids = BTreeSet::new();
+/// What a process tree holds of BPF: the programs it has descriptors of, and how many
+/// attachments (BPF links and perf events, a tracepoint's or kprobe's attachment when a tool
+/// attaches without a link). A tool has loaded and attached when this stops changing: the
+/// programs alone are all loaded before the first is attached.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct HeldBpf {
+    /// The ids of the programs held (through program or link descriptors).
+    pub programs: BTreeSet<u32>,
+    /// Link and perf-event descriptors held.
+    pub attachments: usize,
+}
+
+/// What the process tree of `root` holds of BPF.
+pub(super) fn held_bpf(root: u32) -> HeldBpf {
+    let mut held = HeldBpf::default();
     for pid in process_tree(root) {
-        let Ok(entries) = fs::read_dir(format!("/proc/{pid}/fdinfo")) else {
+        let Ok(entries) = fs::read_dir(format!("/proc/{pid}/fd")) else {
             continue;
         };
         for entry in entries.flatten() {
-            let Ok(text) = fs::read_to_string(entry.path()) else {
+            let Ok(target) = fs::read_link(entry.path()) else {
                 continue;
             };
-            if let Some(id) = text
-                .lines()
-                .find_map(|line| line.strip_prefix("prog_id:"))
-                .and_then(|id| id.trim().parse().ok())
-            {
-                ids.insert(id);
+            let target = target.to_string_lossy();
+            if target == "anon_inode:bpf_link" || target == "anon_inode:[perf_event]" {
+                held.attachments += 1;
+            }
+            if target != "anon_inode:bpf-prog" && target != "anon_inode:bpf_link" {
+                continue;
+            }
+            let fdinfo = format!("/proc/{pid}/fdinfo/{}", entry.file_name().to_string_lossy());
+            if let Some(id) = fs::read_to_string(fdinfo).ok().and_then(|text| {
+                text.lines()
+                    .find_map(|line| line.strip_prefix("prog_id:"))
+                    .and_then(|id| id.trim().parse().ok())
+            }) {
+                held.programs.insert(id);
             }
         }
     }
-    ids
+    held
 }
 
 /// `root` and every process descended from it.
