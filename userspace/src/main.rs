@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Run(args) => commands::run(platform, &args.command()),
         Command::Measure(args) => commands::measure(platform, &args.command()),
+        Command::BpftraceTools(args) => commands::bpftrace_tools(platform, &args.command()),
         Command::List => commands::list(platform).map(|()| Outcome::Completed),
         Command::AttachScale(args) => commands::attach_scale(platform, &args.command()),
         Command::Workload(args) => commands::workload(platform, &args.command()),

@@ -74,6 +74,7 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+ip link set lo up 2>/dev/null
 ln -s /proc/self/fd /dev/fd 2>/dev/null
 mkdir -p /out/.vm
 yes_no() { if [ -e "$1" ]; then echo yes; else echo no; fi; }

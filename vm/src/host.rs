@@ -109,6 +109,20 @@ pub fn tool(name: &str) -> Result<PathBuf, VmError> {
     })
 }
 
+/// The bpftrace tools the host's bpftrace package ships (`/usr/sbin/*.bt`), sorted; none when
+/// it ships none.
+pub fn bpftrace_tools() -> Vec<PathBuf> {
+    let mut tools: Vec<PathBuf> = std::fs::read_dir("/usr/sbin")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "bt"))
+        .collect();
+    tools.sort();
+    tools
+}
+
 /// Whether `/dev/kvm` can be opened; whether a guest actually runs on it is another matter
 /// (see `qemu::kvm_runs_guests`).
 pub fn kvm_device_usable() -> bool {

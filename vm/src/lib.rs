@@ -230,6 +230,16 @@ fn build_initramfs(request: &BootRequest, script: &str, path: &Path) -> Result<(
     }
     if request.with_bpftrace {
         archive.add_binary("bin/bpftrace", &host::tool("bpftrace")?)?;
+        // The tools the host's bpftrace package ships, for `probecost bpftrace-tools`.
+        for tool in host::bpftrace_tools() {
+            if let Some(name) = tool.file_name() {
+                archive.add_file(
+                    &format!("usr/sbin/{}", name.to_string_lossy()),
+                    &tool,
+                    0o755,
+                )?;
+            }
+        }
     }
     if request.with_bpftool {
         archive.add_binary("bin/bpftool", &host::tool("bpftool")?)?;

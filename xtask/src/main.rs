@@ -43,13 +43,10 @@ enum Task {
     Vm(vm::VmArgs),
     /// Type-checks and lints the crates that build on FreeBSD for x86_64-unknown-freebsd.
     CheckFreebsd,
-    /// Measures every bpftrace tool in /usr/sbin (`probecost measure --bpftrace`), each with
-    /// a workload that fires its probes; the table goes to target/bpftrace-tools.md.
-    BpftraceTools {
-        /// Rounds per tool.
-        #[arg(long, default_value_t = 5)]
-        runs: u32,
-    },
+    /// Measures every bpftrace tool in /usr/sbin (`probecost bpftrace-tools`), each with a
+    /// workload that fires its probes, here or in a guest kernel; the ranked table goes to
+    /// target/bpftrace-tools[-KERNEL].md.
+    BpftraceTools(bpftrace_tools::BpftraceToolsArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,9 +66,9 @@ fn main() -> ExitCode {
         Task::Vm(args) => setup::run()
             .and_then(|()| build())
             .and_then(|()| vm::run(args)),
-        Task::BpftraceTools { runs } => setup::run()
+        Task::BpftraceTools(args) => setup::run()
             .and_then(|()| build())
-            .and_then(|()| bpftrace_tools::run(runs))
+            .and_then(|()| bpftrace_tools::run(&args))
             .map(|()| ExitCode::SUCCESS),
         Task::CheckFreebsd => setup::freebsd_target()
             .and_then(|()| check_freebsd())

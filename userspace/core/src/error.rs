@@ -16,6 +16,10 @@ pub enum Error {
     /// Input that cannot be measured (an unknown name, a bad path), with what to do.
     #[error("{0}")]
     Input(String),
+    /// The traced programs never ran under the workload: no events, so no cost to report.
+    /// The message names the programs and the workload.
+    #[error("{0}")]
+    NoEvents(String),
     /// A tracer backend failed (loading, the verifier, attaching, reading statistics).
     #[error(transparent)]
     Backend(#[from] BackendError),

@@ -186,6 +186,10 @@ pub struct ScenarioResult {
     pub published: Option<PublishedFigures>,
     /// What the row's mechanism means for its figure (the mechanism matrix), if anything.
     pub note: Option<&'static str>,
+    /// The workload this row was timed with, where rows of one report differ (the shipped
+    /// bpftrace tools, each with a workload that fires its probes); `None` when it is the
+    /// suite's.
+    pub workload: Option<String>,
 }
 
 impl ScenarioResult {

@@ -2,12 +2,14 @@
 //! settings. No clap type reaches the backends.
 
 mod attach_scale;
+mod bpftrace_tools;
 mod compare;
 mod measure;
 mod run;
 mod workload;
 
 pub use attach_scale::AttachScaleArgs;
+pub use bpftrace_tools::BpftraceToolsArgs;
 pub use compare::CompareArgs;
 pub use measure::MeasureArgs;
 pub use run::{RoundArgs, RunArgs};
@@ -32,6 +34,9 @@ pub enum Command {
     Run(RunArgs),
     /// Measures a compiled BPF object of your own against a control, per event.
     Measure(MeasureArgs),
+    /// Measures every bpftrace tool of a directory (the distribution's, in /usr/sbin), each
+    /// with a workload that fires its probes, ranked by per-event cost.
+    BpftraceTools(BpftraceToolsArgs),
     /// Lists every scenario, its attach point and whether this kernel supports it.
     List,
     /// Times attaching and detaching N probes of one kind, for each count and tracer.

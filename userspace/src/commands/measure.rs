@@ -16,6 +16,7 @@ use probecost_core::{
     error::{Error, Result},
     interrupt,
     platform::{CommandRequest, ObjectBackend, ObjectRequest, Platform, ScriptRequest},
+    result::ScenarioResult,
     workload::{CommandProcess, DdProcess, Interruptible, PinnedWorkload, Workload},
 };
 
@@ -85,94 +86,153 @@ pub fn measure(platform: &dyn Platform, command: &MeasureCommand) -> Result<Outc
         ));
     }
     let cpu = workload_cpu(command.cpu)?;
-    let (object, note) = match &command.tool {
-        MeasuredTool::Object(request) => (platform.user_object(request)?, OBJECT_NOTE),
-        MeasuredTool::BpftraceFile(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(Error::io(format!("reading the script {}", path.display())))?;
-            let name = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into(),
-            );
-            (script(platform, name, text, cpu)?, SCRIPT_NOTE)
-        }
-        MeasuredTool::BpftraceProgram(text) => (
-            script(platform, "bpftrace -e".into(), text.clone(), cpu)?,
-            SCRIPT_NOTE,
-        ),
-        MeasuredTool::Command {
-            request,
-            events_per_op,
-        } => {
-            let request = CommandRequest {
-                workload_cpu: cpu,
-                ..request.clone()
-            };
-            let note = if events_per_op.is_some() {
-                GIVEN_EVENTS_NOTE
-            } else {
-                COMMAND_NOTE
-            };
-            (platform.user_command(&request)?, note)
-        }
-    };
-    let given_events = match &command.tool {
-        MeasuredTool::Command {
-            events_per_op: Some(n),
-            ..
-        } => Some(*n),
-        _ => None,
-    };
+    let mut tool = OpenedTool::open(platform, &command.tool, cpu)?;
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
-    let workload: Box<dyn Workload> = if !command.command.is_empty() {
-        Box::new(
-            CommandProcess::new(command.command.clone(), cpu)
-                .map_err(|e| Error::Input(format!("the command after `--`: {e}")))?,
-        )
-    } else if command.workload == WorkloadChoice::Dd {
-        Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
-    } else {
-        Box::new(PinnedWorkload::on_this_thread(cpu)?)
-    };
-    let row = ObjectRow {
-        name: object.row_name.clone(),
-        note,
-    };
-    let mut backends = vec![object.backend];
-    if given_events.is_none() {
-        every_program_runs(
-            backends[0].as_mut(),
-            &row,
-            &object.programs,
-            workload.as_ref(),
-        )?;
-    }
+    let workload = chosen_workload(&command.command, command.workload, cpu)?;
+    tool.check_events(workload.as_ref())?;
 
-    let environment = Environment::probe(Some(cpu), vec![backends[0].version()]);
+    let environment = Environment::probe(Some(cpu), vec![tool.version()]);
     eprint!(
         "{}",
         probecost_core::report::render_environment(&environment)
     );
     eprintln!("workload: {}", workload.description());
-    eprintln!("programs: {}", object.description);
-    let settings = BenchmarkSettings {
-        rounds: command.rounds,
-        ops: command.ops,
-        run_time: command.run_time,
-        verify: true,
-        events: given_events.map_or(EventsPerOp::Counted, EventsPerOp::Given),
-        ..BenchmarkSettings::default()
-    };
-    let results = run_suite(
-        &mut backends,
-        &[SuiteRow::Object(&row)],
-        workload.as_ref(),
-        &settings,
-        interrupt::stop_flag(),
-        &mut progress,
-    )?;
-    let report = suite_report(environment, &settings, workload.as_ref(), results);
+    eprintln!("programs: {}", tool.object.description);
+    let settings = tool.settings(command.rounds, command.ops, command.run_time);
+    let results = tool.measure(&settings, workload.as_ref())?;
+    let report = suite_report(environment, &settings, workload.description(), results);
     measuring.finish(&report)
+}
+
+/// The workload `measure` times: a command after `--` (one execution per operation), the
+/// real dd, or the in-process loop.
+pub(super) fn chosen_workload(
+    command: &[String],
+    choice: WorkloadChoice,
+    cpu: usize,
+) -> Result<Box<dyn Workload>> {
+    Ok(if !command.is_empty() {
+        Box::new(
+            CommandProcess::new(command.to_vec(), cpu)
+                .map_err(|e| Error::Input(format!("the command after `--`: {e}")))?,
+        )
+    } else if choice == WorkloadChoice::Dd {
+        Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
+    } else {
+        Box::new(PinnedWorkload::on_this_thread(cpu)?)
+    })
+}
+
+/// A user's tool, opened by the platform, as one row.
+pub(super) struct OpenedTool {
+    /// The tool's backend and what it loads.
+    pub object: ObjectBackend,
+    /// Its row.
+    pub row: ObjectRow,
+    /// Events per operation when given (`--events-per-op`) rather than counted.
+    given_events: Option<f64>,
+}
+
+impl OpenedTool {
+    /// Opens `tool` (nothing is loaded yet); its workload will run on `cpu`.
+    pub fn open(platform: &dyn Platform, tool: &MeasuredTool, cpu: usize) -> Result<Self> {
+        let (object, note, given_events) = match tool {
+            MeasuredTool::Object(request) => (platform.user_object(request)?, OBJECT_NOTE, None),
+            MeasuredTool::BpftraceFile(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(Error::io(format!("reading the script {}", path.display())))?;
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                );
+                (script(platform, name, text, cpu)?, SCRIPT_NOTE, None)
+            }
+            MeasuredTool::BpftraceProgram(text) => (
+                script(platform, "bpftrace -e".into(), text.clone(), cpu)?,
+                SCRIPT_NOTE,
+                None,
+            ),
+            MeasuredTool::Command {
+                request,
+                events_per_op,
+            } => {
+                let request = CommandRequest {
+                    workload_cpu: cpu,
+                    ..request.clone()
+                };
+                let note = if events_per_op.is_some() {
+                    GIVEN_EVENTS_NOTE
+                } else {
+                    COMMAND_NOTE
+                };
+                (platform.user_command(&request)?, note, *events_per_op)
+            }
+        };
+        let row = ObjectRow {
+            name: object.row_name.clone(),
+            note,
+        };
+        Ok(Self {
+            object,
+            row,
+            given_events,
+        })
+    }
+
+    /// The tracer's name and version, for the environment block.
+    pub fn version(&self) -> String {
+        self.object.backend.version()
+    }
+
+    /// Checks that the tool's programs run under `workload` (unless its events are given):
+    /// [`Error::NoEvents`] when they do not.
+    pub fn check_events(&mut self, workload: &dyn Workload) -> Result<()> {
+        if self.given_events.is_some() {
+            return Ok(());
+        }
+        every_program_runs(
+            self.object.backend.as_mut(),
+            &self.row,
+            &self.object.programs,
+            workload,
+        )
+    }
+
+    /// The runner's settings for this tool.
+    pub fn settings(
+        &self,
+        rounds: RoundPolicy,
+        ops: Option<u64>,
+        run_time: Duration,
+    ) -> BenchmarkSettings {
+        BenchmarkSettings {
+            rounds,
+            ops,
+            run_time,
+            verify: true,
+            events: self
+                .given_events
+                .map_or(EventsPerOp::Counted, EventsPerOp::Given),
+            ..BenchmarkSettings::default()
+        }
+    }
+
+    /// Measures the row against a control under `workload`.
+    pub fn measure(
+        self,
+        settings: &BenchmarkSettings,
+        workload: &dyn Workload,
+    ) -> Result<Vec<ScenarioResult>> {
+        let mut backends = vec![self.object.backend];
+        run_suite(
+            &mut backends,
+            &[SuiteRow::Object(&self.row)],
+            workload,
+            settings,
+            interrupt::stop_flag(),
+            &mut progress,
+        )
+    }
 }
 
 /// The backend of a bpftrace script called `name`.
@@ -251,7 +311,7 @@ fn every_program_runs(
     } else {
         "program"
     };
-    Err(Error::Input(format!(
+    Err(Error::NoEvents(format!(
         "{which} {} ran 0 times while the workload ({}) made {ops} operations: its events never \
          happened, so there is no cost to report; {attach_elsewhere}give a workload that \
          reaches it (--workload dd, or -- CMD ARGS)",

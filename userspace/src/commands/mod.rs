@@ -3,6 +3,7 @@
 //! through the platform's backend, then report and export through one pipeline.
 
 mod attach_scale;
+mod bpftrace_tools;
 mod compare;
 mod list;
 mod measure;
@@ -13,6 +14,7 @@ mod workload_child;
 use std::path::PathBuf;
 
 pub use attach_scale::{attach_scale, AttachScaleCommand, MechanismChoice};
+pub use bpftrace_tools::{bpftrace_tools, BpftraceToolsCommand};
 pub use compare::{compare, CompareCommand};
 pub use list::list;
 pub use measure::{measure, MeasureCommand, MeasuredTool};

@@ -110,7 +110,7 @@ fn report_json(report: &SuiteReport) -> Result<Vec<u8>> {
 pub(super) fn suite_report(
     environment: Environment,
     settings: &BenchmarkSettings,
-    workload: &dyn Workload,
+    workload: String,
     results: Vec<ScenarioResult>,
 ) -> SuiteReport {
     let target = settings.rounds.target();
@@ -124,7 +124,7 @@ pub(super) fn suite_report(
                 target_ci_pct: target.map(|t| t.pct),
                 ci_floor_ns: target.map(|t| t.floor_ns),
                 max_runs: target.map(|t| t.max_rounds),
-                workload: workload.description(),
+                workload,
                 estimator: settings.estimator,
                 scenarios: results,
             },
@@ -213,7 +213,7 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
         interrupt::stop_flag(),
         &mut progress,
     )?;
-    let mut report = suite_report(environment, &settings, workload.as_ref(), results);
+    let mut report = suite_report(environment, &settings, workload.description(), results);
     // The comparison is part of the report, so every output (terminal, JSON, Markdown, HTML)
     // carries it.
     if let Some(base) = baseline {

@@ -22,6 +22,7 @@ pub use backend::{
 pub use measure_error::MeasureError;
 pub use program_stats::{ProgramRun, ProgramStats};
 pub use rounds::{RoundPolicy, TargetCi};
+pub use scenario_run::unsupported_row;
 use scenario_run::{prepare_scenario, ScenarioRun};
 pub use suite_row::{ObjectRow, SuiteRow};
 pub use tracer_ratio::RatioPair;

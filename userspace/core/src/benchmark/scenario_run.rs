@@ -277,6 +277,22 @@ fn traced_run(
     }
 }
 
+/// The result of a row `tracer` cannot measure, for `reason`, without anything being run
+/// (a user's tool that cannot attach here, say).
+pub fn unsupported_row(
+    row: SuiteRow<'_>,
+    tracer: crate::tracer::Tracer,
+    reason: String,
+) -> ScenarioResult {
+    let mut result = empty_result(row);
+    let mut side = empty_tracer_result(tracer, row);
+    side.status = ScenarioStatus::Unsupported;
+    side.attach = "none".into();
+    side.reason = Some(reason);
+    result.tracers.push(side);
+    result
+}
+
 fn empty_result(row: SuiteRow<'_>) -> ScenarioResult {
     ScenarioResult {
         row: row.row(),
@@ -292,6 +308,7 @@ fn empty_result(row: SuiteRow<'_>) -> ScenarioResult {
         interrupted: false,
         published: row.scenario().and_then(|s| reference::published(s.name)),
         note: row.note(),
+        workload: None,
     }
 }
 

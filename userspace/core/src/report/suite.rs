@@ -50,7 +50,10 @@ impl Findings for Suite {
             .map(|r| {
                 let mut row = vec![
                     r.row.map_or("+".into(), |n| n.to_string()),
-                    format!("`{}`", r.name),
+                    match &r.workload {
+                        Some(workload) => format!("`{}` ({workload})", r.name),
+                        None => format!("`{}`", r.name),
+                    },
                 ];
                 for t in &tracers {
                     row.push(match r.tracer(*t) {
@@ -128,6 +131,7 @@ impl Findings for Suite {
             "published_talk_bpftrace_ns",
             "published_talk_dtrace_ns",
             "interrupted",
+            "workload",
         ]
         .map(String::from)
         .to_vec();
@@ -163,6 +167,7 @@ impl Findings for Suite {
                 ];
                 row.extend(published_cells(r.published.as_ref()));
                 row.push(r.interrupted.to_string());
+                row.push(r.workload.clone().unwrap_or_default());
                 rows.push(row);
             }
         }
@@ -296,6 +301,7 @@ pub(crate) mod tests {
             interrupted: false,
             published: reference::published(name),
             note: Some("a note"),
+            workload: Some("-- /bin/true".into()),
         }
     }
 

@@ -274,6 +274,11 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     for (note, names) in mechanism_notes {
         let _ = writeln!(out, "{}: {note}", names.join(", "));
     }
+    for r in results {
+        if let Some(workload) = &r.workload {
+            let _ = writeln!(out, "{}: timed with {workload}", r.name);
+        }
+    }
     out
 }
 
