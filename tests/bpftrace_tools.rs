@@ -86,18 +86,26 @@ fn each_tool_is_measured_or_says_why_not_ranked_with_nothing_left() {
     assert_eq!(count["workload"], "the read loop", "{count}");
     assert_eq!(count["tracers"][0]["status"], "measured", "{count}");
     assert_eq!(count["tracers"][0]["events_verified"], true, "{count}");
-    assert!(count["tracers"][0]["per_event_ns"].as_f64().is_some(), "{count}");
+    assert!(
+        count["tracers"][0]["per_event_ns"].as_f64().is_some(),
+        "{count}"
+    );
 
     let broken = &rows[1]["tracers"][0];
     assert_eq!(broken["status"], "unsupported", "{broken}");
     let why = broken["reason"].as_str().unwrap();
-    assert!(why.starts_with("bpftrace: ") && why.contains("ERROR"), "{why}");
+    assert!(
+        why.starts_with("bpftrace: ") && why.contains("ERROR"),
+        "{why}"
+    );
 
     let never = &rows[2]["tracers"][0];
     assert_eq!(never["status"], "unsupported", "{never}");
     let why = never["reason"].as_str().unwrap();
     assert!(
-        why.starts_with("none of its probes fired under the workloads tried (the read loop; -- true"),
+        why.starts_with(
+            "none of its probes fired under the workloads tried (the read loop; -- true"
+        ),
         "{why}"
     );
     assert!(
@@ -117,7 +125,10 @@ fn a_directory_without_tools_or_an_unknown_tool_is_one_line() {
             &["--dir", tools.path(), "--tool", "count,nosuch"],
             "--tool nosuch: no nosuch.bt in",
         ),
-        (&["--dir", "/nonexistent-probecost"], "reading /nonexistent-probecost"),
+        (
+            &["--dir", "/nonexistent-probecost"],
+            "reading /nonexistent-probecost",
+        ),
     ];
     for (args, expected) in cases {
         let output = bpftrace_tools(args);

@@ -246,11 +246,14 @@ fn unsupported(name: &str, error: Error) -> Result<ScenarioResult> {
     Ok(result)
 }
 
-/// The line of a failure that says why: bpftrace's own `ERROR:` where it printed one (its
-/// warning that a probe will not attach, failing that), else the message's first line.
+/// The line of a failure that says why: bpftrace's own `ERROR:` where it printed one (the
+/// error of the C parser it includes headers with, or its warning that a probe will not
+/// attach, failing that), else the message's first line.
 fn reason_line(message: &str) -> String {
     let lines = || message.lines().map(str::trim);
-    let error = lines().find(|l| l.contains("ERROR:") && !l.contains("RLIMIT_MEMLOCK"));
+    let error = lines()
+        .find(|l| l.contains("ERROR:") && !l.contains("RLIMIT_MEMLOCK"))
+        .or_else(|| lines().find(|l| l.contains("fatal error:")));
     let warning = || lines().find(|l| l.contains("WARNING:") && l.contains("will likely fail"));
     let first = || lines().find(|l| !l.is_empty());
     match error.or_else(warning) {
@@ -301,6 +304,10 @@ mod tests {
         assert_eq!(
             reason_line(message),
             "bpftrace: stdin:1:1-10: ERROR: syntax error, unexpected ;"
+        );
+        assert_eq!(
+            reason_line("rejected (exit status: 1):\ndefinitions.h:4:10: fatal error: 'net/sock.h' file not found"),
+            "bpftrace: definitions.h:4:10: fatal error: 'net/sock.h' file not found"
         );
         assert_eq!(
             reason_line("\nthe script held no program:\nmore"),

@@ -223,6 +223,7 @@ impl PreparedScenario for BpftraceScenario {
         self.timer.detached(took);
         self.output.lines += output.lines;
         self.output.lost += output.lost;
+        self.output.attach_warnings = output.attach_warnings;
         Ok(())
     }
 
@@ -242,13 +243,39 @@ impl PreparedScenario for BpftraceScenario {
         self.detach()?;
         drop(stats_enabled);
         outcome?;
+        // A script whose event probes bpftrace could not attach: its warnings say why.
+        let warned = || {
+            let warnings = &self.output.attach_warnings;
+            (!warnings.is_empty()).then(|| {
+                MeasureError::Backend(BackendError::Attach {
+                    action: "attach",
+                    program: self.what.clone(),
+                    attach: self.choice.attach.clone(),
+                    error: format!(
+                        "bpftrace attached none of its event probes: {}",
+                        warnings.join("; ")
+                    ),
+                })
+            })
+        };
         if start.is_empty() {
-            return Err(MeasureError::Backend(BackendError::Read {
-                what: format!("the programs of the {}", self.what),
-                error: "none of those bpftrace loaded counts events (BEGIN, END and timer \
-                        probes do not), or it attached none"
-                    .into(),
+            return Err(warned().unwrap_or_else(|| {
+                MeasureError::Backend(BackendError::Read {
+                    what: format!("the programs of the {}", self.what),
+                    error: "none of those bpftrace loaded counts events (BEGIN, END and timer \
+                            probes do not), or it attached none"
+                        .into(),
+                })
             }));
+        }
+        let never_ran = start.iter().all(|first| {
+            end.iter()
+                .any(|p| p.id == first.id && p.run_count == first.run_count)
+        });
+        if never_ran {
+            if let Some(error) = warned() {
+                return Err(error);
+            }
         }
         Ok(ProgramStats {
             programs: start

@@ -36,6 +36,9 @@ pub struct BpftraceOutput {
     pub lines: u64,
     /// Events bpftrace reported lost (`Lost N events`).
     pub lost: u64,
+    /// bpftrace's warnings that a probe will not attach (a kernel function that is not
+    /// traceable here, say): the script runs without those probes.
+    pub attach_warnings: Vec<String>,
 }
 
 /// Why bpftrace could not be used.
@@ -229,7 +232,9 @@ impl BpftraceProcess {
             .truncate(false)
             .open(&self.sink)
             .map_err(|e| BpftraceError::Stop(format!("{}: {e}", self.sink.display())))?;
-        Ok((took, drain_stdout(stdout, sink)))
+        let mut output = drain_stdout(stdout, sink);
+        output.attach_warnings = attach_warnings(&self.output.stderr_text());
+        Ok((took, output))
     }
 }
 
@@ -304,6 +309,21 @@ pub(crate) fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
     }
 }
 
+/// The lines of bpftrace's stderr that say a probe will not attach (or that a wildcard could
+/// not be matched against the kernel's traceable functions).
+fn attach_warnings(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            line.contains("attaching to it will likely fail")
+                || line.contains("Error attaching probe")
+                || line.contains("Could not read symbols from")
+        })
+        .map(String::from)
+        .collect()
+}
+
 fn drain_stdout(stdout: impl Read, mut sink: impl Write) -> BpftraceOutput {
     let mut output = BpftraceOutput::default();
     let mut reader = BufReader::with_capacity(1 << 20, stdout);
@@ -339,6 +359,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn warnings_that_a_probe_will_not_attach_are_kept() {
+        let stderr = "ERROR: Unknown error -1: couldn't set RLIMIT_MEMLOCK for bpftrace.\n\
+                      stdin:17-19: WARNING: blk_account_io_start is not traceable (either \
+                      non-existing, inlined, or marked as \"notrace\"); attaching to it will \
+                      likely fail\nAttaching 3 probes...\n";
+        let warnings = attach_warnings(stderr);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("stdin:17-19: WARNING: blk_account_io_start"));
+        assert!(attach_warnings("Attaching 1 probe...\n").is_empty());
+    }
+
+    #[test]
     fn lost_event_lines_are_counted() {
         assert_eq!(lost_events(b"Lost 42 events\n"), Some(42));
         assert_eq!(lost_events(b"1 bytes\n"), None);
@@ -346,6 +378,6 @@ mod tests {
             &b"Attaching 1 probe...\n1 bytes\nLost 5 events\n1 bytes\n\n"[..],
             std::io::sink(),
         );
-        assert_eq!(output, BpftraceOutput { lines: 2, lost: 5 });
+        assert_eq!((output.lines, output.lost), (2, 5));
     }
 }
