@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         Command::BpftraceTools(args) => commands::bpftrace_tools(platform, &args.command()),
         Command::List => commands::list(platform).map(|()| Outcome::Completed),
         Command::AttachScale(args) => commands::attach_scale(platform, &args.command()),
-        Command::Workload(args) => commands::workload(platform, &args.command()),
+        Command::ComplexWorkload(args) => commands::complex_workload(platform, &args.command()),
         Command::Compare(args) => commands::compare(&args.command()),
         Command::WorkloadChild(args) => commands::workload_child(args.command()),
     };

@@ -1,4 +1,4 @@
-//! The default workload of `probecost workload` (Benchmark 2): a real parallel C build.
+//! The default workload of `probecost complex-workload` (Benchmark 2): a real parallel C build.
 //! libsodium, as bundled in the `libsodium-sys-stable` crate on crates.io (a release tarball of
 //! libsodium inside the crate), downloaded once, checked against the registry's checksum,
 //! unpacked into target/bench2 and configured, so later runs need no network.
@@ -22,7 +22,7 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Where the configured source tree ends up; `probecost workload` defaults to it.
+/// Where the configured source tree ends up; `probecost complex-workload` defaults to it.
 pub fn build_dir() -> PathBuf {
     repo_root().join("target/bench2/libsodium-stable")
 }

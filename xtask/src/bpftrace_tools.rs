@@ -15,8 +15,8 @@ use anyhow::{Context as _, Result};
 #[derive(clap::Args, Debug)]
 pub struct BpftraceToolsArgs {
     /// Rounds per tool.
-    #[arg(long, default_value_t = 5)]
-    runs: u32,
+    #[arg(long, visible_alias = "runs", default_value_t = 5)]
+    rounds: u32,
     /// Runs the suite in this kernel in QEMU (`cargo xtask vm --kernel`: a Debian series such
     /// as 6.12, a package or an image), with the host's tools packed in.
     #[arg(long)]
@@ -25,8 +25,8 @@ pub struct BpftraceToolsArgs {
 
 /// Runs the suite and writes the table.
 pub fn run(args: &BpftraceToolsArgs) -> Result<()> {
-    let runs = args.runs.to_string();
-    let suite = ["bpftrace-tools", "--runs", &runs, "--export-json"];
+    let rounds = args.rounds.to_string();
+    let suite = ["bpftrace-tools", "--rounds", &rounds, "--export-json"];
     let (json, table_path) = match &args.kernel {
         None => {
             let json = PathBuf::from("target/bpftrace-tools.json");

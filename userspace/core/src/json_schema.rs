@@ -213,7 +213,7 @@ fn the_workload_report_has_the_documented_fields() {
             detach_ms: Some(10.0),
         }],
     });
-    check(report.json().unwrap(), "`probecost workload`");
+    check(report.json().unwrap(), "`probecost complex-workload`");
 }
 
 #[test]

@@ -62,7 +62,7 @@ impl Platform for FreeBsd {
 
     fn complex_workload(&self) -> Result<Box<dyn ComplexWorkloadBackend>> {
         Err(Error::unsupported(
-            "`probecost workload` runs on Linux; the FreeBSD backend measures Benchmark 1 only",
+            "`probecost complex-workload` runs on Linux; the FreeBSD backend measures Benchmark 1 only",
         ))
     }
 

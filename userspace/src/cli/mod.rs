@@ -4,16 +4,16 @@
 mod attach_scale;
 mod bpftrace_tools;
 mod compare;
+mod complex_workload;
 mod measure;
 mod run;
-mod workload;
 
 pub use attach_scale::AttachScaleArgs;
 pub use bpftrace_tools::BpftraceToolsArgs;
 pub use compare::CompareArgs;
+pub use complex_workload::ComplexWorkloadArgs;
 pub use measure::MeasureArgs;
 pub use run::{RoundArgs, RunArgs};
-pub use workload::WorkloadArgs;
 
 use std::path::PathBuf;
 
@@ -32,7 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Runs the Benchmark 1 scenarios and prints the per-event cost table.
     Run(RunArgs),
-    /// Measures a compiled BPF object of your own against a control, per event.
+    /// Measures your own BPF object, bpftrace script or BPF-loading command against a
+    /// control, per event.
     Measure(MeasureArgs),
     /// Measures every bpftrace tool of a directory (the distribution's, in /usr/sbin), each
     /// with a workload that fires its probes, ranked by per-event cost.
@@ -42,8 +43,10 @@ pub enum Command {
     /// Times attaching and detaching N probes of one kind, for each count and tracer.
     AttachScale(AttachScaleArgs),
     /// Times a complex command untraced and under many-probe scenario sets (Benchmark 2).
-    Workload(WorkloadArgs),
-    /// Compares reports of `run`, `attach-scale` or `workload`: each row's change against the
+    #[command(name = "complex-workload", visible_alias = "workload")]
+    ComplexWorkload(ComplexWorkloadArgs),
+    /// Compares reports of `run` (or `measure`, `bpftrace-tools`), `attach-scale` or
+    /// `complex-workload`: each row's change against the
     /// first, with its 95% interval.
     Compare(CompareArgs),
     /// Runs the workload in this process and reports its timing on a descriptor (used by
@@ -154,5 +157,24 @@ fn non_negative(text: &str) -> Result<f64, String> {
         Ok(value)
     } else {
         Err(format!("{value} is not a finite number of at least 0"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_and_complex_workload_keep_their_old_names() {
+        for args in [
+            ["probecost", "run", "--rounds", "3"],
+            ["probecost", "run", "--runs", "3"],
+            ["probecost", "complex-workload", "--rounds", "2"],
+            ["probecost", "workload", "--runs", "2"],
+        ] {
+            Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+        let cli = Cli::try_parse_from(["probecost", "run", "--target-ci", "2", "--max-runs", "9"]);
+        assert!(cli.is_ok());
     }
 }

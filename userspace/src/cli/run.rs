@@ -95,18 +95,17 @@ impl RunArgs {
 #[derive(Args, Debug)]
 pub struct RoundArgs {
     /// Rounds per scenario, 1 to 1000 (default 12; with --target-ci, the minimum, default 5). A
-    /// round is one control run and one traced run per tracer: the flag's name counts the
-    /// traced runs each tracer gets.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    runs: Option<u64>,
+    /// round is one control run and one traced run per tracer (`--runs` is its old name).
+    #[arg(long, visible_alias = "runs", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    rounds: Option<u64>,
     /// Precision on demand: keeps giving a scenario rounds until the half-width of its
     /// per-event floor's 95% interval is at most PCT percent of the floor (costs below
-    /// --ci-floor-ns are held to PCT percent of that), or --max-runs is reached.
+    /// --ci-floor-ns are held to PCT percent of that), or --max-rounds is reached.
     #[arg(long, value_name = "PCT", value_parser = percentage)]
     target_ci: Option<f64>,
     /// With --target-ci: the most rounds a scenario gets.
-    #[arg(long, default_value_t = 30, requires = "target_ci", value_parser = clap::value_parser!(u64).range(2..=1000))]
-    max_runs: u64,
+    #[arg(long, visible_alias = "max-runs", default_value_t = 30, requires = "target_ci", value_parser = clap::value_parser!(u64).range(2..=1000))]
+    max_rounds: u64,
     /// With --target-ci: costs below this many ns are held to PCT percent of it.
     #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
     ci_floor_ns: f64,
@@ -124,10 +123,10 @@ impl RoundArgs {
             Some(pct) => RoundPolicy::TargetCi(TargetCi {
                 pct,
                 floor_ns: self.ci_floor_ns,
-                min_rounds: self.runs.unwrap_or(5) as usize,
-                max_rounds: self.max_runs as usize,
+                min_rounds: self.rounds.unwrap_or(5) as usize,
+                max_rounds: self.max_rounds as usize,
             }),
-            None => RoundPolicy::Fixed(self.runs.unwrap_or(12) as usize),
+            None => RoundPolicy::Fixed(self.rounds.unwrap_or(12) as usize),
         }
     }
 

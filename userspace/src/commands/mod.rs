@@ -5,10 +5,10 @@
 mod attach_scale;
 mod bpftrace_tools;
 mod compare;
+mod complex_workload;
 mod list;
 mod measure;
 mod run;
-mod workload;
 mod workload_child;
 
 use std::path::PathBuf;
@@ -16,10 +16,10 @@ use std::path::PathBuf;
 pub use attach_scale::{attach_scale, AttachScaleCommand, MechanismChoice};
 pub use bpftrace_tools::{bpftrace_tools, BpftraceToolsCommand};
 pub use compare::{compare, CompareCommand};
+pub use complex_workload::{complex_workload, ComplexWorkloadCommand};
 pub use list::list;
 pub use measure::{measure, MeasureCommand, MeasuredTool};
 pub use run::{run, RunCommand, WorkloadChoice};
-pub use workload::{workload, WorkloadCommand};
 pub use workload_child::{workload_child, WorkloadChildCommand};
 
 use probecost_core::{

@@ -18,7 +18,7 @@ pub enum ReportKind {
     Run,
     /// `probecost attach-scale`: attach and detach times per probe count.
     AttachScale,
-    /// `probecost workload`: wall time of a command per configuration.
+    /// `probecost complex-workload`: wall time of a command per configuration.
     Workload,
 }
 
@@ -307,7 +307,7 @@ impl From<AttachScaleFile> for ReportFile {
     }
 }
 
-/// A `probecost workload` report.
+/// A `probecost complex-workload` report.
 #[derive(Clone, Debug, Deserialize)]
 pub struct WorkloadFile {
     /// Where it was measured.

@@ -105,10 +105,10 @@ pub struct WorkloadResult {
     pub detach_ms: Option<f64>,
 }
 
-/// Everything one `probecost workload` measured.
+/// Everything one `probecost complex-workload` measured.
 pub type WorkloadReport = Measured<ComplexWorkload>;
 
-/// What `probecost workload` found.
+/// What `probecost complex-workload` found.
 #[derive(Clone, Debug, Serialize)]
 pub struct ComplexWorkload {
     /// The command timed.

@@ -19,13 +19,13 @@ use crate::{
 };
 
 /// Times `command` untraced and under each of the backend's prepared scenarios (`sets[i]`
-/// describes scenario `i`'s sets, named `names[i]`), `runs` rounds, calling `on_run` after
+/// describes scenario `i`'s sets, named `names[i]`), `rounds` rounds, calling `on_run` after
 /// each run; stops early, keeping the runs so far, once `stop` is set.
 pub fn measure(
     backend: &mut dyn ComplexWorkloadBackend,
     command: &TimedCommand,
     scenarios: &[(String, Vec<SetUsed>)],
-    runs: usize,
+    rounds: usize,
     stop: &AtomicBool,
     on_run: &mut dyn FnMut(&str, f64),
 ) -> Result<Vec<WorkloadResult>> {
@@ -53,7 +53,7 @@ pub fn measure(
         .map(|r| vec![Vec::new(); r.sets.len()])
         .collect();
     let mut set_detach_ms = set_attach_ms.clone();
-    'rounds: for round in 0..runs {
+    'rounds: for round in 0..rounds {
         for side in run_order::round(round, scenarios.len()) {
             if stop.load(Ordering::Relaxed) {
                 break 'rounds;

@@ -301,7 +301,7 @@ pub(crate) mod tests {
             interrupted: false,
             published: reference::published(name),
             note: Some("a note"),
-            workload: Some("-- /bin/true".into()),
+            workload: None,
         }
     }
 

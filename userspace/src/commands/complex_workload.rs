@@ -1,4 +1,4 @@
-//! `probecost workload`: Benchmark 2, a complex command timed untraced and under scenario sets
+//! `probecost complex-workload`: Benchmark 2, a complex command timed untraced and under scenario sets
 //! of many counting probes.
 
 use std::path::PathBuf;
@@ -15,13 +15,13 @@ use probecost_core::{
     tracer::AYA_VERSION,
 };
 
-/// What `probecost workload` measures.
+/// What `probecost complex-workload` measures.
 #[derive(Clone, Debug)]
-pub struct WorkloadCommand {
+pub struct ComplexWorkloadCommand {
     /// Scenarios: talk numbers, `all`, or sets joined with `+`.
     pub sets: Vec<String>,
     /// Rounds.
-    pub runs: usize,
+    pub rounds: usize,
     /// Source tree of the default command.
     pub build_dir: PathBuf,
     /// How kprobe sets attach: [`Mechanism::Kprobe`] or [`Mechanism::KprobeMulti`].
@@ -34,7 +34,7 @@ pub struct WorkloadCommand {
     pub allow_concurrent: bool,
 }
 
-impl WorkloadCommand {
+impl ComplexWorkloadCommand {
     /// The command to time: the one given, or libsodium's parallel build after an untimed
     /// `make clean`.
     fn timed_command(&self) -> Result<TimedCommand> {
@@ -67,7 +67,10 @@ impl WorkloadCommand {
 }
 
 /// Measures, prints the table and writes the result files.
-pub fn workload(platform: &dyn Platform, command: &WorkloadCommand) -> Result<Outcome> {
+pub fn complex_workload(
+    platform: &dyn Platform,
+    command: &ComplexWorkloadCommand,
+) -> Result<Outcome> {
     let scenarios = parse_scenarios(&command.sets)?;
     let timed = command.timed_command()?;
     let mut backend = platform.complex_workload()?;
@@ -89,7 +92,7 @@ pub fn workload(platform: &dyn Platform, command: &WorkloadCommand) -> Result<Ou
         backend.as_mut(),
         &timed,
         &scenarios,
-        command.runs,
+        command.rounds,
         interrupt::stop_flag(),
         &mut |name, s| eprintln!("  {name:<28} {s:.2} s"),
     )?;

@@ -1,4 +1,4 @@
-//! `probecost workload`'s arguments.
+//! `probecost complex-workload`'s arguments.
 
 use std::path::PathBuf;
 
@@ -6,7 +6,7 @@ use clap::Args;
 use probecost_core::probe_set::Mechanism;
 
 use super::MeasuringArgs;
-use crate::commands::WorkloadCommand;
+use crate::commands::ComplexWorkloadCommand;
 
 /// How `workload` attaches kprobe sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -18,15 +18,16 @@ enum KprobeMechanismChoice {
 }
 
 #[derive(Args, Debug)]
-pub struct WorkloadArgs {
+pub struct ComplexWorkloadArgs {
     /// Scenarios (comma-separated): 1 to 9 (the talk's), all, or probe sets joined with `+`:
     /// fbt-fs, fbt-fs-occ, fbt-fs-a, fbt-fs-abv, syscall-all, syscall-entry, vfs-all,
     /// vfs-wroc, sched-all, or any attach-scale kind (tracepoint:ext4:*, ...).
     #[arg(long, value_delimiter = ',', default_value = "all")]
     sets: Vec<String>,
-    /// Rounds (one untraced run and one run per scenario each), 1 to 1000.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    runs: u64,
+    /// Rounds (one untraced run and one run per scenario each), 1 to 1000 (`--runs` is its
+    /// old name).
+    #[arg(long, visible_alias = "runs", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    rounds: u64,
     /// Source tree of the default command (set up by `cargo xtask setup`).
     #[arg(long, default_value = "target/bench2/libsodium-stable")]
     build_dir: PathBuf,
@@ -42,11 +43,11 @@ pub struct WorkloadArgs {
     command: Vec<String>,
 }
 
-impl WorkloadArgs {
-    pub fn command(&self) -> WorkloadCommand {
-        WorkloadCommand {
+impl ComplexWorkloadArgs {
+    pub fn command(&self) -> ComplexWorkloadCommand {
+        ComplexWorkloadCommand {
             sets: self.sets.clone(),
-            runs: self.runs as usize,
+            rounds: self.rounds as usize,
             build_dir: self.build_dir.clone(),
             kprobe_mechanism: match self.kprobe_mechanism {
                 KprobeMechanismChoice::PerfEvent => Mechanism::Kprobe,
