@@ -103,9 +103,7 @@ fn each_tool_is_measured_or_says_why_not_ranked_with_nothing_left() {
     assert_eq!(never["status"], "unsupported", "{never}");
     let why = never["reason"].as_str().unwrap();
     assert!(
-        why.starts_with(
-            "none of its probes fired under the workloads tried (the read loop; -- true"
-        ),
+        why.starts_with("none of the workloads tried makes its events (the read loop; -- true"),
         "{why}"
     );
     assert!(

@@ -184,11 +184,11 @@ impl OpenedTool {
         self.object.backend.version()
     }
 
-    /// Checks that the tool's programs run under `workload` (unless its events are given):
-    /// [`Error::NoEvents`] when they do not.
-    pub fn check_events(&mut self, workload: &dyn Workload) -> Result<()> {
-        if self.given_events.is_some() {
-            return Ok(());
+    /// Checks that the tool's programs run under `workload` (unless its events are given),
+    /// returning the events per operation counted: [`Error::NoEvents`] when they do not run.
+    pub fn check_events(&mut self, workload: &dyn Workload) -> Result<f64> {
+        if let Some(given) = self.given_events {
+            return Ok(given);
         }
         every_program_runs(
             self.object.backend.as_mut(),
@@ -260,7 +260,7 @@ fn every_program_runs(
     row: &ObjectRow,
     names: &[String],
     workload: &dyn Workload,
-) -> Result<()> {
+) -> Result<f64> {
     let mut prepared = backend.prepare_row(SuiteRow::Object(row))?.programs;
     let ops = workload.min_ops();
     let stats = prepared
@@ -298,7 +298,8 @@ fn every_program_runs(
         silent.is_empty()
     };
     if enough_fire {
-        return Ok(());
+        let events: u64 = stats.programs.iter().map(|run| run.count).sum();
+        return Ok(events as f64 / ops as f64);
     }
     // A user's object can be attached elsewhere; a script says where it attaches itself.
     let attach_elsewhere = if names.is_empty() {
