@@ -205,8 +205,7 @@ fn interrupt_mid_run(signal: libc::c_int, name: &str) {
     }
     let before = ProgramCensus::take();
     let mut child = run_with_bpftrace_attached();
-    // SAFETY: signalling our own child.
-    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+    probecost_integration_tests::send_signal(&child, signal);
     let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
     assert_eq!(code, Some(130), "{stdout}");
     assert_nothing_left(before);

@@ -42,8 +42,7 @@ fn signal_mid_run(signal: libc::c_int, name: &str) {
     let before = ProgramCensus::take();
     let mut child = start_long_run();
     wait_until_loaded(&before);
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+    probecost_integration_tests::send_signal(&child, signal);
     let status = wait_with_timeout(&mut child, Duration::from_secs(30));
     let mut stdout = String::new();
     child
@@ -111,11 +110,7 @@ fn interrupt_after(
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
     sleep(delay);
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
-        0
-    );
+    probecost_integration_tests::send_signal(&child, libc::SIGINT);
     let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
     assert_eq!(code, Some(130), "{stdout}");
     assert!(stdout.contains("(interrupted)"), "{stdout}");

@@ -235,11 +235,7 @@ fn sigint_and_sigkill_mid_measure_leave_nothing_loaded() {
     let object = compile("sys_enter_read");
     let before = ProgramCensus::take();
     let mut child = measure_in_flight(&object, &before);
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
-        0
-    );
+    probecost_integration_tests::send_signal(&child, libc::SIGINT);
     let (code, stdout) = probecost_integration_tests::exit_code_and_stdout(
         &mut child,
         std::time::Duration::from_secs(30),
@@ -264,11 +260,7 @@ fn sigint_and_sigkill_mid_measure_leave_nothing_loaded() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_secs(1));
-    // SAFETY: sending a signal to our own child.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
-        0
-    );
+    probecost_integration_tests::send_signal(&child, libc::SIGINT);
     let (code, stdout) = probecost_integration_tests::exit_code_and_stdout(
         &mut child,
         std::time::Duration::from_secs(30),

@@ -5,7 +5,9 @@
 
 use std::process::{Command, Output};
 
-use probecost_integration_tests::{have_root, probecost_bin, ProgramCensus};
+use probecost_integration_tests::{
+    bpftrace_processes, have_root, interrupted_after, probecost_bin, ProgramCensus,
+};
 
 fn measure(args: &[&str]) -> Output {
     Command::new(probecost_bin())
@@ -18,10 +20,7 @@ fn measure(args: &[&str]) -> Output {
 
 /// Whether a bpftrace process is running.
 fn bpftrace_running() -> bool {
-    Command::new("pgrep")
-        .args(["-x", "bpftrace"])
-        .status()
-        .is_ok_and(|s| s.success())
+    !bpftrace_processes().is_empty()
 }
 
 #[test]
@@ -164,22 +163,16 @@ fn ctrl_c_mid_measure_exits_130_and_leaves_no_bpftrace() {
         return;
     }
     let before = ProgramCensus::take();
-    let child = Command::new(probecost_bin())
-        .args([
+    let output = interrupted_after(
+        &[
             "measure",
             "--bpftrace-e",
             "tracepoint:syscalls:sys_enter_read { @ = count(); }",
             "--runs",
             "50",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("running probecost");
-    std::thread::sleep(std::time::Duration::from_millis(3000));
-    // SAFETY: signalling the child this test started.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let output = child.wait_with_output().unwrap();
+        ],
+        std::time::Duration::from_millis(3000),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

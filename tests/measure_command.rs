@@ -8,7 +8,7 @@ use std::{
     process::{Command, Output},
 };
 
-use probecost_integration_tests::{have_root, probecost_bin, ProgramCensus};
+use probecost_integration_tests::{have_root, interrupted_after, probecost_bin, ProgramCensus};
 
 fn measure(args: &[&str]) -> Output {
     Command::new(probecost_bin())
@@ -281,8 +281,8 @@ fn ctrl_c_mid_measure_exits_130_and_stops_the_command() {
     if !have_root("ctrl_c_mid_measure_exits_130_and_stops_the_command") {
         return;
     }
-    let child = Command::new(probecost_bin())
-        .args([
+    let output = interrupted_after(
+        &[
             "measure",
             "--tracer-cmd",
             "exec sleep 95",
@@ -292,15 +292,9 @@ fn ctrl_c_mid_measure_exits_130_and_stops_the_command() {
             "1",
             "--runs",
             "50",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("running probecost");
-    std::thread::sleep(std::time::Duration::from_millis(2500));
-    // SAFETY: signalling the child this test started.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let output = child.wait_with_output().unwrap();
+        ],
+        std::time::Duration::from_millis(2500),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

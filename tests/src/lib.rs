@@ -16,6 +16,26 @@ pub fn have_root(test: &str) -> bool {
     false
 }
 
+/// Sends `signal` to `child`, a process the test started and has not reaped.
+pub fn send_signal(child: &std::process::Child, signal: libc::c_int) {
+    // SAFETY: signalling a child of this test that has not been reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+}
+
+/// Runs probecost with `args`, sends it SIGINT after `after`, and returns what it wrote to
+/// stderr (stdout is discarded) with its exit status.
+pub fn interrupted_after(args: &[&str], after: std::time::Duration) -> std::process::Output {
+    let child = std::process::Command::new(probecost_bin())
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running probecost");
+    std::thread::sleep(after);
+    send_signal(&child, libc::SIGINT);
+    child.wait_with_output().expect("waiting for probecost")
+}
+
 /// The records of a CSV export, each as column name -> field.
 pub fn csv_records(text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
