@@ -4,7 +4,9 @@
 
 use std::process::{Command, Output};
 
-use probecost_integration_tests::{bpftrace_processes, have_root, probecost_bin, ProgramCensus};
+use probecost_integration_tests::{
+    bpftrace_processes, have_root, interrupted_after, probecost_bin, ProgramCensus,
+};
 
 fn bpftrace_tools(args: &[&str]) -> Output {
     Command::new(probecost_bin())
@@ -138,4 +140,45 @@ fn a_directory_without_tools_or_an_unknown_tool_is_one_line() {
         );
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
+}
+
+#[test]
+fn ctrl_c_mid_suite_exits_130_with_the_tools_so_far_and_nothing_left() {
+    if !have_root("ctrl_c_mid_suite_exits_130_with_the_tools_so_far_and_nothing_left") {
+        return;
+    }
+    let script = "tracepoint:syscalls:sys_enter_read { @reads = count(); }";
+    let dir = ToolDir::new(
+        "tools-interrupted",
+        &[("a.bt", script), ("b.bt", script), ("c.bt", script)],
+    );
+    let json = dir.0.join("report.json");
+    let before = ProgramCensus::take();
+    let output = interrupted_after(
+        &[
+            "bpftrace-tools",
+            "--dir",
+            dir.path(),
+            "--rounds",
+            "40",
+            "--run-time-ms",
+            "100",
+            "--export-json",
+            json.to_str().unwrap(),
+        ],
+        std::time::Duration::from_millis(3000),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(before.settled(), 0, "programs left loaded");
+    assert!(bpftrace_processes().is_empty(), "bpftrace left running");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["interrupted"], true, "{report}");
+    // The first tool was under way: it is reported with the rounds it finished, the last
+    // one never started.
+    let rows = report["scenarios"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.len() < 3, "{report}");
+    assert_eq!(rows[0]["name"], "a.bt", "{report}");
 }

@@ -104,8 +104,12 @@ pub fn bpftrace_tools(platform: &dyn Platform, command: &BpftraceToolsCommand) -
         }
         let name = file_name(path);
         eprintln!("[{}/{}] {name}", i + 1, tools.len());
-        let measured = measure_tool(platform, command, path, &name, cpu, &mut version)?;
-        results.push(measured);
+        match measure_tool(platform, command, path, &name, cpu, &mut version) {
+            Ok(measured) => results.push(measured),
+            // Ctrl-C between two of a tool's runs: the tools measured so far are reported.
+            Err(Error::Interrupted) => break,
+            Err(e) => return Err(e),
+        }
     }
     rank(&mut results);
     let environment = Environment::probe(

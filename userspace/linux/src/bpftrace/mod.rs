@@ -252,8 +252,12 @@ impl PreparedScenario for BpftraceScenario {
                     program: self.what.clone(),
                     attach: self.choice.attach.clone(),
                     error: format!(
-                        "bpftrace attached none of its event probes: {}",
-                        warnings.join("; ")
+                        "bpftrace attached none of its event probes: {}{}",
+                        warnings[0],
+                        match warnings.len() {
+                            1 => String::new(),
+                            n => format!(" (and {} more like it)", n - 1),
+                        }
                     ),
                 })
             })
