@@ -265,7 +265,15 @@ fn inputs_are_checked_before_anything_is_measured() {
     );
     for (args, expected) in [
         (&["run", "--ops", "0"][..], "invalid value '0' for '--ops"),
-        (&["run", "--runs", "0"][..], "invalid value '0' for '--runs"),
+        (
+            &["run", "--rounds", "0"][..],
+            "invalid value '0' for '--rounds",
+        ),
+        // The old name is still taken, and refused the same way.
+        (
+            &["run", "--runs", "0"][..],
+            "invalid value '0' for '--rounds",
+        ),
         (
             &["run", "--scenario", ""][..],
             "--scenario needs at least one name",
