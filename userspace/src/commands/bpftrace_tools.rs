@@ -210,8 +210,15 @@ fn measure_tool(
         }
         eprintln!("  timed with {label}");
         let settings = opened.settings(command.rounds, None, command.run_time);
-        let mut results = opened.measure(&settings, workload.as_ref())?;
-        let mut result = results.remove(0);
+        // A tool that fails part-way (bpftrace exits, a probe goes) is its row's reason.
+        let results = match opened.measure(&settings, workload.as_ref()) {
+            Ok(results) => results,
+            Err(e) => return unsupported(name, e),
+        };
+        let Some(mut result) = results.into_iter().next() else {
+            // No round finished: only an interruption ends a row that early.
+            return Err(Error::Interrupted);
+        };
         result.workload = Some(label);
         return Ok(result);
     }
