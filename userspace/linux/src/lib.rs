@@ -22,6 +22,7 @@ pub mod probe_sets;
 pub(crate) mod programs;
 mod scenario_probe;
 pub mod tracer_command;
+mod tracer_process;
 
 pub use features::KernelFeatures;
 pub use kernel_support::Support;

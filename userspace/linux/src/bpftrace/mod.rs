@@ -8,7 +8,6 @@ mod user_script;
 
 use std::{collections::BTreeSet, path::PathBuf, process::Command};
 
-pub(crate) use process::other_cpus;
 pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT};
 pub use user_script::UserScript;
 

@@ -11,12 +11,13 @@
 use std::{
     fs::File,
     io::{BufRead, BufReader, Read, Write},
-    os::unix::process::CommandExt as _,
     path::Path,
     process::{Child, Command, Stdio},
     thread,
     time::{Duration, Instant},
 };
+
+use crate::tracer_process::off_the_workload_and_dying_with_us;
 
 /// The line bpftrace writes to stderr once every probe is attached.
 const READY_LINE: &str = "__BPFTRACE_NOTIFY_PROBES_ATTACHED";
@@ -142,19 +143,7 @@ impl BpftraceProcess {
             .stdin(Stdio::null())
             .stdout(file(output.stdout())?)
             .stderr(file(output.stderr())?);
-        let others = other_cpus(workload_cpu);
-        // SAFETY: only async-signal-safe calls (prctl, sched_setaffinity) between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                if let Some(set) = &others {
-                    libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set);
-                }
-                Ok(())
-            });
-        }
+        off_the_workload_and_dying_with_us(&mut command, workload_cpu);
         let child = command.spawn().map_err(BpftraceError::Spawn)?;
         let mut process = Self {
             child,
@@ -287,26 +276,6 @@ fn abbreviated(script: &str) -> String {
     let head: String = script.chars().take(KEEP).collect();
     let tail: String = script.chars().skip(script.chars().count() - KEEP).collect();
     format!("{head} ... {tail}")
-}
-
-/// Every allowed CPU but the workload's, when there is another one.
-pub(crate) fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
-    let cpus: Vec<usize> = probecost_core::cpu::allowed_cpus()
-        .ok()?
-        .into_iter()
-        .filter(|c| *c != workload_cpu)
-        .collect();
-    if cpus.is_empty() {
-        return None;
-    }
-    // SAFETY: cpu_set_t is plain data; every CPU came from the kernel's own mask.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        for cpu in cpus {
-            libc::CPU_SET(cpu, &mut set);
-        }
-        Some(set)
-    }
 }
 
 /// The lines of bpftrace's stderr that say a probe will not attach (or that a wildcard could

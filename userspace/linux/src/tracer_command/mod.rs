@@ -20,7 +20,7 @@ use std::{
 use regex::Regex;
 
 use crate::bpf_stats;
-use crate::bpftrace::other_cpus;
+use crate::tracer_process::off_the_workload_and_dying_with_us;
 use output::Output;
 use probecost_core::{
     benchmark::{
@@ -142,19 +142,7 @@ impl CommandRuns {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
-        let others = other_cpus(self.request.workload_cpu);
-        // SAFETY: only async-signal-safe calls (prctl, sched_setaffinity) between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                if let Some(set) = &others {
-                    libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set);
-                }
-                Ok(())
-            });
-        }
+        off_the_workload_and_dying_with_us(&mut command, self.request.workload_cpu);
         let mut child = command
             .spawn()
             .map_err(|e| format!("cannot start it: {e}"))?;

@@ -9,7 +9,7 @@ use std::{
 
 use regex::Regex;
 
-use crate::bpftrace::other_cpus;
+use crate::tracer_process::other_cpus;
 
 /// What the command printed: the start of each stream (where a ready line is) and the end of
 /// stderr (its last words), read from pipes by a thread each, so a command that prints
