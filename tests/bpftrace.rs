@@ -102,9 +102,7 @@ fn aya_libbpf_and_bpftrace_run_interleaved_with_events_verified() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("libbpf ns/ev"), "{stdout}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    std::fs::remove_file(&json).unwrap();
+    let report = probecost_integration_tests::take_report(&json);
     let scenarios = report["scenarios"].as_array().unwrap();
     assert_eq!(scenarios.len(), 4);
     for row in scenarios.iter().filter(|r| r["name"] != "control") {

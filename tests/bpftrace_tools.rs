@@ -77,8 +77,7 @@ fn each_tool_is_measured_or_says_why_not_ranked_with_nothing_left() {
     assert!(output.status.success(), "{stderr}");
     assert_eq!(before.settled(), 0, "programs left loaded");
     assert!(bpftrace_processes().is_empty(), "bpftrace left running");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = probecost_integration_tests::read_report(&json);
     let rows = report["scenarios"].as_array().unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
     // Measured first, then the others by name; the text file is no tool.
@@ -173,8 +172,7 @@ fn ctrl_c_mid_suite_exits_130_with_the_tools_so_far_and_nothing_left() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(before.settled(), 0, "programs left loaded");
     assert!(bpftrace_processes().is_empty(), "bpftrace left running");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = probecost_integration_tests::read_report(&json);
     assert_eq!(report["interrupted"], true, "{report}");
     // The first tool was under way: it is reported with the rounds it finished, the last
     // one never started.

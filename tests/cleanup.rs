@@ -114,8 +114,7 @@ fn interrupt_after(
     let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
     assert_eq!(code, Some(130), "{stdout}");
     assert!(stdout.contains("(interrupted)"), "{stdout}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let report = probecost_integration_tests::read_report(json);
     assert_eq!(report["interrupted"], true, "{report}");
     assert_eq!(before.settled(), 0, "programs left in the kernel");
     report

@@ -346,7 +346,7 @@ fn measured_report() -> serde_json::Value {
         env!("CARGO_MANIFEST_DIR"),
         "/../docs/results/2026-11-30-estimator/benchmark1-run-1.json"
     );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    probecost_integration_tests::read_report(path)
 }
 
 #[test]

@@ -56,9 +56,7 @@ fn measured_row(object: &Path, args: &[&str]) -> serde_json::Value {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    std::fs::remove_file(&json).unwrap();
+    let report = probecost_integration_tests::take_report(&json);
     assert_eq!(before.settled(), 0, "programs left loaded");
     let row = report["scenarios"][0].clone();
     let tracer = &row["tracers"][0];

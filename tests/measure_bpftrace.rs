@@ -42,9 +42,7 @@ fn a_counting_one_liner_is_measured_per_event_with_its_events_verified() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    std::fs::remove_file(&json).unwrap();
+    let report = probecost_integration_tests::take_report(&json);
     assert_eq!(before.settled(), 0, "programs left loaded");
     assert!(!bpftrace_running(), "bpftrace left running");
     let row = &report["scenarios"][0];
@@ -85,9 +83,7 @@ fn a_script_needs_one_probe_that_fires_not_all() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    std::fs::remove_file(&json).unwrap();
+    let report = probecost_integration_tests::take_report(&json);
     assert_eq!(before.settled(), 0, "programs left loaded");
     let tracer = &report["scenarios"][0]["tracers"][0];
     assert_eq!(tracer["events_verified"], true, "{tracer}");

@@ -44,9 +44,7 @@ fn measured_row(args: &[&str], json_name: &str) -> serde_json::Value {
         "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    std::fs::remove_file(&json).unwrap();
+    let report = probecost_integration_tests::take_report(&json);
     report["scenarios"][0].clone()
 }
 

@@ -36,6 +36,22 @@ pub fn interrupted_after(args: &[&str], after: std::time::Duration) -> std::proc
     child.wait_with_output().expect("waiting for probecost")
 }
 
+/// The JSON report probecost wrote to `path`.
+pub fn read_report(path: impl AsRef<std::path::Path>) -> serde_json::Value {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("reading the report {}: {e}", path.display()));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("parsing the report {}: {e}", path.display()))
+}
+
+/// The JSON report probecost wrote to `path`, which is then removed.
+pub fn take_report(path: impl AsRef<std::path::Path>) -> serde_json::Value {
+    let report = read_report(path.as_ref());
+    std::fs::remove_file(path.as_ref()).expect("removing the report");
+    report
+}
+
 /// The records of a CSV export, each as column name -> field.
 pub fn csv_records(text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
