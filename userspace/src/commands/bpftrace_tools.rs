@@ -262,9 +262,11 @@ fn unsupported(name: &str, error: Error) -> Result<ScenarioResult> {
         name: name.to_string(),
         note: "",
     };
-    let mut result = unsupported_row(SuiteRow::Object(&row), Tracer::Bpftrace, reason);
-    result.note = None;
-    Ok(result)
+    Ok(unsupported_row(
+        SuiteRow::Object(&row),
+        Tracer::Bpftrace,
+        reason,
+    ))
 }
 
 /// The line of a failure that says why: bpftrace's own `ERROR:` where it printed one (the

@@ -18,7 +18,7 @@ pub enum SuiteRow<'a> {
 pub struct ObjectRow {
     /// The row's name: the object's file name.
     pub name: String,
-    /// What a reader of the row needs to know about how it was measured.
+    /// What a reader of the row needs to know about how it was measured (empty: nothing).
     pub note: &'static str,
 }
 
@@ -53,7 +53,7 @@ impl SuiteRow<'_> {
     pub fn note(&self) -> Option<&'static str> {
         match self {
             Self::Scenario(scenario) => (!scenario.note.is_empty()).then_some(scenario.note),
-            Self::Object(object) => Some(object.note),
+            Self::Object(object) => (!object.note.is_empty()).then_some(object.note),
         }
     }
 

@@ -187,8 +187,12 @@ impl CommandRuns {
                 }
             };
             if ready {
-                // With a ready line, the programs held are whatever it holds by then.
-                running.programs = held_bpf(running.child.id()).programs;
+                // A ready line may come after the look above: the programs held are then
+                // whatever it holds once the line is seen.
+                running.programs = match &self.ready_line {
+                    Some(_) => held_bpf(running.child.id()).programs,
+                    None => held.programs,
+                };
                 return Ok(running);
             }
             if started.elapsed() >= self.request.ready_timeout {
