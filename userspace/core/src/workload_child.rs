@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     histogram::OpCostHistogram,
-    workload::{PinnedWorkload, RunSample, Workload as _, WorkloadError},
+    workload::{PinnedWorkload, RunSample, WorkloadError},
 };
 
 /// The hidden subcommand the child runs.
@@ -101,7 +101,7 @@ pub fn run_in_child(
 ) -> Result<String, WorkloadError> {
     let workload = PinnedWorkload::new(cpu)?;
     workload.pin()?;
-    Ok(encode(&workload.run(ops, stop)?))
+    Ok(encode(&workload.run_here(ops, stop)?))
 }
 
 #[cfg(test)]
@@ -113,7 +113,7 @@ mod tests {
     #[test]
     fn a_report_survives_the_round_trip() {
         let workload = PinnedWorkload::new(0).unwrap();
-        let sample = workload.run(3000, &AtomicBool::new(false)).unwrap();
+        let sample = workload.run_here(3000, &AtomicBool::new(false)).unwrap();
         let decoded = decode(&encode(&sample)).unwrap();
         assert_eq!(decoded.ops, 3000);
         assert_eq!(decoded.elapsed, sample.elapsed);

@@ -102,8 +102,13 @@ impl Workload for PinnedWorkload {
         };
         format!(
             "in-process loop: 1-byte libc read(/dev/zero) + write(/dev/null){sites}, batches \
-             of ~{} µs",
-            BATCH_TIME.as_micros()
+             of ~{} µs{}",
+            BATCH_TIME.as_micros(),
+            if cfg!(target_os = "linux") {
+                ", each run in a new task (forked)"
+            } else {
+                ""
+            }
         )
     }
 
@@ -111,8 +116,20 @@ impl Workload for PinnedWorkload {
         self.cpu
     }
 
-    /// Performs `ops` operations, checking `stop` between batches.
+    /// Performs `ops` operations, checking `stop` between batches; on Linux in a new task
+    /// (a forked child) for every run, so that no run inherits a slow state that an earlier
+    /// one left on its task ([`super::fresh_task`]).
     fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
+        #[cfg(target_os = "linux")]
+        return super::fresh_task::run_in_fresh_task(|| self.run_here(ops, stop));
+        #[cfg(not(target_os = "linux"))]
+        return self.run_here(ops, stop);
+    }
+}
+
+impl PinnedWorkload {
+    /// Performs `ops` operations on the calling thread, checking `stop` between batches.
+    pub fn run_here(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
         let mut histogram = OpCostHistogram::default();
         // A run too short to size its batches keeps its sizing batches instead.
         let mut sizing = OpCostHistogram::default();

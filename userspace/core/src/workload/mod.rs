@@ -6,6 +6,8 @@
 
 mod command_process;
 mod dd_process;
+#[cfg(target_os = "linux")]
+mod fresh_task;
 mod in_process;
 pub mod uprobe_sites;
 
