@@ -17,8 +17,8 @@ use std::{
     os::fd::{FromRawFd, OwnedFd},
 };
 
+use super::sample_report::{decode, encode};
 use super::{RunSample, WorkloadError};
-use crate::workload_child::{decode, encode};
 
 /// What the child exits with when the run was interrupted.
 const EXIT_INTERRUPTED: i32 = 2;

@@ -9,6 +9,7 @@ mod dd_process;
 #[cfg(target_os = "linux")]
 mod fresh_task;
 mod in_process;
+pub mod sample_report;
 pub mod uprobe_sites;
 
 use std::{io, sync::atomic::AtomicBool, time::Duration};
