@@ -12,6 +12,19 @@ pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
     imp::pin_current_thread(cpu)
 }
 
+/// Moves the calling thread onto every CPU it may use but `cpu`, so that what it does (loading
+/// and detaching programs, starting tracers, the kernel's deferred work that those queue on the
+/// CPU they ran on) stays off a workload pinned there. Nothing changes when `cpu` is the only
+/// one. Linux only: elsewhere the workload runs on the calling thread itself.
+#[cfg(target_os = "linux")]
+pub fn keep_current_thread_off(cpu: usize) -> io::Result<()> {
+    let others: Vec<usize> = allowed_cpus()?.into_iter().filter(|c| *c != cpu).collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    imp::pin_current_thread_to(&others)
+}
+
 /// The default CPU for the workload: the last one the process may use, away from CPU 0 where
 /// interrupts and housekeeping tend to land.
 pub fn default_workload_cpu() -> io::Result<usize> {
@@ -39,13 +52,19 @@ mod imp {
     }
 
     pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
-        if cpu >= libc::CPU_SETSIZE as usize {
+        pin_current_thread_to(&[cpu])
+    }
+
+    pub fn pin_current_thread_to(cpus: &[usize]) -> io::Result<()> {
+        if let Some(cpu) = cpus.iter().find(|c| **c >= libc::CPU_SETSIZE as usize) {
             return Err(io::Error::other(format!("CPU {cpu} is beyond CPU_SETSIZE")));
         }
         // SAFETY: as above; sched_setaffinity(0) targets the calling thread.
         unsafe {
             let mut set: libc::cpu_set_t = mem::zeroed();
-            libc::CPU_SET(cpu, &mut set);
+            for cpu in cpus {
+                libc::CPU_SET(*cpu, &mut set);
+            }
             if libc::sched_setaffinity(0, mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
                 return Err(io::Error::last_os_error());
             }
@@ -139,6 +158,24 @@ mod tests {
         std::thread::spawn(move || pin_current_thread(cpu).unwrap())
             .join()
             .unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn keeping_off_a_cpu_leaves_the_others() {
+        let cpus = allowed_cpus().unwrap();
+        let cpu = *cpus.last().unwrap();
+        let left = std::thread::spawn(move || {
+            keep_current_thread_off(cpu).unwrap();
+            allowed_cpus().unwrap()
+        })
+        .join()
+        .unwrap();
+        if cpus.len() == 1 {
+            assert_eq!(left, cpus);
+        } else {
+            assert_eq!(left, cpus[..cpus.len() - 1]);
+        }
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub(super) fn chosen_workload(
     } else if choice == WorkloadChoice::Dd {
         Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
     } else {
-        Box::new(PinnedWorkload::on_this_thread(cpu)?)
+        Box::new(PinnedWorkload::open(cpu)?)
     })
 }
 

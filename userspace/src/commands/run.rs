@@ -166,9 +166,9 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let workload: Box<dyn Workload> = match command.workload {
         WorkloadChoice::InProcess if sites => {
-            Box::new(PinnedWorkload::on_this_thread(cpu)?.with_uprobe_sites())
+            Box::new(PinnedWorkload::open(cpu)?.with_uprobe_sites())
         }
-        WorkloadChoice::InProcess => Box::new(PinnedWorkload::on_this_thread(cpu)?),
+        WorkloadChoice::InProcess => Box::new(PinnedWorkload::open(cpu)?),
         WorkloadChoice::Dd => {
             Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
         }

@@ -35,8 +35,8 @@ pub struct PinnedWorkload {
 }
 
 impl PinnedWorkload {
-    /// Opens /dev/zero and /dev/null for a workload that will run on `cpu`. The caller's
-    /// thread is pinned when it calls [`Self::run`].
+    /// Opens /dev/zero and /dev/null for a workload that will run on `cpu`, placing no thread
+    /// ([`Self::open`] does).
     pub fn new(cpu: usize) -> io::Result<Self> {
         Ok(Self {
             source: File::open("/dev/zero")?,
@@ -58,12 +58,23 @@ impl PinnedWorkload {
         crate::cpu::pin_current_thread(self.cpu)
     }
 
-    /// The workload on `cpu`, with the calling thread pinned there; each failure says what it
-    /// was doing.
-    pub fn on_this_thread(cpu: usize) -> crate::error::Result<Self> {
+    /// The workload on `cpu`, ready to run; each failure says what it was doing.
+    ///
+    /// On Linux every run is a forked child that pins itself to `cpu`, and the calling thread
+    /// moves to the other CPUs: what the measuring process does between runs (loading,
+    /// attaching and detaching programs, starting tracers, reading their output) and the
+    /// kernel's deferred work that it queues on its own CPU (the callbacks of a detach's grace
+    /// period) then stay off the workload's CPU. Elsewhere the calling thread is pinned to
+    /// `cpu` and runs the workload itself.
+    pub fn open(cpu: usize) -> crate::error::Result<Self> {
         use crate::error::Error;
 
         let workload = Self::new(cpu).map_err(Error::io("opening /dev/zero and /dev/null"))?;
+        #[cfg(target_os = "linux")]
+        crate::cpu::keep_current_thread_off(cpu).map_err(Error::io(format!(
+            "moving probecost off the workload's CPU {cpu} (see --cpu)"
+        )))?;
+        #[cfg(not(target_os = "linux"))]
         workload.pin().map_err(Error::io(format!(
             "pinning the workload to CPU {cpu} (see --cpu)"
         )))?;
@@ -117,11 +128,14 @@ impl Workload for PinnedWorkload {
     }
 
     /// Performs `ops` operations, checking `stop` between batches; on Linux in a new task
-    /// (a forked child) for every run, so that no run inherits a slow state that an earlier
-    /// one left on its task ([`super::fresh_task`]).
+    /// (a forked child, pinned to the workload's CPU) for every run, so that no run inherits a
+    /// slow state that an earlier one left on its task ([`super::fresh_task`]).
     fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
         #[cfg(target_os = "linux")]
-        return super::fresh_task::run_in_fresh_task(|| self.run_here(ops, stop));
+        return super::fresh_task::run_in_fresh_task(|| {
+            self.pin()?;
+            self.run_here(ops, stop)
+        });
         #[cfg(not(target_os = "linux"))]
         return self.run_here(ops, stop);
     }
@@ -208,6 +222,27 @@ mod tests {
             (Duration::from_micros(50)..=Duration::from_millis(2)).contains(&mean_batch),
             "{batches} batches of {mean_batch:?} on average"
         );
+    }
+
+    /// What the measuring process starts beside the workload (bpftrace, the per-event drain)
+    /// takes every CPU the calling thread may use but the workload's: the calling thread must
+    /// not be left on the workload's CPU alone.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn opening_moves_the_caller_off_the_workload_cpu() {
+        let cpus = crate::cpu::allowed_cpus().unwrap();
+        let cpu = *cpus.last().unwrap();
+        let (left, sample) = std::thread::spawn(move || {
+            let workload = PinnedWorkload::open(cpu).unwrap();
+            let left = crate::cpu::allowed_cpus().unwrap();
+            (left, workload.run(1000, &AtomicBool::new(false)).unwrap())
+        })
+        .join()
+        .unwrap();
+        if cpus.len() > 1 {
+            assert!(!left.contains(&cpu), "{left:?} still holds CPU {cpu}");
+        }
+        assert_eq!(sample.ops, 1000);
     }
 
     #[test]
