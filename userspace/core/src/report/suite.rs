@@ -9,13 +9,27 @@ use crate::{
     reference::PublishedFigures,
     report::chart::{BarSeries, Chart, ChartKind, Palette},
     result::{ScenarioStatus, Suite},
+    stats::ControlSpread,
     tracer::Tracer,
 };
+
+impl Suite {
+    /// How far the control's floor moved over every scenario's rounds.
+    fn control_spread(&self) -> Option<ControlSpread> {
+        ControlSpread::of(
+            self.scenarios.iter().flat_map(|s| &s.control_runs),
+            self.estimator.floor_quantile,
+        )
+    }
+}
 
 impl Findings for Suite {
     fn text(&self) -> String {
         let mut out = format!("workload: {}\n\n", self.workload);
         out.push_str(&render_table(&self.scenarios));
+        if let Some(spread) = self.control_spread() {
+            let _ = writeln!(out, "\n{}", spread.describe());
+        }
         out
     }
 
@@ -101,6 +115,9 @@ impl Findings for Suite {
              (see the JSON `reason`). Published columns: other machines, for reference.",
             q = self.estimator.floor_quantile.name()
         )]
+        .into_iter()
+        .chain(self.control_spread().map(|s| format!("{}.", s.describe())))
+        .collect()
     }
 
     fn csv_table(&self) -> Table {

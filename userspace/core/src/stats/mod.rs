@@ -1,11 +1,14 @@
 //! Turning interleaved control and traced runs into a per-event cost with its uncertainty:
-//! what a run keeps ([`RunSummary`]), the [`Estimator`], and the bootstrap under it.
+//! what a run keeps ([`RunSummary`]), the [`Estimator`], the bootstrap under it, and how far
+//! the control moved over a suite ([`ControlSpread`]).
 
 mod bootstrap;
+mod control_spread;
 mod estimator;
 mod run_summary;
 
 pub use bootstrap::{bootstrap_median_ci95, bootstrap_median_difference_ci95, SplitMix64};
+pub use control_spread::{ControlSpread, CHANGED_STATE_SPREAD_PCT};
 pub use estimator::{Estimate, Estimator, PerEventCost, RunFigure, DEFAULT_FLOOR_QUANTILE};
 pub use run_summary::{BatchQuantile, BatchQuantiles, RunSummary};
 
