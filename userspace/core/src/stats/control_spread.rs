@@ -2,8 +2,8 @@
 //! why a run's intervals are wide.
 //!
 //! Nothing is attached during a control run, so its floor moves only with the machine. On the
-//! instances probecost is developed on, the floor sits at one level for hours on a calm
-//! instance and switches between two levels about 20 % apart, for 0.3-2 s at a time, on a
+//! instances probecost is developed on, the floor holds one level through most of a suite on a
+//! calm instance and switches between two levels about 20 % apart, for 0.3-2 s at a time, on a
 //! restless one (docs/results/2026-12-02-noisy-instance.md). A run that falls wholly inside a
 //! slow stretch has no fast batch, so its floor is the slow level, and the rows whose rounds
 //! met such runs are wide. Saying so beside the table tells a reader whether to trust a wide
