@@ -18,11 +18,17 @@ pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
 /// one. Linux only: elsewhere the workload runs on the calling thread itself.
 #[cfg(target_os = "linux")]
 pub fn keep_current_thread_off(cpu: usize) -> io::Result<()> {
-    let others: Vec<usize> = allowed_cpus()?.into_iter().filter(|c| *c != cpu).collect();
+    let others = other_cpus(cpu)?;
     if others.is_empty() {
         return Ok(());
     }
     imp::pin_current_thread_to(&others)
+}
+
+/// Every CPU the calling thread may use but `cpu`: where what runs beside a workload pinned to
+/// `cpu` goes. Empty when `cpu` is the only one.
+pub fn other_cpus(cpu: usize) -> io::Result<Vec<usize>> {
+    Ok(allowed_cpus()?.into_iter().filter(|c| *c != cpu).collect())
 }
 
 /// The default CPU for the workload: the last one the process may use, away from CPU 0 where

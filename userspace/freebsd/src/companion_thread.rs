@@ -31,9 +31,9 @@ impl CompanionThread {
         let handle = thread::Builder::new()
             .name("probecost-companion".into())
             .spawn(move || {
-                let other = probecost_core::cpu::allowed_cpus()
+                let other = probecost_core::cpu::other_cpus(workload_cpu)
                     .ok()
-                    .and_then(|cpus| cpus.into_iter().find(|c| *c != workload_cpu));
+                    .and_then(|cpus| cpus.first().copied());
                 if let Some(cpu) = other {
                     let _ = probecost_core::cpu::pin_current_thread(cpu);
                 }

@@ -111,8 +111,8 @@ fn consume(
     stop: &AtomicBool,
     ready: mpsc::Sender<()>,
 ) -> Result<SessionOutcome, DtraceError> {
-    if let Ok(cpus) = probecost_core::cpu::allowed_cpus() {
-        if let Some(cpu) = cpus.iter().find(|c| **c != spec.workload_cpu) {
+    if let Ok(cpus) = probecost_core::cpu::other_cpus(spec.workload_cpu) {
+        if let Some(cpu) = cpus.first() {
             // Best effort: on a one-CPU machine the consumer shares the workload's CPU.
             let _ = probecost_core::cpu::pin_current_thread(*cpu);
         }

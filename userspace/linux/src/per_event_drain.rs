@@ -120,9 +120,9 @@ impl PerEventDrain {
             std::thread::Builder::new()
                 .name("per-event-drain".into())
                 .spawn(move || {
-                    if let Some(cpu) = probecost_core::cpu::allowed_cpus()
+                    if let Some(cpu) = probecost_core::cpu::other_cpus(workload_cpu)
                         .ok()
-                        .and_then(|cpus| cpus.into_iter().find(|c| *c != workload_cpu))
+                        .and_then(|cpus| cpus.first().copied())
                     {
                         let _ = probecost_core::cpu::pin_current_thread(cpu);
                     }

@@ -6,11 +6,7 @@ use std::process::Command;
 
 /// Every allowed CPU but the workload's, when there is another one.
 pub(crate) fn other_cpus(workload_cpu: usize) -> Option<libc::cpu_set_t> {
-    let cpus: Vec<usize> = probecost_core::cpu::allowed_cpus()
-        .ok()?
-        .into_iter()
-        .filter(|c| *c != workload_cpu)
-        .collect();
+    let cpus = probecost_core::cpu::other_cpus(workload_cpu).ok()?;
     if cpus.is_empty() {
         return None;
     }
