@@ -24,6 +24,10 @@ pub const BATCH_TIME: Duration = Duration::from_micros(200);
 /// [`BATCH_TIME`], which sizes the rest. These sizing batches count in the run's mean but not
 /// in its batch costs.
 const FIRST_BATCH_OPS: u64 = 4;
+/// Sizing takes the fastest of at least this many batches. The first operations of a fresh
+/// task fault in pages and a busy machine preempts: one stretched batch alone would size
+/// every later batch far too short.
+const MIN_SIZING_BATCHES: u64 = 3;
 
 /// What the workload reads from and writes to.
 pub struct PinnedWorkload {
@@ -145,10 +149,7 @@ impl PinnedWorkload {
     /// Performs `ops` operations on the calling thread, checking `stop` between batches.
     pub fn run_here(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
         let mut histogram = OpCostHistogram::default();
-        // A run too short to size its batches keeps its sizing batches instead.
-        let mut sizing = OpCostHistogram::default();
-        let mut batch_ops = FIRST_BATCH_OPS;
-        let mut sized = false;
+        let mut sizer = BatchSizer::default();
         let mut done = 0;
         let start = Instant::now();
         let mut batch_start = start;
@@ -156,26 +157,15 @@ impl PinnedWorkload {
             if stop.load(Ordering::Relaxed) {
                 return Err(WorkloadError::Interrupted);
             }
-            let batch = batch_ops.min(ops - done);
+            let batch = sizer.batch_ops().min(ops - done);
             for _ in 0..batch {
                 self.one_op()?;
             }
-            let now = Instant::now();
-            let took = now - batch_start;
-            let ns_per_op = took.as_nanos() as f64 / batch as f64;
-            if sized {
-                histogram.record_ns(ns_per_op);
+            let took = batch_start.elapsed();
+            if sizer.is_sized() {
+                histogram.record_ns(took.as_nanos() as f64 / batch as f64);
             } else {
-                sizing.record_ns(ns_per_op);
-                if took >= BATCH_TIME / 4 {
-                    // The fastest sizing batch: one that an interruption stretched would make
-                    // every later batch too short.
-                    let fastest = sizing.quantile_ns(0.0).max(1.0);
-                    batch_ops = ((BATCH_TIME.as_nanos() as f64 / fastest) as u64).max(1);
-                    sized = true;
-                } else {
-                    batch_ops *= 4;
-                }
+                sizer.record(batch, took);
             }
             // The next batch starts after the recording: a first write to a histogram page
             // (a copy-on-write fault in a forked run) is no operation's cost.
@@ -185,12 +175,61 @@ impl PinnedWorkload {
         Ok(RunSample {
             ops,
             elapsed: start.elapsed(),
+            // A run too short to size its batches keeps its sizing batches instead.
             histogram: if histogram.is_empty() {
-                sizing
+                sizer.sizing
             } else {
                 histogram
             },
         })
+    }
+}
+
+/// Chooses how many operations a batch holds so that it lasts about [`BATCH_TIME`]: batches
+/// of [`FIRST_BATCH_OPS`] growing fourfold until one lasts a quarter of it, then the fastest
+/// of these sizing batches sets the size of every later one.
+struct BatchSizer {
+    /// The sizing batches' costs per operation.
+    sizing: OpCostHistogram,
+    batch_ops: u64,
+    sized: bool,
+}
+
+impl Default for BatchSizer {
+    fn default() -> Self {
+        Self {
+            sizing: OpCostHistogram::default(),
+            batch_ops: FIRST_BATCH_OPS,
+            sized: false,
+        }
+    }
+}
+
+impl BatchSizer {
+    /// How many operations the next batch holds.
+    fn batch_ops(&self) -> u64 {
+        self.batch_ops
+    }
+
+    /// Whether the size is set, so that batches are timed for the run's costs.
+    fn is_sized(&self) -> bool {
+        self.sized
+    }
+
+    /// Takes a sizing batch of `ops` operations that lasted `took`.
+    fn record(&mut self, ops: u64, took: Duration) {
+        self.sizing.record_ns(took.as_nanos() as f64 / ops as f64);
+        if took < BATCH_TIME / 4 {
+            self.batch_ops *= 4;
+        } else if self.sizing.len() >= MIN_SIZING_BATCHES {
+            // The fastest sizing batch: one that an interruption stretched would make every
+            // later batch too short.
+            let fastest = self.sizing.quantile_ns(0.0).max(1.0);
+            self.batch_ops = ((BATCH_TIME.as_nanos() as f64 / fastest) as u64).max(1);
+            self.sized = true;
+        }
+        // A long batch among too few keeps its size: growing it would make the next one
+        // longer still.
     }
 }
 
@@ -221,6 +260,40 @@ mod tests {
         assert!(
             (Duration::from_micros(50)..=Duration::from_millis(2)).contains(&mean_batch),
             "{batches} batches of {mean_batch:?} on average"
+        );
+    }
+
+    /// Feeds a sizer batches costing `ns_per_op` each, but `stretched` for the first, until
+    /// it is sized; returns the size it chose.
+    fn size_with_first_batch_stretched(ns_per_op: u64, first: Duration) -> u64 {
+        let mut sizer = BatchSizer::default();
+        let mut first = Some(first);
+        while !sizer.is_sized() {
+            let ops = sizer.batch_ops();
+            let took = first
+                .take()
+                .unwrap_or(Duration::from_nanos(ops * ns_per_op));
+            sizer.record(ops, took);
+        }
+        sizer.batch_ops()
+    }
+
+    #[test]
+    fn a_stretched_first_batch_does_not_size_the_run() {
+        // 500 ns per operation: 400 operations fill a batch.
+        let unstretched = size_with_first_batch_stretched(500, Duration::from_micros(2));
+        assert_eq!(unstretched, 400);
+        // The first 4 operations of a fresh task fault in its pages: 60 µs, a quarter of a
+        // batch and more, which alone would have sized batches of 13 operations.
+        assert_eq!(
+            size_with_first_batch_stretched(500, Duration::from_micros(60)),
+            400
+        );
+        // An operation that fills a quarter batch by itself (a uprobe on a slow machine) is
+        // sized from the fastest of several batches of that size.
+        assert_eq!(
+            size_with_first_batch_stretched(60_000, Duration::from_millis(1)),
+            3
         );
     }
 
