@@ -1,13 +1,18 @@
-//! The workload in a child process, for tracers whose probes need a target process of their
-//! own (DTrace's `pid$target`). The child is `probecost workload-child`: it pins itself, runs
-//! the same [`PinnedWorkload`] loop as in process, and writes its [`RunSample`] as JSON to a
-//! descriptor it inherited, so the parent gets the child's own timing, not process start-up.
+//! The workload in a process of its own: on Linux every run of the in-process loop (each in a
+//! new process, so that each run gets its own address-space layout), and on FreeBSD for
+//! tracers whose probes need a target process (DTrace's `pid$target`). The child is
+//! `probecost workload-child`: it pins itself, runs the same [`PinnedWorkload`] loop as in
+//! process, and writes its [`RunSample`] as JSON to a descriptor it inherited, so the parent
+//! gets the child's own timing, not process start-up.
 
 pub use crate::workload::sample_report::{decode, encode, ChildReportError};
 use crate::workload::{PinnedWorkload, WorkloadError};
 
 /// The hidden subcommand the child runs.
 pub const SUBCOMMAND: &str = "workload-child";
+
+/// The flag that makes each of the child's operations call probecost's uprobe sites too.
+pub const UPROBE_SITES_FLAG: &str = "--uprobe-sites";
 
 /// The child's command line: `exe workload-child --cpu C --ops N --report-fd FD`.
 pub fn child_command(exe: &str, cpu: usize, ops: u64, report_fd: i32) -> Vec<String> {
@@ -23,13 +28,18 @@ pub fn child_command(exe: &str, cpu: usize, ops: u64, report_fd: i32) -> Vec<Str
     ]
 }
 
-/// The child's side: pins to `cpu`, runs `ops` operations and returns the report to write.
+/// The child's side: pins to `cpu`, runs `ops` operations (each also calling the uprobe sites
+/// when `uprobe_sites`) and returns the report to write.
 pub fn run_in_child(
     cpu: usize,
     ops: u64,
+    uprobe_sites: bool,
     stop: &std::sync::atomic::AtomicBool,
 ) -> Result<String, WorkloadError> {
-    let workload = PinnedWorkload::new(cpu)?;
+    let mut workload = PinnedWorkload::new(cpu)?;
+    if uprobe_sites {
+        workload = workload.with_uprobe_sites();
+    }
     workload.pin()?;
     Ok(encode(&workload.run_here(ops, stop)?))
 }
