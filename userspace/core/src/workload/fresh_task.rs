@@ -77,10 +77,9 @@ pub fn run_in_new_process(
 ) -> Result<RunSample, WorkloadError> {
     let (read_end, write_end) = pipe()?;
     let report_fd = write_end.as_raw_fd();
-    let mut argv =
-        crate::workload_child::child_command(&exe.to_string_lossy(), cpu, ops, report_fd);
+    let mut argv = super::child_command::child_command(&exe.to_string_lossy(), cpu, ops, report_fd);
     if uprobe_sites {
-        argv.push(crate::workload_child::UPROBE_SITES_FLAG.into());
+        argv.push(super::child_command::UPROBE_SITES_FLAG.into());
     }
     let mut command = Command::new(exe);
     command.args(&argv[1..]).stdin(Stdio::null());
