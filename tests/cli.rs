@@ -99,38 +99,6 @@ fn list_names_every_scenario_and_its_support() {
     }
 }
 
-/// On Linux the measuring commands make each run of the loop a new process of probecost
-/// (`workload-child`), so that each run draws its own address-space layout; what comes back
-/// is the child's own sample, and an executable that is not probecost is one error naming it.
-#[cfg(target_os = "linux")]
-#[test]
-fn each_run_of_the_loop_can_be_a_new_probecost_process() {
-    use probecost_core::workload::{PinnedWorkload, Workload};
-    use std::sync::atomic::AtomicBool;
-
-    let stop = AtomicBool::new(false);
-    let workload = PinnedWorkload::new(0)
-        .unwrap()
-        .in_new_processes_of(probecost_bin());
-    assert!(workload.description().contains("new process"));
-    let sample = workload.run(3000, &stop).unwrap();
-    assert_eq!(sample.ops, 3000);
-    assert!(!sample.histogram.is_empty());
-    let with_sites = PinnedWorkload::new(0)
-        .unwrap()
-        .with_uprobe_sites()
-        .in_new_processes_of(probecost_bin());
-    assert_eq!(with_sites.run(2000, &stop).unwrap().ops, 2000);
-
-    for exe in ["/bin/false", "/no/such/probecost"] {
-        let wrong = PinnedWorkload::new(0)
-            .unwrap()
-            .in_new_processes_of(exe.into());
-        let error = wrong.run(10, &stop).unwrap_err().to_string();
-        assert!(error.contains(exe), "{error}");
-    }
-}
-
 #[test]
 fn the_workload_child_reports_its_own_timing_on_the_inherited_descriptor() {
     // The FreeBSD backend runs pid$target scenarios this way; the child side is the same here.

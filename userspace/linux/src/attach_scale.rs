@@ -126,11 +126,7 @@ impl AttachScaleBackend for LinuxAttachScale {
     }
 
     fn per_event_trade(&mut self, cpu: usize) -> Result<Option<PerEventTrade>> {
-        per_event_trade(
-            &PinnedWorkload::open(cpu)?.in_new_processes()?,
-            5,
-            self.stop,
-        )
+        per_event_trade(&PinnedWorkload::open(cpu)?, 5, self.stop)
     }
 }
 

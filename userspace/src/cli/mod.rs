@@ -110,9 +110,6 @@ pub struct WorkloadChildArgs {
     /// Inherited descriptor to write the report to.
     #[arg(long)]
     report_fd: i32,
-    /// Each operation also calls probecost's uprobe sites.
-    #[arg(long)]
-    uprobe_sites: bool,
 }
 
 impl WorkloadChildArgs {
@@ -121,7 +118,6 @@ impl WorkloadChildArgs {
             cpu: self.cpu,
             ops: self.ops,
             report_fd: self.report_fd,
-            uprobe_sites: self.uprobe_sites,
         }
     }
 }

@@ -5,7 +5,6 @@
 use std::{path::PathBuf, time::Duration};
 
 use super::{
-    pinned_workload,
     run::{progress, suite_report},
     workload_cpu, ExportPaths, Measuring, Outcome, WorkloadChoice,
 };
@@ -18,7 +17,7 @@ use probecost_core::{
     interrupt,
     platform::{CommandRequest, ObjectBackend, ObjectRequest, Platform, ScriptRequest},
     result::ScenarioResult,
-    workload::{CommandProcess, DdProcess, Interruptible, Workload},
+    workload::{CommandProcess, DdProcess, Interruptible, PinnedWorkload, Workload},
 };
 
 /// The traced side `measure` measures.
@@ -120,7 +119,7 @@ pub(super) fn chosen_workload(
     } else if choice == WorkloadChoice::Dd {
         Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
     } else {
-        Box::new(pinned_workload(cpu)?)
+        Box::new(PinnedWorkload::open(cpu)?)
     })
 }
 

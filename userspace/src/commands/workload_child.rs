@@ -1,5 +1,5 @@
-//! `probecost workload-child` (hidden): the workload in a process of its own: each run of the
-//! in-process loop on Linux, and the target process of DTrace's `pid$target` on FreeBSD.
+//! `probecost workload-child` (hidden): the workload in a process of its own, for tracers
+//! whose probes need a target process (DTrace's `pid$target`).
 
 use std::{fs::File, io::Write as _, os::fd::FromRawFd as _};
 
@@ -20,8 +20,6 @@ pub struct WorkloadChildCommand {
     pub ops: u64,
     /// Inherited descriptor to write the report to.
     pub report_fd: i32,
-    /// Each operation also calls probecost's uprobe sites.
-    pub uprobe_sites: bool,
 }
 
 /// Runs the workload and writes its report to the inherited descriptor.
@@ -35,12 +33,7 @@ pub fn workload_child(command: WorkloadChildCommand) -> Result<Outcome> {
     interrupt::install().map_err(Error::io("installing the SIGINT/SIGTERM handlers"))?;
     // SAFETY: the parent passed this inherited descriptor for this process to own.
     let mut report = unsafe { File::from_raw_fd(command.report_fd) };
-    match run_in_child(
-        command.cpu,
-        command.ops,
-        command.uprobe_sites,
-        interrupt::stop_flag(),
-    ) {
+    match run_in_child(command.cpu, command.ops, interrupt::stop_flag()) {
         Ok(text) => {
             report
                 .write_all(text.as_bytes())

@@ -1,30 +1,20 @@
-//! Each run of the in-process loop in a new task: a forked child, or a new process (the
-//! probecost binary's `workload-child`, forked and executed) for every run.
+//! Each run of the in-process loop in a forked child: a new task for every run.
 //!
-//! Why a new task: on the kernels this was measured on (6.18 in a KVM guest), a task that
-//! makes traced syscalls can be left in a state where every syscall-tracepoint event costs it
-//! about 40 ns more, for the rest of its life: RCU Tasks Trace, which guards the syscall
-//! tracepoints, marks a task that is inside a traced syscall when a grace period scans it,
-//! and on the task seen stuck its need-quiescent-state flag stayed set, so each read-side
-//! unlock takes the slow path. Grace periods come from detaches, uprobe links and exiting
-//! tracers, at moments probecost does not choose, so a long-lived workload thread stepped to
-//! the slow level at a random round and stayed there. A new task starts with the state clear.
-//!
-//! Why a new process, where the binary has the `workload-child` subcommand: a forked child
-//! keeps its parent's address-space layout (where the loop's code, libc, the stack and the
-//! heap sit), which address-space randomization draws once per invocation of probecost. The
-//! per-event costs of one invocation then share one layout's offset, which its rounds cannot
-//! vary over; a new process per run draws a new layout each run, so the rounds sample it and
-//! the interval covers it. The uprobes on libc and on probecost's sites fire in either child
-//! as in the parent (they are set on the files, not on a process).
+//! Why: on the kernels this was measured on (6.18 in a KVM guest), a task that makes traced
+//! syscalls can be left in a state where every syscall-tracepoint event costs it about 40 ns
+//! more, for the rest of its life: RCU Tasks Trace, which guards the syscall tracepoints,
+//! marks a task that is inside a traced syscall when a grace period scans it, and on the task
+//! seen stuck its need-quiescent-state flag stayed set, so each read-side unlock takes the
+//! slow path. Grace periods come from detaches, uprobe links and exiting tracers, at moments
+//! probecost does not choose, so a long-lived workload thread stepped to the slow level at a
+//! random round and stayed there. A new task starts with the state clear. The child is a
+//! fork: the same code, memory and CPU (uprobes on libc and on probecost's sites fire in it
+//! as in the parent), timed by itself, with only its sample coming back through a pipe.
 
 use std::{
     fs::File,
     io::{self, Read, Write},
-    os::fd::{AsRawFd, FromRawFd, OwnedFd},
-    os::unix::process::{CommandExt, ExitStatusExt},
-    path::Path,
-    process::{Command, Stdio},
+    os::fd::{FromRawFd, OwnedFd},
 };
 
 use super::sample_report::{decode, encode};
@@ -62,68 +52,6 @@ pub fn run_in_fresh_task(
         return Err(io::Error::other(failure.to_string()).into());
     }
     decode(&message).map_err(|e| io::Error::other(format!("the workload's child: {e}")).into())
-}
-
-/// What the probecost binary exits with when interrupted (128 + SIGINT).
-const PROCESS_INTERRUPTED: i32 = 130;
-
-/// Runs `ops` operations of the workload on `cpu` in a new process, `exe workload-child`
-/// (each also calling the uprobe sites when `uprobe_sites`), and returns its sample.
-pub fn run_in_new_process(
-    exe: &Path,
-    cpu: usize,
-    ops: u64,
-    uprobe_sites: bool,
-) -> Result<RunSample, WorkloadError> {
-    let (read_end, write_end) = pipe()?;
-    let report_fd = write_end.as_raw_fd();
-    let mut argv = super::child_command::child_command(&exe.to_string_lossy(), cpu, ops, report_fd);
-    if uprobe_sites {
-        argv.push(super::child_command::UPROBE_SITES_FLAG.into());
-    }
-    let mut command = Command::new(exe);
-    command.args(&argv[1..]).stdin(Stdio::null());
-    // SAFETY: prctl and fcntl are async-signal-safe; nothing else runs between fork and exec.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0
-                || libc::fcntl(report_fd, libc::F_SETFD, 0) != 0
-            {
-                return Err(io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = command.spawn().map_err(|e| {
-        io::Error::other(format!(
-            "starting the workload's process {}: {e}",
-            exe.display()
-        ))
-    })?;
-    // The child holds the only write end now: end of file means it exited.
-    drop(write_end);
-    let mut message = String::new();
-    let read = File::from(read_end).read_to_string(&mut message);
-    let status = loop {
-        match child.wait() {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other?,
-        }
-    };
-    read?;
-    let interrupted = status.code() == Some(PROCESS_INTERRUPTED)
-        || matches!(status.signal(), Some(libc::SIGINT | libc::SIGTERM));
-    if interrupted {
-        return Err(WorkloadError::Interrupted);
-    }
-    if !status.success() {
-        return Err(io::Error::other(format!(
-            "the workload's process ({} workload-child) failed ({status}; its message is above)",
-            exe.display()
-        ))
-        .into());
-    }
-    decode(&message).map_err(|e| io::Error::other(format!("the workload's process: {e}")).into())
 }
 
 /// The child's side: dies with the parent, runs, reports, exits.

@@ -36,10 +36,6 @@ pub struct PinnedWorkload {
     cpu: usize,
     /// Whether each operation also calls probecost's uprobe sites (the mechanism matrix).
     call_sites: bool,
-    /// The probecost binary, when each run is a new process of it (`workload-child`) rather
-    /// than a forked child.
-    #[cfg(target_os = "linux")]
-    new_process: Option<std::path::PathBuf>,
 }
 
 impl PinnedWorkload {
@@ -51,28 +47,7 @@ impl PinnedWorkload {
             sink: OpenOptions::new().write(true).open("/dev/null")?,
             cpu,
             call_sites: false,
-            #[cfg(target_os = "linux")]
-            new_process: None,
         })
-    }
-
-    /// The same workload, each run a new process of the running executable, which must be
-    /// probecost (its `workload-child` subcommand runs the loop): each run gets a new
-    /// address-space layout instead of sharing the invocation's
-    /// ([`super::fresh_task::run_in_new_process`]).
-    #[cfg(target_os = "linux")]
-    pub fn in_new_processes(self) -> crate::error::Result<Self> {
-        let exe = std::env::current_exe().map_err(crate::error::Error::io(
-            "finding probecost's executable for the workload's processes",
-        ))?;
-        Ok(self.in_new_processes_of(exe))
-    }
-
-    /// The same workload, each run a new process of `exe`, a probecost binary.
-    #[cfg(target_os = "linux")]
-    pub fn in_new_processes_of(mut self, exe: std::path::PathBuf) -> Self {
-        self.new_process = Some(exe);
-        self
     }
 
     /// The same workload, each operation also calling probecost's three uprobe sites once
@@ -144,7 +119,11 @@ impl Workload for PinnedWorkload {
             "in-process loop: 1-byte libc read(/dev/zero) + write(/dev/null){sites}, batches \
              of ~{} µs{}",
             BATCH_TIME.as_micros(),
-            self.runs_in()
+            if cfg!(target_os = "linux") {
+                ", each run in a new task (forked)"
+            } else {
+                ""
+            }
         )
     }
 
@@ -153,17 +132,9 @@ impl Workload for PinnedWorkload {
     }
 
     /// Performs `ops` operations, checking `stop` between batches; on Linux in a new task
-    /// (a new process or a forked child, pinned to the workload's CPU) for every run, so that
-    /// no run inherits a slow state that an earlier one left on its task
-    /// ([`super::fresh_task`]).
+    /// (a forked child, pinned to the workload's CPU) for every run, so that no run inherits a
+    /// slow state that an earlier one left on its task ([`super::fresh_task`]).
     fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
-        #[cfg(target_os = "linux")]
-        if let Some(exe) = &self.new_process {
-            if stop.load(Ordering::Relaxed) {
-                return Err(WorkloadError::Interrupted);
-            }
-            return super::fresh_task::run_in_new_process(exe, self.cpu, ops, self.call_sites);
-        }
         #[cfg(target_os = "linux")]
         return super::fresh_task::run_in_fresh_task(|| {
             self.pin()?;
@@ -175,19 +146,6 @@ impl Workload for PinnedWorkload {
 }
 
 impl PinnedWorkload {
-    /// Where each run is made, for the description.
-    fn runs_in(&self) -> &'static str {
-        #[cfg(target_os = "linux")]
-        if self.new_process.is_some() {
-            return ", each run in a new process (probecost workload-child)";
-        }
-        if cfg!(target_os = "linux") {
-            ", each run in a new task (forked)"
-        } else {
-            ""
-        }
-    }
-
     /// Performs `ops` operations on the calling thread, checking `stop` between batches.
     pub fn run_here(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
         let mut histogram = OpCostHistogram::default();

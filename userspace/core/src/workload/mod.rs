@@ -4,7 +4,6 @@
 //! ([`DdProcess`], the talk's method), and any command timed as a whole process, one execution
 //! per operation ([`CommandProcess`], `probecost measure -- CMD`).
 
-pub mod child_command;
 mod command_process;
 mod dd_process;
 #[cfg(target_os = "linux")]
