@@ -99,6 +99,61 @@ fn list_names_every_scenario_and_its_support() {
     }
 }
 
+/// On Linux the measuring commands make each run of the loop a new process of probecost
+/// (`workload-child --wait-for-start`): it is started and ready before the tracer attaches and
+/// runs nothing until told to; what comes back is the child's own sample; a process never
+/// told to run is gone once dropped; an executable that is not probecost is one error naming
+/// it.
+#[cfg(target_os = "linux")]
+#[test]
+fn each_run_of_the_loop_can_be_a_new_probecost_process_started_ahead() {
+    use probecost_core::workload::{PinnedWorkload, Workload};
+    use std::sync::atomic::AtomicBool;
+
+    let stop = AtomicBool::new(false);
+    let workload = PinnedWorkload::new(0)
+        .unwrap()
+        .in_new_processes_of(probecost_bin());
+    assert!(workload.description().contains("new process"));
+    let ready = workload.ready(3000, &stop).unwrap();
+    // Ready and waiting: the loop has not started, so the time spent here is no run's.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sample = ready.go().unwrap();
+    assert_eq!(sample.ops, 3000);
+    assert!(!sample.histogram.is_empty());
+    assert!(
+        sample.elapsed < std::time::Duration::from_millis(250),
+        "{sample:?}"
+    );
+    assert_eq!(workload.run(2000, &stop).unwrap().ops, 2000);
+    let with_sites = PinnedWorkload::new(0)
+        .unwrap()
+        .with_uprobe_sites()
+        .in_new_processes_of(probecost_bin());
+    assert_eq!(with_sites.run(2000, &stop).unwrap().ops, 2000);
+
+    // An operation count no other test uses names this test's process.
+    let standing_by = || {
+        let out = Command::new("pgrep")
+            .args(["-f", "workload-child --cpu 0 --ops 1237 "])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    let never_run = workload.ready(1237, &stop).unwrap();
+    assert_eq!(standing_by(), 1);
+    drop(never_run);
+    assert_eq!(standing_by(), 0);
+
+    for exe in ["/bin/false", "/no/such/probecost"] {
+        let wrong = PinnedWorkload::new(0)
+            .unwrap()
+            .in_new_processes_of(exe.into());
+        let error = wrong.run(10, &stop).unwrap_err().to_string();
+        assert!(error.contains(exe), "{error}");
+    }
+}
+
 #[test]
 fn the_workload_child_reports_its_own_timing_on_the_inherited_descriptor() {
     // The FreeBSD backend runs pid$target scenarios this way; the child side is the same here.

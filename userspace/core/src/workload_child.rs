@@ -1,49 +1,44 @@
-//! The workload in a child process, for tracers whose probes need a target process of their
-//! own (DTrace's `pid$target`). The child is `probecost workload-child`: it pins itself, runs
-//! the same [`PinnedWorkload`] loop as in process, and writes its [`RunSample`] as JSON to a
-//! descriptor it inherited, so the parent gets the child's own timing, not process start-up.
+//! The workload in a process of its own: on Linux every run of the in-process loop (a new
+//! process, started before the tracer attaches, so that each run gets its own address-space
+//! layout), and on FreeBSD for tracers whose probes need a target process (DTrace's
+//! `pid$target`). The child is `probecost workload-child`: it pins itself, runs the same
+//! [`PinnedWorkload`] loop as in process, and writes its [`RunSample`] as JSON to a descriptor
+//! it inherited, so the parent gets the child's own timing, not process start-up.
 
+pub use crate::workload::child_command::{
+    child_command, READY_LINE, SUBCOMMAND, UPROBE_SITES_FLAG, WAIT_FOR_START_FLAG,
+};
 pub use crate::workload::sample_report::{decode, encode, ChildReportError};
 use crate::workload::{PinnedWorkload, WorkloadError};
 
-/// The hidden subcommand the child runs.
-pub const SUBCOMMAND: &str = "workload-child";
+/// Operations the child runs before it says it is ready, so that its first timed batches do
+/// not pay for the loop's first page faults and cold caches.
+const WARM_UP_OPS: u64 = 1000;
 
-/// The child's command line: `exe workload-child --cpu C --ops N --report-fd FD`.
-pub fn child_command(exe: &str, cpu: usize, ops: u64, report_fd: i32) -> Vec<String> {
-    vec![
-        exe.to_string(),
-        SUBCOMMAND.to_string(),
-        "--cpu".into(),
-        cpu.to_string(),
-        "--ops".into(),
-        ops.to_string(),
-        "--report-fd".into(),
-        report_fd.to_string(),
-    ]
+/// The child's workload: on `cpu` (each operation also calling the uprobe sites when
+/// `uprobe_sites`), the calling thread pinned there.
+pub fn child_workload(cpu: usize, uprobe_sites: bool) -> Result<PinnedWorkload, WorkloadError> {
+    let mut workload = PinnedWorkload::new(cpu)?;
+    if uprobe_sites {
+        workload = workload.with_uprobe_sites();
+    }
+    workload.pin()?;
+    Ok(workload)
 }
 
-/// The child's side: pins to `cpu`, runs `ops` operations and returns the report to write.
+/// Warms the child's workload up, untimed (see [`WARM_UP_OPS`]).
+pub fn warm_up(
+    workload: &PinnedWorkload,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<(), WorkloadError> {
+    workload.run_here(WARM_UP_OPS, stop).map(drop)
+}
+
+/// The child's run: `ops` operations on the calling thread; returns the report to write.
 pub fn run_in_child(
-    cpu: usize,
+    workload: &PinnedWorkload,
     ops: u64,
     stop: &std::sync::atomic::AtomicBool,
 ) -> Result<String, WorkloadError> {
-    let workload = PinnedWorkload::new(cpu)?;
-    workload.pin()?;
     Ok(encode(&workload.run_here(ops, stop)?))
-}
-
-#[cfg(test)]
-mod tests {
-
-    use super::*;
-
-    #[test]
-    fn the_child_command_names_its_arguments() {
-        assert_eq!(
-            child_command("/bin/probecost", 3, 5000, 7).join(" "),
-            "/bin/probecost workload-child --cpu 3 --ops 5000 --report-fd 7"
-        );
-    }
 }

@@ -126,7 +126,11 @@ impl AttachScaleBackend for LinuxAttachScale {
     }
 
     fn per_event_trade(&mut self, cpu: usize) -> Result<Option<PerEventTrade>> {
-        per_event_trade(&PinnedWorkload::open(cpu)?, 5, self.stop)
+        per_event_trade(
+            &PinnedWorkload::open(cpu)?.in_new_processes()?,
+            5,
+            self.stop,
+        )
     }
 }
 
@@ -248,8 +252,12 @@ fn measure_trade(
                     );
                 }
                 Side::Traced(i) => {
+                    let ready = workload
+                        .ready(ops, stop)
+                        .map_err(workload_error)
+                        .map_err(Error::operation)?;
                     let attached = AttachedSet::attach(&sets[i])?;
-                    let sample = workload.run(ops, stop);
+                    let sample = ready.go();
                     attached.detach()?;
                     traced[i].push(
                         sample

@@ -88,10 +88,11 @@ pub fn verification_run<P: PreparedScenario>(
     on: Interruptible<'_>,
     ops: u64,
 ) -> Result<ProgramStats, MeasureError> {
+    let ready = on.ready(ops)?;
     let stats_enabled = enable()?;
     prepared.attach()?;
     let before = infos(prepared)?;
-    let outcome = on.run(ops);
+    let outcome = ready.go();
     let after = infos(prepared)?;
     prepared.detach()?;
     drop(stats_enabled);

@@ -110,6 +110,13 @@ pub struct WorkloadChildArgs {
     /// Inherited descriptor to write the report to.
     #[arg(long)]
     report_fd: i32,
+    /// Each operation also calls probecost's uprobe sites.
+    #[arg(long)]
+    uprobe_sites: bool,
+    /// Get ready, write a line saying so to the report, and run only once a byte arrives on
+    /// standard input.
+    #[arg(long)]
+    wait_for_start: bool,
 }
 
 impl WorkloadChildArgs {
@@ -118,6 +125,8 @@ impl WorkloadChildArgs {
             cpu: self.cpu,
             ops: self.ops,
             report_fd: self.report_fd,
+            uprobe_sites: self.uprobe_sites,
+            wait_for_start: self.wait_for_start,
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use super::{
+    pinned_workload,
     run::{progress, suite_report},
     workload_cpu, ExportPaths, Measuring, Outcome, WorkloadChoice,
 };
@@ -17,7 +18,7 @@ use probecost_core::{
     interrupt,
     platform::{CommandRequest, ObjectBackend, ObjectRequest, Platform, ScriptRequest},
     result::ScenarioResult,
-    workload::{CommandProcess, DdProcess, Interruptible, PinnedWorkload, Workload},
+    workload::{CommandProcess, DdProcess, Interruptible, Workload},
 };
 
 /// The traced side `measure` measures.
@@ -119,7 +120,7 @@ pub(super) fn chosen_workload(
     } else if choice == WorkloadChoice::Dd {
         Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
     } else {
-        Box::new(PinnedWorkload::open(cpu)?)
+        Box::new(pinned_workload(cpu)?)
     })
 }
 

@@ -31,6 +31,7 @@ use probecost_core::{
     output_file::OutputFile,
     platform::Platform,
     report::Report,
+    workload::PinnedWorkload,
 };
 
 /// How a command ended when it did not fail.
@@ -142,6 +143,16 @@ fn print_and_export(
     } else {
         Err(Error::operation(failed.join("; ")))
     }
+}
+
+/// The in-process loop on `cpu`, as the measuring commands run it: on Linux each run a new
+/// process of this binary (`workload-child`), started before the tracer attaches, so that the
+/// rounds sample the address-space layout instead of keeping the invocation's.
+pub fn pinned_workload(cpu: usize) -> Result<PinnedWorkload> {
+    let workload = PinnedWorkload::open(cpu)?;
+    #[cfg(target_os = "linux")]
+    let workload = workload.in_new_processes()?;
+    Ok(workload)
 }
 
 /// `--cpu`, checked against the CPUs this process may use, or the default.

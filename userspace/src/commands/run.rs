@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use super::{workload_cpu, ExportPaths, Measuring, Outcome};
+use super::{pinned_workload, workload_cpu, ExportPaths, Measuring, Outcome};
 use probecost_core::{
     benchmark::{run_suite, BenchmarkSettings, RatioPair, RoundPolicy, RoundProgress, SuiteRow},
     compare::{BaselineStore, ReportFile, RunFindings, SuiteReport},
@@ -15,7 +15,7 @@ use probecost_core::{
     result::{ScenarioResult, Suite},
     scenario::{Hook, Scenario, ScenarioCatalog, ScenarioSuite},
     tracer::Tracer,
-    workload::{DdProcess, PinnedWorkload, Workload},
+    workload::{DdProcess, Workload},
 };
 
 /// What is timed.
@@ -165,10 +165,8 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
     }
     let measuring = Measuring::begin(platform, &command.exports, command.allow_concurrent)?;
     let workload: Box<dyn Workload> = match command.workload {
-        WorkloadChoice::InProcess if sites => {
-            Box::new(PinnedWorkload::open(cpu)?.with_uprobe_sites())
-        }
-        WorkloadChoice::InProcess => Box::new(PinnedWorkload::open(cpu)?),
+        WorkloadChoice::InProcess if sites => Box::new(pinned_workload(cpu)?.with_uprobe_sites()),
+        WorkloadChoice::InProcess => Box::new(pinned_workload(cpu)?),
         WorkloadChoice::Dd => {
             Box::new(DdProcess::new(cpu).map_err(Error::io("preparing dd (see --workload)"))?)
         }

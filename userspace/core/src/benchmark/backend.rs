@@ -94,14 +94,17 @@ pub trait PreparedScenario {
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError>;
 }
 
-/// The in-process traced run: attach, run the workload, detach (also when the run fails).
+/// The in-process traced run: get the run ready, attach, run the workload, detach (also when
+/// the run fails). What the run does before its first operation (a new process's start-up)
+/// stays out of the traced window.
 pub fn run_attached<P: PreparedScenario + ?Sized>(
     prepared: &mut P,
     on: Interruptible<'_>,
     ops: u64,
 ) -> Result<RunSample, MeasureError> {
+    let ready = on.ready(ops)?;
     prepared.attach()?;
-    let sample = on.run(ops);
+    let sample = ready.go();
     prepared.detach()?;
     Ok(sample?)
 }

@@ -1,24 +1,39 @@
-//! Each run of the in-process loop in a forked child: a new task for every run.
+//! Each run of the in-process loop in a new task: a new process (the probecost binary's
+//! `workload-child`, started and made ready before the tracer attaches) or a forked child.
 //!
-//! Why: on the kernels this was measured on (6.18 in a KVM guest), a task that makes traced
+//! Why a new task: on the kernels this was measured on (6.18 in a KVM guest), a task that makes traced
 //! syscalls can be left in a state where every syscall-tracepoint event costs it about 40 ns
 //! more, for the rest of its life: RCU Tasks Trace, which guards the syscall tracepoints,
 //! marks a task that is inside a traced syscall when a grace period scans it, and on the task
 //! seen stuck its need-quiescent-state flag stayed set, so each read-side unlock takes the
 //! slow path. Grace periods come from detaches, uprobe links and exiting tracers, at moments
 //! probecost does not choose, so a long-lived workload thread stepped to the slow level at a
-//! random round and stayed there. A new task starts with the state clear. The child is a
-//! fork: the same code, memory and CPU (uprobes on libc and on probecost's sites fire in it
-//! as in the parent), timed by itself, with only its sample coming back through a pipe.
+//! random round and stayed there. A new task starts with the state clear. Either child is
+//! timed by itself, with only its sample coming back through a pipe; uprobes on libc and on
+//! probecost's sites fire in it as in the parent (they are set on the files, not a process).
+//!
+//! Why a new process, where the binary has the `workload-child` subcommand: a forked child
+//! keeps its parent's address-space layout (where the loop's code, libc, the stack and the
+//! heap sit), which address-space randomization draws once per invocation of probecost, so
+//! all the runs of one invocation share one layout's offset, which their rounds cannot vary
+//! over (docs/results/2026-12-02-layout.md). A new process per run draws a new layout each
+//! run. Its start-up (`execve`, the loader's opens, reads and maps) must not be traced, so
+//! the process is started and warmed up first ([`StandbyProcess::start`]), the tracer
+//! attaches, and only then does it run ([`ReadyRun::go`]).
 
 use std::{
     fs::File,
-    io::{self, Read, Write},
-    os::fd::{FromRawFd, OwnedFd},
+    io::{self, BufRead, BufReader, Read, Write},
+    os::fd::{AsRawFd, FromRawFd, OwnedFd},
+    os::unix::process::{CommandExt, ExitStatusExt},
+    path::Path,
+    process::{Child, ChildStdin, Command, Stdio},
+    sync::atomic::{AtomicBool, Ordering},
 };
 
+use super::child_command::{child_command, READY_LINE, UPROBE_SITES_FLAG, WAIT_FOR_START_FLAG};
 use super::sample_report::{decode, encode};
-use super::{RunSample, WorkloadError};
+use super::{ReadyRun, RunSample, WorkloadError};
 
 /// What the child exits with when the run was interrupted.
 const EXIT_INTERRUPTED: i32 = 2;
@@ -52,6 +67,138 @@ pub fn run_in_fresh_task(
         return Err(io::Error::other(failure.to_string()).into());
     }
     decode(&message).map_err(|e| io::Error::other(format!("the workload's child: {e}")).into())
+}
+
+/// What the probecost binary exits with when interrupted (128 + SIGINT).
+const PROCESS_INTERRUPTED: i32 = 130;
+
+/// A new process of probecost (`workload-child --wait-for-start`), pinned to the workload's
+/// CPU, warmed up and waiting for the word to run. Dropped without [`ReadyRun::go`], it is
+/// killed.
+pub struct StandbyProcess<'a> {
+    exe: String,
+    child: Child,
+    start: Option<ChildStdin>,
+    report: BufReader<File>,
+    stop: &'a AtomicBool,
+}
+
+impl<'a> StandbyProcess<'a> {
+    /// Starts `exe workload-child` for a run of `ops` operations on `cpu` (each also calling
+    /// the uprobe sites when `uprobe_sites`) and waits until it is ready.
+    pub fn start(
+        exe: &Path,
+        cpu: usize,
+        ops: u64,
+        uprobe_sites: bool,
+        stop: &'a AtomicBool,
+    ) -> Result<Self, WorkloadError> {
+        let exe_name = exe.display().to_string();
+        let (read_end, write_end) = pipe()?;
+        let report_fd = write_end.as_raw_fd();
+        let mut argv = child_command(&exe_name, cpu, ops, report_fd);
+        argv.push(WAIT_FOR_START_FLAG.into());
+        if uprobe_sites {
+            argv.push(UPROBE_SITES_FLAG.into());
+        }
+        let mut command = Command::new(exe);
+        command.args(&argv[1..]).stdin(Stdio::piped());
+        // SAFETY: prctl and fcntl are async-signal-safe; nothing else runs between fork and
+        // exec. The report's descriptor is kept open across the exec, for the child.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0
+                    || libc::fcntl(report_fd, libc::F_SETFD, 0) != 0
+                {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().map_err(|e| {
+            io::Error::other(format!("starting the workload's process {exe_name}: {e}"))
+        })?;
+        // The child holds the only write end now: end of file means it exited.
+        drop(write_end);
+        let start = child.stdin.take();
+        let mut standby = Self {
+            exe: exe_name,
+            child,
+            start,
+            report: BufReader::new(File::from(read_end)),
+            stop,
+        };
+        let mut line = String::new();
+        standby.report.read_line(&mut line)?;
+        if line != READY_LINE {
+            return Err(standby.failed());
+        }
+        Ok(standby)
+    }
+
+    /// Waits for the child to exit, through interruptions (Ctrl-C reaches it too).
+    fn wait(&mut self) -> io::Result<std::process::ExitStatus> {
+        loop {
+            match self.child.wait() {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// The error of a child that exited without its report.
+    fn failed(&mut self) -> WorkloadError {
+        self.start = None;
+        let status = match self.wait() {
+            Ok(status) => status,
+            Err(e) => return e.into(),
+        };
+        let interrupted = status.code() == Some(PROCESS_INTERRUPTED)
+            || matches!(status.signal(), Some(libc::SIGINT | libc::SIGTERM));
+        if interrupted || self.stop.load(Ordering::Relaxed) {
+            return WorkloadError::Interrupted;
+        }
+        io::Error::other(format!(
+            "the workload's process ({} workload-child) failed ({status}; its message is \
+             above)",
+            self.exe
+        ))
+        .into()
+    }
+}
+
+impl ReadyRun for StandbyProcess<'_> {
+    fn go(mut self: Box<Self>) -> Result<RunSample, WorkloadError> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(WorkloadError::Interrupted);
+        }
+        let Some(mut start) = self.start.take() else {
+            return Err(self.failed());
+        };
+        // A child already gone shows as a missing report below, with its exit status.
+        let _ = start.write_all(b"g");
+        drop(start);
+        let mut message = String::new();
+        self.report.read_to_string(&mut message)?;
+        if message.is_empty() {
+            return Err(self.failed());
+        }
+        let status = self.wait()?;
+        if !status.success() {
+            return Err(self.failed());
+        }
+        decode(&message)
+            .map_err(|e| io::Error::other(format!("the workload's process: {e}")).into())
+    }
+}
+
+impl Drop for StandbyProcess<'_> {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.wait();
+        }
+    }
 }
 
 /// The child's side: dies with the parent, runs, reports, exits.

@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{RunSample, Workload, WorkloadError};
+use super::{ReadyRun, RunSample, Workload, WorkloadError};
 use crate::histogram::OpCostHistogram;
 
 /// How long one timed batch lasts: well under the ~1.5 ms slow stretches of a noisy VM, so
@@ -36,6 +36,10 @@ pub struct PinnedWorkload {
     cpu: usize,
     /// Whether each operation also calls probecost's uprobe sites (the mechanism matrix).
     call_sites: bool,
+    /// The probecost binary, when each run is a new process of it (`workload-child`) rather
+    /// than a forked child.
+    #[cfg(target_os = "linux")]
+    new_process: Option<std::path::PathBuf>,
 }
 
 impl PinnedWorkload {
@@ -47,7 +51,28 @@ impl PinnedWorkload {
             sink: OpenOptions::new().write(true).open("/dev/null")?,
             cpu,
             call_sites: false,
+            #[cfg(target_os = "linux")]
+            new_process: None,
         })
+    }
+
+    /// The same workload, each run a new process of the running executable, which must be
+    /// probecost (its `workload-child` subcommand runs the loop): each run gets its own
+    /// address-space layout instead of sharing the invocation's
+    /// ([`super::fresh_task::StandbyProcess`]).
+    #[cfg(target_os = "linux")]
+    pub fn in_new_processes(self) -> crate::error::Result<Self> {
+        let exe = std::env::current_exe().map_err(crate::error::Error::io(
+            "finding probecost's executable for the workload's processes",
+        ))?;
+        Ok(self.in_new_processes_of(exe))
+    }
+
+    /// The same workload, each run a new process of `exe`, a probecost binary.
+    #[cfg(target_os = "linux")]
+    pub fn in_new_processes_of(mut self, exe: std::path::PathBuf) -> Self {
+        self.new_process = Some(exe);
+        self
     }
 
     /// The same workload, each operation also calling probecost's three uprobe sites once
@@ -64,8 +89,9 @@ impl PinnedWorkload {
 
     /// The workload on `cpu`, ready to run; each failure says what it was doing.
     ///
-    /// On Linux every run is a forked child that pins itself to `cpu`, and the calling thread
-    /// moves to the other CPUs: what the measuring process does between runs (loading,
+    /// On Linux every run is a new task (a forked child, or a new process with
+    /// [`Self::in_new_processes`]) that pins itself to `cpu`, and the calling thread moves to
+    /// the other CPUs: what the measuring process does between runs (loading,
     /// attaching and detaching programs, starting tracers, reading their output) and the
     /// kernel's deferred work that it queues on its own CPU (the callbacks of a detach's grace
     /// period) then stay off the workload's CPU. Elsewhere the calling thread is pinned to
@@ -119,11 +145,7 @@ impl Workload for PinnedWorkload {
             "in-process loop: 1-byte libc read(/dev/zero) + write(/dev/null){sites}, batches \
              of ~{} µs{}",
             BATCH_TIME.as_micros(),
-            if cfg!(target_os = "linux") {
-                ", each run in a new task (forked)"
-            } else {
-                ""
-            }
+            self.runs_in()
         )
     }
 
@@ -132,9 +154,14 @@ impl Workload for PinnedWorkload {
     }
 
     /// Performs `ops` operations, checking `stop` between batches; on Linux in a new task
-    /// (a forked child, pinned to the workload's CPU) for every run, so that no run inherits a
-    /// slow state that an earlier one left on its task ([`super::fresh_task`]).
+    /// (a new process or a forked child, pinned to the workload's CPU) for every run, so that
+    /// no run inherits a slow state that an earlier one left on its task
+    /// ([`super::fresh_task`]).
     fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
+        #[cfg(target_os = "linux")]
+        if self.new_process.is_some() {
+            return self.ready(ops, stop)?.go();
+        }
         #[cfg(target_os = "linux")]
         return super::fresh_task::run_in_fresh_task(|| {
             self.pin()?;
@@ -143,9 +170,51 @@ impl Workload for PinnedWorkload {
         #[cfg(not(target_os = "linux"))]
         return self.run_here(ops, stop);
     }
+
+    /// With a new process per run, starts the run's process and waits until it is ready;
+    /// otherwise defers the whole run (a fork has no start-up worth keeping out of the traced
+    /// window: it shares the parent's memory).
+    fn ready<'a>(
+        &'a self,
+        ops: u64,
+        stop: &'a AtomicBool,
+    ) -> Result<Box<dyn ReadyRun + 'a>, WorkloadError> {
+        #[cfg(target_os = "linux")]
+        if let Some(exe) = &self.new_process {
+            if stop.load(Ordering::Relaxed) {
+                return Err(WorkloadError::Interrupted);
+            }
+            return Ok(Box::new(super::fresh_task::StandbyProcess::start(
+                exe,
+                self.cpu,
+                ops,
+                self.call_sites,
+                stop,
+            )?));
+        }
+        Ok(Box::new(super::DeferredRun {
+            workload: self,
+            ops,
+            stop,
+        }))
+    }
 }
 
 impl PinnedWorkload {
+    /// Where each run is made, for the description.
+    fn runs_in(&self) -> &'static str {
+        #[cfg(target_os = "linux")]
+        if self.new_process.is_some() {
+            return ", each run a new process (probecost workload-child), started before the \
+                    tracer attaches";
+        }
+        if cfg!(target_os = "linux") {
+            ", each run in a new task (forked)"
+        } else {
+            ""
+        }
+    }
+
     /// Performs `ops` operations on the calling thread, checking `stop` between batches.
     pub fn run_here(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError> {
         let mut histogram = OpCostHistogram::default();

@@ -4,6 +4,7 @@
 //! ([`DdProcess`], the talk's method), and any command timed as a whole process, one execution
 //! per operation ([`CommandProcess`], `probecost measure -- CMD`).
 
+pub mod child_command;
 mod command_process;
 mod dd_process;
 #[cfg(target_os = "linux")]
@@ -71,9 +72,44 @@ pub trait Workload {
     /// `stop` is set.
     fn run(&self, ops: u64, stop: &AtomicBool) -> Result<RunSample, WorkloadError>;
 
+    /// Gets a run of `ops` operations ready without starting it, so that what comes before a
+    /// run's first operation (a new process's start-up) happens before a tracer attaches:
+    /// [`ReadyRun::go`] then does only the operations. A workload with nothing to get ready
+    /// runs it all in `go`.
+    fn ready<'a>(
+        &'a self,
+        ops: u64,
+        stop: &'a AtomicBool,
+    ) -> Result<Box<dyn ReadyRun + 'a>, WorkloadError> {
+        Ok(Box::new(DeferredRun {
+            workload: self,
+            ops,
+            stop,
+        }))
+    }
+
     /// Runs for about `duration` and returns how long one operation took, to size later runs.
     fn calibrate(&self, duration: Duration, stop: &AtomicBool) -> Result<f64, WorkloadError> {
         calibrate_by(duration, &mut |ops| self.run(ops, stop))
+    }
+}
+
+/// A run that [`Workload::ready`] got ready: what is left is its operations.
+pub trait ReadyRun {
+    /// Performs the run's operations and returns its sample.
+    fn go(self: Box<Self>) -> Result<RunSample, WorkloadError>;
+}
+
+/// The run of a workload with nothing to get ready: all of it happens in [`ReadyRun::go`].
+struct DeferredRun<'a, W: ?Sized> {
+    workload: &'a W,
+    ops: u64,
+    stop: &'a AtomicBool,
+}
+
+impl<W: Workload + ?Sized> ReadyRun for DeferredRun<'_, W> {
+    fn go(self: Box<Self>) -> Result<RunSample, WorkloadError> {
+        self.workload.run(self.ops, self.stop)
     }
 }
 
@@ -109,10 +145,16 @@ pub struct Interruptible<'a> {
     pub stop: &'a AtomicBool,
 }
 
-impl Interruptible<'_> {
+impl<'a> Interruptible<'a> {
     /// Performs `ops` operations (see [`Workload::run`]).
     pub fn run(&self, ops: u64) -> Result<RunSample, WorkloadError> {
         self.workload.run(ops, self.stop)
+    }
+
+    /// Gets a run of `ops` operations ready (see [`Workload::ready`]): a tracer attaches
+    /// between this and [`ReadyRun::go`], so that only the operations are traced.
+    pub fn ready(&self, ops: u64) -> Result<Box<dyn ReadyRun + 'a>, WorkloadError> {
+        self.workload.ready(ops, self.stop)
     }
 }
 

@@ -227,6 +227,7 @@ impl PreparedScenario for BpftraceScenario {
     }
 
     fn verify(&mut self, on: Interruptible<'_>, ops: u64) -> Result<ProgramStats, MeasureError> {
+        let ready = on.ready(ops)?;
         let stats_enabled = bpf_stats::enable()?;
         let before: BTreeSet<u32> = loaded_programs().iter().map(|p| p.id).collect();
         self.attach()?;
@@ -237,7 +238,7 @@ impl PreparedScenario for BpftraceScenario {
                 .collect()
         };
         let start = ours(loaded_programs());
-        let outcome = on.run(ops);
+        let outcome = ready.go();
         let end = ours(loaded_programs());
         self.detach()?;
         drop(stats_enabled);

@@ -242,6 +242,7 @@ impl PreparedScenario for CommandRuns {
         on: Interruptible<'_>,
         ops: u64,
     ) -> std::result::Result<ProgramStats, MeasureError> {
+        let ready = on.ready(ops)?;
         let stats_enabled = bpf_stats::enable()?;
         self.attach()?;
         let ids = self
@@ -250,7 +251,7 @@ impl PreparedScenario for CommandRuns {
             .map(|r| r.programs.clone())
             .unwrap_or_default();
         let first = program_counts(&ids);
-        let outcome = on.run(ops);
+        let outcome = ready.go();
         let last = program_counts(&ids);
         self.detach()?;
         drop(stats_enabled);
