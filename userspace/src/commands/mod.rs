@@ -147,7 +147,8 @@ fn print_and_export(
 
 /// The in-process loop on `cpu`, as the measuring commands run it: on Linux each run a new
 /// process of this binary (`workload-child`), started before the tracer attaches, so that the
-/// rounds sample the address-space layout instead of keeping the invocation's.
+/// rounds sample the address-space layout instead of keeping the invocation's (forked runs
+/// where the CPU is emulated: [`PinnedWorkload::in_new_processes`]).
 pub fn pinned_workload(cpu: usize) -> Result<PinnedWorkload> {
     let workload = PinnedWorkload::open(cpu)?;
     #[cfg(target_os = "linux")]

@@ -59,9 +59,14 @@ impl PinnedWorkload {
     /// The same workload, each run a new process of the running executable, which must be
     /// probecost (its `workload-child` subcommand runs the loop): each run gets its own
     /// address-space layout instead of sharing the invocation's
-    /// ([`super::fresh_task::StandbyProcess`]).
+    /// ([`super::fresh_task::StandbyProcess`]). Where the CPU is emulated (QEMU TCG) the runs
+    /// stay forked: there a new process's start-up is long beside the run it prepares, and
+    /// every timing is emulated anyway.
     #[cfg(target_os = "linux")]
     pub fn in_new_processes(self) -> crate::error::Result<Self> {
+        if crate::virtualization::Virtualization::detect().emulated_cpu {
+            return Ok(self);
+        }
         let exe = std::env::current_exe().map_err(crate::error::Error::io(
             "finding probecost's executable for the workload's processes",
         ))?;
