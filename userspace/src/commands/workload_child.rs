@@ -43,7 +43,6 @@ pub fn workload_child(command: WorkloadChildCommand) -> Result<Outcome> {
     // SAFETY: the parent passed this inherited descriptor for this process to own.
     let mut report = unsafe { File::from_raw_fd(command.report_fd) };
     let stop = interrupt::stop_flag();
-    let workload_failed = |e| Error::io(format!("running the workload on CPU {}", command.cpu))(e);
     let outcome = child_workload(command.cpu, command.uprobe_sites).and_then(|workload| {
         if command.wait_for_start {
             warm_up(&workload, stop)?;
@@ -64,7 +63,10 @@ pub fn workload_child(command: WorkloadChildCommand) -> Result<Outcome> {
         // The parent closed standard input without a start: it wants no run.
         Ok(None) => Ok(Outcome::Completed),
         Err(WorkloadError::Interrupted) => Ok(Outcome::Interrupted),
-        Err(WorkloadError::Io(e)) => Err(workload_failed(e)),
+        Err(WorkloadError::Io(e)) => Err(Error::io(format!(
+            "running the workload on CPU {}",
+            command.cpu
+        ))(e)),
     }
 }
 

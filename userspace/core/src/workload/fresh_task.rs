@@ -136,20 +136,10 @@ impl<'a> StandbyProcess<'a> {
         Ok(standby)
     }
 
-    /// Waits for the child to exit, through interruptions (Ctrl-C reaches it too).
-    fn wait(&mut self) -> io::Result<std::process::ExitStatus> {
-        loop {
-            match self.child.wait() {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => return other,
-            }
-        }
-    }
-
     /// The error of a child that exited without its report.
     fn failed(&mut self) -> WorkloadError {
         self.start = None;
-        let status = match self.wait() {
+        let status = match self.child.wait() {
             Ok(status) => status,
             Err(e) => return e.into(),
         };
@@ -183,7 +173,7 @@ impl ReadyRun for StandbyProcess<'_> {
         if message.is_empty() {
             return Err(self.failed());
         }
-        let status = self.wait()?;
+        let status = self.child.wait()?;
         if !status.success() {
             return Err(self.failed());
         }
@@ -196,7 +186,7 @@ impl Drop for StandbyProcess<'_> {
     fn drop(&mut self) {
         if self.child.try_wait().ok().flatten().is_none() {
             let _ = self.child.kill();
-            let _ = self.wait();
+            let _ = self.child.wait();
         }
     }
 }
