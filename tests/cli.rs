@@ -280,6 +280,56 @@ fn target_ci_adds_rounds_until_each_row_is_precise_enough_or_the_maximum() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn max_time_stops_rows_that_cannot_reach_the_target_at_the_budget() {
+    if !have_root("max_time_stops_rows_that_cannot_reach_the_target_at_the_budget") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("probecost-budget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("r.json");
+    let started = std::time::Instant::now();
+    // A target no row reaches and a maximum no row could get to in the budget.
+    let output = Command::new(probecost_bin())
+        .args(["run", "--scenario", "control,tracepoint-entry"])
+        .args(["--run-time-ms", "100", "--no-verify", "--rounds", "3"])
+        .args([
+            "--target-ci",
+            "0.01",
+            "--max-rounds",
+            "1000",
+            "--max-time",
+            "3",
+        ])
+        .arg("--export-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(report["max_time_s"], 3);
+    let row = &report["scenarios"][1];
+    let rounds = row["runs"].as_u64().unwrap();
+    assert!(
+        (3..=40).contains(&rounds),
+        "{rounds} rounds in a 3 s budget"
+    );
+    assert!(took.as_secs() < 60, "took {took:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "target ±0.01 %: 0 of 1 rows reached it; the others stopped at 1000 rounds or the 3 s \
+             budget (--max-time)"
+        ),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--max-time spent"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_reader_that_goes_away_ends_probecost_quietly() {
     use std::os::fd::{FromRawFd as _, OwnedFd};

@@ -218,6 +218,9 @@ pub struct Suite {
     pub ci_floor_ns: Option<f64>,
     /// With a target: the most rounds a row could get.
     pub max_runs: Option<usize>,
+    /// With a target: the time budget, seconds from the first round, after which rows got no
+    /// rounds beyond the minimum (`--max-time`).
+    pub max_time_s: Option<u64>,
     /// The workload timed.
     pub workload: String,
     /// How per-event costs were estimated from the runs.

@@ -100,12 +100,17 @@ pub struct RoundArgs {
     rounds: Option<u64>,
     /// Precision on demand: keeps giving a scenario rounds until the half-width of its
     /// per-event floor's 95% interval is at most PCT percent of the floor (costs below
-    /// --ci-floor-ns are held to PCT percent of that), or --max-rounds is reached.
+    /// --ci-floor-ns are held to PCT percent of that), or --max-rounds is reached, or
+    /// --max-time is spent.
     #[arg(long, value_name = "PCT", value_parser = percentage)]
     target_ci: Option<f64>,
     /// With --target-ci: the most rounds a scenario gets.
     #[arg(long, visible_alias = "max-runs", default_value_t = 30, requires = "target_ci", value_parser = clap::value_parser!(u64).range(2..=1000))]
     max_rounds: u64,
+    /// With --target-ci: a time budget, in seconds from the first round, after which rows get
+    /// no rounds beyond --rounds (the verification runs come after it).
+    #[arg(long, value_name = "SECONDS", requires = "target_ci", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    max_time: Option<u64>,
     /// With --target-ci: costs below this many ns are held to PCT percent of it.
     #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
     ci_floor_ns: f64,
@@ -125,6 +130,7 @@ impl RoundArgs {
                 floor_ns: self.ci_floor_ns,
                 min_rounds: self.rounds.unwrap_or(5) as usize,
                 max_rounds: self.max_rounds as usize,
+                max_time: self.max_time.map(Duration::from_secs),
             }),
             None => RoundPolicy::Fixed(self.rounds.unwrap_or(12) as usize),
         }

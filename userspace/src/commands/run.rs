@@ -90,8 +90,13 @@ pub(super) fn progress(round: &RoundProgress) {
     } else {
         format!("; done: {}", round.finished.join(", "))
     };
+    let budget = if round.time_spent && !round.finished.is_empty() {
+        "; --max-time spent: rows past their minimum rounds stop where they are"
+    } else {
+        ""
+    };
     eprintln!(
-        "[round {}/{}] {} scenarios in {:.1} s; {} still running{finished}",
+        "[round {}/{}] {} scenarios in {:.1} s; {} still running{finished}{budget}",
         round.round,
         round.max_rounds,
         round.scenarios,
@@ -124,6 +129,7 @@ pub(super) fn suite_report(
                 target_ci_pct: target.map(|t| t.pct),
                 ci_floor_ns: target.map(|t| t.floor_ns),
                 max_runs: target.map(|t| t.max_rounds),
+                max_time_s: target.and_then(|t| t.max_time).map(|d| d.as_secs()),
                 workload,
                 estimator: settings.estimator,
                 scenarios: results,

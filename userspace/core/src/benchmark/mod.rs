@@ -95,6 +95,8 @@ pub struct RoundProgress {
     pub finished: Vec<String>,
     /// Scenarios that still need rounds.
     pub remaining: usize,
+    /// The time budget (`--max-time`) is spent: rows past their minimum got no more rounds.
+    pub time_spent: bool,
     /// How long the round took.
     pub took: Duration,
 }
@@ -114,8 +116,9 @@ fn interrupted(outcome: Result<(), MeasureError>) -> Result<bool, Error> {
 /// and one traced run per tracer, so each scenario's rounds are spread over the whole suite
 /// and its interval covers the machine's drift over minutes, not only over seconds (the
 /// drift that made two runs of one build disagree). `settings.rounds` says when a scenario
-/// is finished. Stops early when `stop` is set, keeping the rounds done and marking the rows
-/// interrupted. Fills in the probecost-against-bpftrace comparison at the end.
+/// is finished; its time budget counts from the first round. Stops early when `stop` is set,
+/// keeping the rounds done and marking the rows interrupted. Fills in the
+/// probecost-against-bpftrace comparison at the end.
 pub fn run_suite(
     backends: &mut [Box<dyn TracerBackend>],
     rows: &[SuiteRow<'_>],
@@ -132,6 +135,7 @@ pub fn run_suite(
     let stopped = || crate::interrupt::stop_requested() || stop.load(Ordering::Relaxed);
     let mut was_interrupted = false;
     let max_rounds = settings.rounds.max_rounds();
+    let first_round = Instant::now();
     let mut round = 0;
     while !was_interrupted && runs.iter().any(|r| !r.finished) {
         round += 1;
@@ -142,6 +146,7 @@ pub fn run_suite(
             scenarios: 0,
             finished: Vec::new(),
             remaining: 0,
+            time_spent: false,
             took: Duration::ZERO,
         };
         for run in runs.iter_mut().filter(|r| !r.finished) {
@@ -165,6 +170,16 @@ pub fn run_suite(
             {
                 run.finished = true;
                 progress.finished.push(run.row.name().to_string());
+            }
+        }
+        if !was_interrupted {
+            let elapsed = first_round.elapsed();
+            for run in runs.iter_mut().filter(|r| !r.finished) {
+                if settings.rounds.out_of_time(run.result.runs, elapsed) {
+                    run.finished = true;
+                    progress.time_spent = true;
+                    progress.finished.push(run.row.name().to_string());
+                }
             }
         }
         progress.remaining = runs.iter().filter(|r| !r.finished).count();

@@ -1,5 +1,7 @@
 //! How many rounds each scenario gets: a fixed number, or as many as its 95% interval needs to
-//! reach a target precision (`--target-ci`).
+//! reach a target precision (`--target-ci`), within a time budget if one is given.
+
+use std::time::Duration;
 
 use crate::stats::PerEventCost;
 
@@ -26,6 +28,9 @@ pub struct TargetCi {
     pub min_rounds: usize,
     /// Rounds after which a row stops whether or not it reached the target.
     pub max_rounds: usize,
+    /// Time since the suite started after which no row gets a round beyond its minimum: a
+    /// machine in a restless state would otherwise take every row to `max_rounds`.
+    pub max_time: Option<Duration>,
 }
 
 impl TargetCi {
@@ -57,6 +62,18 @@ impl RoundPolicy {
         match self {
             Self::Fixed(rounds) => *rounds,
             Self::TargetCi(target) => target.max_rounds.max(target.min_rounds),
+        }
+    }
+
+    /// Whether a scenario that has run `rounds` rounds gets no more because the time budget
+    /// was spent `elapsed` after the first round. The runner asks between rounds: a round
+    /// started within the budget runs for every row, and none starts after it.
+    pub fn out_of_time(&self, rounds: usize, elapsed: Duration) -> bool {
+        match self {
+            Self::Fixed(_) => false,
+            Self::TargetCi(target) => {
+                rounds >= target.min_rounds && target.max_time.is_some_and(|t| elapsed >= t)
+            }
         }
     }
 
@@ -110,6 +127,7 @@ mod tests {
         floor_ns: 100.0,
         min_rounds: 5,
         max_rounds: 30,
+        max_time: None,
     };
 
     #[test]
@@ -136,6 +154,20 @@ mod tests {
         // 40 ns ± 4 ns is ±10 % of itself but within 5 % of the 100 ns floor.
         assert!(policy.finished(5, &[cost(40.0, 36.0, 44.0)], false));
         assert!(!policy.finished(5, &[cost(40.0, 30.0, 50.0)], false));
+    }
+
+    #[test]
+    fn a_spent_budget_stops_rows_after_their_minimum() {
+        let policy = RoundPolicy::TargetCi(TargetCi {
+            max_time: Some(Duration::from_secs(60)),
+            ..TARGET
+        });
+        let (before, after) = (Duration::from_secs(59), Duration::from_secs(60));
+        assert!(!policy.out_of_time(5, before));
+        assert!(policy.out_of_time(5, after));
+        assert!(!policy.out_of_time(4, after), "the minimum comes first");
+        assert!(!RoundPolicy::TargetCi(TARGET).out_of_time(5, after * 100));
+        assert!(!RoundPolicy::Fixed(7).out_of_time(7, after));
     }
 
     #[test]

@@ -23,6 +23,39 @@ impl Suite {
     }
 }
 
+impl Suite {
+    /// With a target precision: how many measured rows reached it, and what stopped the
+    /// others.
+    fn target_outcome(&self) -> Option<String> {
+        let pct = self.target_ci_pct?;
+        let floor_ns = self.ci_floor_ns.unwrap_or(0.0);
+        let (mut rows, mut reached) = (0, 0);
+        for scenario in self.scenarios.iter().filter(|s| !s.is_control()) {
+            for tracer in &scenario.tracers {
+                if let (Some(ns), Some([lo, hi])) = (tracer.per_event_ns, tracer.per_event_ns_ci95)
+                {
+                    rows += 1;
+                    reached += usize::from((hi - lo) / 2.0 <= pct / 100.0 * ns.abs().max(floor_ns));
+                }
+            }
+        }
+        let stopped_by = match (self.max_runs, self.max_time_s) {
+            (Some(max), Some(secs)) => format!("{max} rounds or the {secs} s budget (--max-time)"),
+            (Some(max), None) => format!("{max} rounds"),
+            (None, Some(secs)) => format!("the {secs} s budget (--max-time)"),
+            (None, None) => "their last round".into(),
+        };
+        Some(if reached == rows {
+            format!("target ±{pct} %: every row of {rows} reached it")
+        } else {
+            format!(
+                "target ±{pct} %: {reached} of {rows} rows reached it; the others stopped at \
+                 {stopped_by}, with the interval shown"
+            )
+        })
+    }
+}
+
 impl Findings for Suite {
     fn text(&self) -> String {
         let mut out = format!("workload: {}\n\n", self.workload);
@@ -30,14 +63,21 @@ impl Findings for Suite {
         if let Some(spread) = self.control_spread() {
             let _ = writeln!(out, "\n{}", spread.describe());
         }
+        if let Some(target) = self.target_outcome() {
+            let _ = writeln!(out, "{target}");
+        }
         out
     }
 
     fn summary(&self) -> String {
+        let budget = match self.max_time_s {
+            Some(secs) => format!(", or until {secs} s had passed"),
+            None => String::new(),
+        };
         match (self.target_ci_pct, self.max_runs) {
             (Some(pct), Some(max)) => format!(
                 "Workload: {}. Rounds per scenario until its 95% interval is within ±{pct}% \
-                 ({} to {max} rounds; the rounds column says how many each got).",
+                 ({} to {max} rounds{budget}; the rounds column says how many each got).",
                 self.workload, self.runs_requested
             ),
             _ => format!(
@@ -117,6 +157,7 @@ impl Findings for Suite {
         )]
         .into_iter()
         .chain(self.control_spread().map(|s| format!("{}.", s.describe())))
+        .chain(self.target_outcome().map(|t| format!("{t}.")))
         .collect()
     }
 
@@ -337,11 +378,32 @@ pub(crate) mod tests {
                 target_ci_pct: Some(5.0),
                 ci_floor_ns: Some(100.0),
                 max_runs: Some(30),
+                max_time_s: Some(240),
                 workload: "in-process loop".into(),
                 estimator: Estimator::default(),
                 scenarios,
             },
         }
+    }
+
+    #[test]
+    fn the_report_says_how_many_rows_reached_the_target() {
+        let mut report = sample_report();
+        // Each row is within 1.5 ns: within 5 % of the 100 ns floor; within 2 % of itself only
+        // at 75 ns.
+        assert_eq!(
+            report.findings.target_outcome().unwrap(),
+            "target ±5 %: every row of 4 reached it"
+        );
+        report.findings.ci_floor_ns = Some(0.0);
+        report.findings.target_ci_pct = Some(2.0);
+        assert_eq!(
+            report.findings.target_outcome().unwrap(),
+            "target ±2 %: 1 of 4 rows reached it; the others stopped at 30 rounds or the 240 s \
+             budget (--max-time), with the interval shown"
+        );
+        report.findings.target_ci_pct = None;
+        assert_eq!(report.findings.target_outcome(), None);
     }
 
     #[test]
