@@ -1,5 +1,5 @@
 //! The parts of probecost's JSON reports that a comparison reads, and each kind of report
-//! turned into the same thing: rows with per-round values.
+//! turned into the same thing: rows with their rounds, and how the rounds become a figure.
 
 use std::path::Path;
 
@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::{
     error::{Error, Result},
-    stats::{Estimator, RunFigure, RunSummary},
+    stats::{median, Estimator, RunFigure, RunSummary, SplitMix64},
 };
 
 /// Which command wrote a report.
@@ -59,15 +59,78 @@ pub struct Sample {
     pub row: String,
     /// The tracer.
     pub tracer: String,
-    /// Each round's value, in the report kind's unit (for `run` reports, the per-event cost
-    /// from the two runs' floors).
-    pub values: Vec<f64>,
+    /// The row's rounds, in the report kind's unit.
+    pub rounds: Rounds,
     /// For `run` reports, each round's value from the runs' means (the typical cost); empty
     /// for the other kinds.
     pub typical: Vec<f64>,
     /// How the row was measured (status and attach point, mechanism, command): rows that
     /// differ here are not comparable.
     pub setup: String,
+}
+
+/// A row's rounds, and how they become the row's figure.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rounds {
+    /// One value per round; the figure is their median (attach-scale, complex-workload).
+    Values(Vec<f64>),
+    /// Each round's control and traced run floors, ns per operation (a `run` report); the
+    /// figure is the per-event floor cost by the report's own estimator.
+    Floors {
+        /// Control run floors, in round order.
+        control: Vec<f64>,
+        /// Traced run floors, paired with the control's.
+        traced: Vec<f64>,
+        /// The divisor of the cost.
+        events_per_op: f64,
+        /// The report's estimator.
+        estimator: Estimator,
+    },
+}
+
+impl Rounds {
+    /// How many rounds.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Values(values) => values.len(),
+            Self::Floors {
+                control, traced, ..
+            } => control.len().min(traced.len()),
+        }
+    }
+
+    /// Whether there is no round.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row's figure; `None` without a round.
+    pub fn figure(&self) -> Option<f64> {
+        let all: Vec<usize> = (0..self.len()).collect();
+        (!self.is_empty()).then(|| self.figure_of(&all))
+    }
+
+    /// The row's figure from as many rounds drawn with replacement (a bootstrap resample).
+    pub fn resampled_figure(&self, rng: &mut SplitMix64) -> f64 {
+        let picks: Vec<usize> = (0..self.len()).map(|_| rng.below(self.len())).collect();
+        self.figure_of(&picks)
+    }
+
+    /// The figure of the rounds `picks` (indices, repeats allowed).
+    fn figure_of(&self, picks: &[usize]) -> f64 {
+        match self {
+            Self::Values(values) => median(&picks.iter().map(|&i| values[i]).collect::<Vec<_>>()),
+            Self::Floors {
+                control,
+                traced,
+                events_per_op,
+                estimator,
+            } => {
+                let side = |runs: &[f64]| picks.iter().map(|&i| runs[i]).collect::<Vec<_>>();
+                estimator.floor_cost(&side(control), &side(traced), *events_per_op)
+            }
+        }
+    }
 }
 
 /// A report of any kind, as `compare` reads it.
@@ -212,7 +275,7 @@ pub struct TracerFile {
 }
 
 impl From<RunFile> for ReportFile {
-    /// Each round's per-event cost, from the report's own estimator.
+    /// Each row's control and traced floors, estimated by the report's own estimator.
     fn from(file: RunFile) -> Self {
         let estimator = file.estimator;
         let samples = file
@@ -220,19 +283,26 @@ impl From<RunFile> for ReportFile {
             .iter()
             .flat_map(|scenario| {
                 scenario.tracers.iter().map(move |tracer| {
-                    let costs = |figure| {
-                        estimator.round_costs(
-                            &scenario.control_runs,
-                            &tracer.traced_runs,
-                            scenario.events_per_op,
-                            figure,
-                        )
-                    };
+                    let rounds = scenario.control_runs.len().min(tracer.traced_runs.len());
+                    let (control, traced) = (
+                        &scenario.control_runs[..rounds],
+                        &tracer.traced_runs[..rounds],
+                    );
                     Sample {
                         row: scenario.name.clone(),
                         tracer: tracer.tracer.clone(),
-                        values: costs(RunFigure::Floor),
-                        typical: costs(RunFigure::Mean),
+                        rounds: Rounds::Floors {
+                            control: estimator.floors(control),
+                            traced: estimator.floors(traced),
+                            events_per_op: scenario.events_per_op,
+                            estimator,
+                        },
+                        typical: estimator.round_costs(
+                            control,
+                            traced,
+                            scenario.events_per_op,
+                            RunFigure::Mean,
+                        ),
                         setup: format!("{} at {}", tracer.status, tracer.attach),
                     }
                 })
@@ -288,7 +358,7 @@ impl From<AttachScaleFile> for ReportFile {
                 .map(|(step, runs)| Sample {
                     row: format!("{} x{} {step}", row.set, row.probes),
                     tracer: row.tracer.clone(),
-                    values: runs.clone(),
+                    rounds: Rounds::Values(runs.clone()),
                     typical: Vec::new(),
                     setup: row
                         .mechanism
@@ -356,7 +426,7 @@ impl From<WorkloadFile> for ReportFile {
                     row: result.name.clone(),
                     // The report does not name it: the platform's own tracer measured it.
                     tracer: "-".into(),
-                    values: result.runs_s.clone(),
+                    rounds: Rounds::Values(result.runs_s.clone()),
                     typical: Vec::new(),
                     setup: if sets.is_empty() {
                         format!("`{command}` untraced")

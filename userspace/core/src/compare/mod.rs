@@ -13,13 +13,13 @@ mod run_report;
 use serde::Serialize;
 
 pub use baseline::BaselineStore;
-pub use input::{ReportFile, ReportKind, RunFile, Sample, ScenarioFile, TracerFile};
+pub use input::{ReportFile, ReportKind, Rounds, RunFile, Sample, ScenarioFile, TracerFile};
 pub use run_report::{RunFindings, SuiteReport};
 
 use crate::{
     error::{Error, Result},
     report::Measured,
-    stats::{self, bootstrap_median_difference_ci95, SplitMix64},
+    stats::{self, SplitMix64},
 };
 
 /// Resamples of the bootstrap of each change.
@@ -82,7 +82,8 @@ pub struct ComparedRow {
     pub tracer: String,
     /// The newer file.
     pub file: String,
-    /// Base: median of the per-round values, in the comparison's unit.
+    /// Base: the row's figure (its estimator's, or the median of its rounds), in the
+    /// comparison's unit.
     pub base: Option<f64>,
     /// Newer file: the same.
     pub new: Option<f64>,
@@ -129,6 +130,20 @@ pub struct ReportComparison {
 /// Everything one `probecost compare` found (the environment is where it compared).
 pub type CompareReport = Measured<ReportComparison>;
 
+/// 95% percentile-bootstrap interval of `new`'s figure minus `base`'s, resampling each
+/// file's rounds on their own (the two files are independent runs).
+fn bootstrap_difference_ci95(base: &Rounds, new: &Rounds, rng: &mut SplitMix64) -> [f64; 2] {
+    let mut differences: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            let base = base.resampled_figure(rng);
+            new.resampled_figure(rng) - base
+        })
+        .collect();
+    differences.sort_by(f64::total_cmp);
+    let at = |q: f64| differences[((q * (RESAMPLES - 1) as f64).round()) as usize];
+    [at(0.025), at(0.975)]
+}
+
 fn compare_row(
     base: Option<&Sample>,
     new: Option<&Sample>,
@@ -162,8 +177,8 @@ fn compare_row(
         }
     };
     let median = |v: &[f64]| (!v.is_empty()).then(|| stats::median(v));
-    row.base = median(&base.values);
-    row.new = median(&new.values);
+    row.base = base.rounds.figure();
+    row.new = new.rounds.figure();
     if base.setup != new.setup {
         row.verdict = Verdict::NotComparable;
         row.reason = Some(format!("{} in the base, {} here", base.setup, new.setup));
@@ -174,7 +189,7 @@ fn compare_row(
         row.reason = Some("no completed rounds in one of the files".into());
         return Some(row);
     };
-    let ci = bootstrap_median_difference_ci95(&base.values, &new.values, RESAMPLES, rng);
+    let ci = bootstrap_difference_ci95(&base.rounds, &new.rounds, rng);
     row.change = Some(new_value - base_value);
     row.change_pct = (base_value > 0.0).then(|| (new_value - base_value) / base_value * 100.0);
     row.change_ci95 = Some(ci);
@@ -233,11 +248,8 @@ pub fn compare(
         .iter()
         .find(|(_, f)| f.estimator != files[0].1.estimator)
     {
-        let describe = |e: Option<crate::stats::Estimator>| {
-            e.map_or("none".into(), |e| {
-                format!("the {} floor", e.floor_quantile.name())
-            })
-        };
+        let describe =
+            |e: Option<crate::stats::Estimator>| e.map_or("none".into(), |e| e.to_string());
         return Err(Error::Input(format!(
             "{name} was estimated with {} and {} with {}: compare reports made with one \
              estimator",

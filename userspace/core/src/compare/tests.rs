@@ -199,7 +199,10 @@ fn attach_scale_reports_compare_attach_and_detach_times() {
         .iter_mut()
         .find(|s| s.row == "syscalls x758 attach" && s.tracer == "aya")
         .unwrap();
-    step.values.iter_mut().for_each(|v| *v *= 3.0);
+    let Rounds::Values(values) = &mut step.rounds else {
+        panic!("attach-scale rows are values");
+    };
+    values.iter_mut().for_each(|v| *v *= 3.0);
     let comparison = compare(
         &[("a.json".into(), base.clone()), ("b.json".into(), new)],
         0.0,
@@ -293,6 +296,7 @@ fn reports_of_different_estimators_are_refused() {
     let mut other = base.clone();
     other.estimator = Estimator {
         floor_quantile: BatchQuantile::Min,
+        ..Estimator::default()
     };
     let files = [
         ("base.json".to_string(), base.into()),

@@ -9,7 +9,7 @@ use crate::{
     reference::PublishedFigures,
     report::chart::{BarSeries, Chart, ChartKind, Palette},
     result::{ScenarioStatus, Suite},
-    stats::ControlSpread,
+    stats::{ControlSpread, FloorOverRounds},
     tracer::Tracer,
 };
 
@@ -147,13 +147,25 @@ impl Findings for Suite {
     }
 
     fn notes(&self) -> Vec<String> {
+        let floor = match self.estimator.over_rounds {
+            FloorOverRounds::FastState => format!(
+                "(traced side's floor - control side's) per event, a side's floor being the \
+                 median of its runs in the machine's fast state (within 8 % of its second-lowest \
+                 run) and a run's floor the {q} of its batch costs",
+                q = self.estimator.floor_quantile.name()
+            ),
+            FloorOverRounds::PairedMedian => format!(
+                "the median over rounds of (traced run's {q} batch cost - control run's) per \
+                 event",
+                q = self.estimator.floor_quantile.name()
+            ),
+        };
         vec![format!(
-            "ns/event: the floor, the median over rounds of (traced run's {q} batch cost - \
-             control run's) per event, with its 95% interval over rounds; typical: the same \
-             from the runs' means, bursts included. `†`: bursty, the typical cost is beyond the floor by \
-             more than the control's own gap and the noise. `*`: on a substitute attach point \
-             (see the JSON `reason`). Published columns: other machines, for reference.",
-            q = self.estimator.floor_quantile.name()
+            "ns/event: the floor, {floor}, with its 95% interval over rounds; typical: the median \
+             over rounds of (traced run's mean - control run's) per event, bursts included. \
+             `†`: bursty, the typical cost is beyond the floor by more than the control's own \
+             gap and the noise. `*`: on a substitute attach point (see the JSON `reason`). \
+             Published columns: other machines, for reference."
         )]
         .into_iter()
         .chain(self.control_spread().map(|s| format!("{}.", s.describe())))

@@ -49,6 +49,37 @@ pub fn bootstrap_median_ci95(samples: &[f64], resamples: usize, rng: &mut SplitM
     [at(0.025), at(0.975)]
 }
 
+/// 95% percentile-bootstrap confidence interval of `statistic` over `rounds` rounds: each
+/// resample draws as many rounds with replacement and passes their indices, so a statistic of
+/// paired sides keeps each round's sides together. No round gives NaN; one, a zero-width
+/// interval.
+pub fn bootstrap_rounds_ci95(
+    rounds: usize,
+    resamples: usize,
+    rng: &mut SplitMix64,
+    mut statistic: impl FnMut(&[usize]) -> f64,
+) -> [f64; 2] {
+    match rounds {
+        0 => return [f64::NAN, f64::NAN],
+        1 => {
+            let only = statistic(&[0]);
+            return [only, only];
+        }
+        _ => {}
+    }
+    let mut values = Vec::with_capacity(resamples);
+    let mut picks = vec![0; rounds];
+    for _ in 0..resamples {
+        for slot in picks.iter_mut() {
+            *slot = rng.below(rounds);
+        }
+        values.push(statistic(&picks));
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((q * (values.len() - 1) as f64).round()) as usize];
+    [at(0.025), at(0.975)]
+}
+
 /// 95% percentile-bootstrap confidence interval of `median(new) - median(base)`, resampling
 /// each side with replacement on its own (the two sides are independent runs).
 pub fn bootstrap_median_difference_ci95(

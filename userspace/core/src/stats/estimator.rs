@@ -3,15 +3,16 @@
 //! Every measured side (a control run, a traced run) is a [`RunSummary`]: the run's mean cost
 //! per operation and the low quantiles of its batches. The machines probecost runs on are
 //! noisy in one direction only (a fast state, slow stretches from milliseconds to whole
-//! seconds, drift between runs): delays only add, so the *floor* of the batch costs is the
-//! stable quantity, and the mean is what a loaded machine pays, bursts included. The
-//! [`Estimator`] gives both:
+//! seconds, drift between runs): delays only add, so the *floor* is the stable quantity, and
+//! the mean is what a loaded machine pays, bursts included. The [`Estimator`] gives both:
 //!
-//! * **floor** (the headline): for each round, (traced run's floor - control run's floor) /
-//!   events per operation, where a run's floor is a low quantile of its ~200 µs batch costs,
-//!   so the slow stretches within a run drop out; the figure is the median over rounds (a
-//!   round whose two runs fell in different states of the machine does not move it), and its
-//!   95% interval a bootstrap over whole rounds (never over batches within a run);
+//! * **floor** (the headline): a run's floor is a low quantile of its ~200 µs batch costs, so
+//!   the slow stretches within a run drop out. Whole runs still fall in slow stretches (they
+//!   last up to seconds, longer than a run), and a probe costs more there too, so each side's
+//!   floor over its rounds is taken from the runs that met the machine's fast state
+//!   ([`FloorOverRounds::FastState`]); the per-event cost is the traced side's minus the
+//!   control side's, per event, and its 95% interval a bootstrap over whole rounds (never
+//!   over batches within a run);
 //! * **typical**: the median over rounds of (traced run's mean - control run's mean) / events
 //!   per operation, with its bootstrap interval over rounds.
 //!
@@ -19,7 +20,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bootstrap_median_ci95, median, BatchQuantile, RunSummary, SplitMix64};
+use super::{
+    bootstrap_median_ci95, bootstrap_rounds_ci95, median, BatchQuantile, RunSummary, SplitMix64,
+};
 
 /// Resamples of each bootstrap.
 const RESAMPLES: usize = 4000;
@@ -27,18 +30,65 @@ const RESAMPLES: usize = 4000;
 /// The batch quantile that is a run's floor unless asked otherwise.
 pub const DEFAULT_FLOOR_QUANTILE: BatchQuantile = BatchQuantile::P1;
 
+/// How far above the fast state's anchor a run's floor may lie and still count as a run in
+/// the fast state: the fast state's own spread between runs on this machine kind (5-8 %),
+/// below the gap to the slow state (15-20 %).
+const FAST_STATE_WINDOW: f64 = 0.08;
+
+/// How many runs may lie below the fast state's anchor: the anchor is the second-lowest run,
+/// so one unusually fast run cannot define the state alone.
+const FAST_STATE_ANCHOR: usize = 1;
+
+/// How a side's run floors over its rounds become one figure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FloorOverRounds {
+    /// The median over rounds of (traced run's floor - control run's floor): the estimator of
+    /// the reports written before `fast-state`, which lack this field.
+    #[default]
+    PairedMedian,
+    /// For each side, the median floor of the runs that met the machine's fast state (within
+    /// 8 % of the side's second-lowest run floor); the traced side's minus the control's.
+    FastState,
+}
+
+impl FloorOverRounds {
+    /// Its name in reports and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PairedMedian => "paired-median",
+            Self::FastState => "fast-state",
+        }
+    }
+}
+
 /// How a report's per-event costs were estimated; reports made differently are not compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Estimator {
     /// The batch quantile taken as each run's floor.
     pub floor_quantile: BatchQuantile,
+    /// How each side's run floors over its rounds become one figure.
+    #[serde(default)]
+    pub over_rounds: FloorOverRounds,
 }
 
 impl Default for Estimator {
     fn default() -> Self {
         Self {
             floor_quantile: DEFAULT_FLOOR_QUANTILE,
+            over_rounds: FloorOverRounds::FastState,
         }
+    }
+}
+
+impl std::fmt::Display for Estimator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the {} floor over {} rounds",
+            self.floor_quantile.name(),
+            self.over_rounds.name()
+        )
     }
 }
 
@@ -79,7 +129,7 @@ pub struct PerEventCost {
     pub floor: Estimate,
     /// From the runs' means: what a loaded machine pays, bursts included.
     pub typical: Estimate,
-    /// The traced floor over the control floor, percent (medians over rounds).
+    /// The traced side's floor over the control side's, percent.
     pub slowdown_pct: f64,
     /// Whether the typical cost exceeds the floor by more than the control's own
     /// typical-over-floor gap and the two intervals' noise: the probe's cost comes in
@@ -95,6 +145,22 @@ impl Estimate {
             ci95_ns: bootstrap_median_ci95(costs, RESAMPLES, rng),
         }
     }
+}
+
+/// The median floor of the runs in the machine's fast state: those within
+/// [`FAST_STATE_WINDOW`] of the anchor, the second-lowest floor (NaN for no runs).
+pub fn fast_state_floor(floors: &[f64]) -> f64 {
+    if floors.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = floors.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let anchor = sorted[FAST_STATE_ANCHOR.min(sorted.len() - 1)];
+    let fast: Vec<f64> = sorted
+        .into_iter()
+        .take_while(|f| *f <= anchor * (1.0 + FAST_STATE_WINDOW))
+        .collect();
+    median(&fast)
 }
 
 impl Estimator {
@@ -113,6 +179,57 @@ impl Estimator {
             .zip(traced)
             .map(|(c, t)| (self.figure(t, figure) - self.figure(c, figure)) / events)
             .collect()
+    }
+
+    /// Each run's floor, ns per operation.
+    pub fn floors(&self, runs: &[RunSummary]) -> Vec<f64> {
+        runs.iter().map(|r| r.floor(self.floor_quantile)).collect()
+    }
+
+    /// The per-event floor cost of paired rounds, from each round's control and traced run
+    /// floors (`control[i]` and `traced[i]` one round), ns per operation.
+    pub fn floor_cost(&self, control: &[f64], traced: &[f64], events_per_op: f64) -> f64 {
+        let events = events_per_op.max(f64::EPSILON);
+        match self.over_rounds {
+            FloorOverRounds::PairedMedian => {
+                let costs: Vec<f64> = control.iter().zip(traced).map(|(c, t)| t - c).collect();
+                median(&costs) / events
+            }
+            FloorOverRounds::FastState => {
+                (fast_state_floor(traced) - fast_state_floor(control)) / events
+            }
+        }
+    }
+
+    /// One side's floor over its rounds, ns per operation.
+    fn side_floor(&self, floors: &[f64]) -> f64 {
+        match self.over_rounds {
+            FloorOverRounds::PairedMedian => median(floors),
+            FloorOverRounds::FastState => fast_state_floor(floors),
+        }
+    }
+
+    /// [`Self::floor_cost`] and its 95% bootstrap interval over whole rounds.
+    pub fn floor_estimate(
+        &self,
+        control: &[f64],
+        traced: &[f64],
+        events_per_op: f64,
+        rng: &mut SplitMix64,
+    ) -> Estimate {
+        let rounds = control.len().min(traced.len());
+        let (control, traced) = (&control[..rounds], &traced[..rounds]);
+        let (mut c, mut t) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+        Estimate {
+            ns: self.floor_cost(control, traced, events_per_op),
+            ci95_ns: bootstrap_rounds_ci95(rounds, RESAMPLES, rng, |picks| {
+                c.clear();
+                t.clear();
+                c.extend(picks.iter().map(|&i| control[i]));
+                t.extend(picks.iter().map(|&i| traced[i]));
+                self.floor_cost(&c, &t, events_per_op)
+            }),
+        }
     }
 
     /// `figure` of one run, ns per operation.
@@ -138,17 +255,12 @@ impl Estimator {
         }
         let (control, traced) = (&control[..pairs], &traced[..pairs]);
         let mut rng = SplitMix64::new(seed);
-        let costs = |figure| self.round_costs(control, traced, events_per_op, figure);
-        let floor = Estimate::of_rounds(&costs(RunFigure::Floor), &mut rng);
-        let typical = Estimate::of_rounds(&costs(RunFigure::Mean), &mut rng);
-        let median_floor = |runs: &[RunSummary]| {
-            median(
-                &runs
-                    .iter()
-                    .map(|r| r.floor(self.floor_quantile))
-                    .collect::<Vec<_>>(),
-            )
-        };
+        let (control_floors, traced_floors) = (self.floors(control), self.floors(traced));
+        let floor = self.floor_estimate(&control_floors, &traced_floors, events_per_op, &mut rng);
+        let typical = Estimate::of_rounds(
+            &self.round_costs(control, traced, events_per_op, RunFigure::Mean),
+            &mut rng,
+        );
         let control_gaps: Vec<f64> = control
             .iter()
             .map(|r| r.mean_ns_per_op / r.floor(self.floor_quantile) - 1.0)
@@ -157,9 +269,12 @@ impl Estimator {
         // the control's own ratio; a burstier one goes beyond it and beyond the noise.
         let expected_gap = floor.ns.max(0.0) * median(&control_gaps).max(0.0);
         let noise = floor.half_width_ns() + typical.half_width_ns();
+        let (control_side, traced_side) = (
+            self.side_floor(&control_floors),
+            self.side_floor(&traced_floors),
+        );
         Some(PerEventCost {
-            slowdown_pct: (median_floor(traced) - median_floor(control)) / median_floor(control)
-                * 100.0,
+            slowdown_pct: (traced_side - control_side) / control_side * 100.0,
             bursty: typical.ns - floor.ns > expected_gap + noise,
             floor,
             typical,
@@ -220,6 +335,7 @@ mod tests {
         assert_eq!(p5.typical.ns, 100.0);
         let estimator = Estimator {
             floor_quantile: BatchQuantile::P25,
+            ..Estimator::default()
         };
         assert_eq!(
             estimator.round_costs(&control, &traced, 1.0, RunFigure::Floor),
@@ -248,19 +364,63 @@ mod tests {
     }
 
     #[test]
-    fn the_floor_is_the_median_of_the_rounds() {
+    fn paired_median_is_the_median_of_the_rounds() {
         // One round whose control run fell in a slow stretch (floor 320) does not move it.
         let control = [run(300.0, 280.0), run(340.0, 320.0), run(300.0, 281.0)];
         let traced = [run(400.0, 346.0), run(360.0, 347.0), run(380.0, 347.0)];
         let estimator = Estimator {
             floor_quantile: BatchQuantile::P5,
+            over_rounds: FloorOverRounds::PairedMedian,
         };
         let costs = estimator.round_costs(&control, &traced, 1.0, RunFigure::Floor);
         assert_eq!(median(&costs), 66.0);
         let cost = estimator.per_event_cost(&control, &traced, 1.0, 1).unwrap();
+        assert_eq!(cost.floor.ns, 66.0);
         assert!(
             cost.floor.ci95_ns[0] <= 66.0 && cost.floor.ci95_ns[1] >= 66.0,
             "{cost:?}"
+        );
+    }
+
+    #[test]
+    fn the_fast_state_leaves_out_runs_in_a_slow_state() {
+        // Five of eight runs met a slow state 18 % up, where the probe costs 18 % more too;
+        // one run is unusually fast.
+        let fast = [500.0, 505.0, 510.0];
+        assert_eq!(
+            fast_state_floor(&[590.0, 505.0, 600.0, 510.0, 500.0, 595.0]),
+            505.0
+        );
+        assert_eq!(
+            fast_state_floor(&[450.0, 505.0, 600.0, 510.0, 500.0]),
+            502.5
+        );
+        assert!(fast_state_floor(&[]).is_nan());
+        let control: Vec<_> = [590.0, 600.0, 500.0, 595.0, 505.0, 605.0, 510.0, 598.0]
+            .iter()
+            .map(|&f| run(f + 40.0, f + 1.0))
+            .collect();
+        // Traced runs: 300 ns more in the fast state, 354 in the slow one, in other rounds.
+        let traced: Vec<_> = [805.0, 948.0, 952.0, 800.0, 954.0, 810.0, 950.0, 956.0]
+            .iter()
+            .map(|&f| run(f + 60.0, f + 1.0))
+            .collect();
+        let cost = Estimator::default()
+            .per_event_cost(&control, &traced, 1.0, 1)
+            .unwrap();
+        assert_eq!(cost.floor.ns, 300.0);
+        assert!(
+            cost.floor.ci95_ns[0] <= 300.0 && cost.floor.ci95_ns[1] >= 300.0,
+            "{cost:?}"
+        );
+        assert!((cost.slowdown_pct - 300.0 / fast[1] * 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn estimators_name_themselves() {
+        assert_eq!(
+            Estimator::default().to_string(),
+            "the p1 floor over fast-state rounds"
         );
     }
 

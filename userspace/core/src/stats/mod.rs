@@ -7,9 +7,14 @@ mod control_spread;
 mod estimator;
 mod run_summary;
 
-pub use bootstrap::{bootstrap_median_ci95, bootstrap_median_difference_ci95, SplitMix64};
+pub use bootstrap::{
+    bootstrap_median_ci95, bootstrap_median_difference_ci95, bootstrap_rounds_ci95, SplitMix64,
+};
 pub use control_spread::{ControlSpread, CHANGED_STATE_SPREAD_PCT};
-pub use estimator::{Estimate, Estimator, PerEventCost, RunFigure, DEFAULT_FLOOR_QUANTILE};
+pub use estimator::{
+    fast_state_floor, Estimate, Estimator, FloorOverRounds, PerEventCost, RunFigure,
+    DEFAULT_FLOOR_QUANTILE,
+};
 pub use run_summary::{BatchQuantile, BatchQuantiles, RunSummary};
 
 /// Smallest value (NaN-free input).
