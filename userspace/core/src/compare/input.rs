@@ -104,6 +104,14 @@ impl Rounds {
         self.len() == 0
     }
 
+    /// The estimator of a report's floors; `None` for plain values.
+    pub fn estimator(&self) -> Option<&Estimator> {
+        match self {
+            Self::Values(_) => None,
+            Self::Floors { estimator, .. } => Some(estimator),
+        }
+    }
+
     /// The row's figure; `None` without a round.
     pub fn figure(&self) -> Option<f64> {
         let all: Vec<usize> = (0..self.len()).collect();

@@ -189,7 +189,12 @@ fn compare_row(
         row.reason = Some("no completed rounds in one of the files".into());
         return Some(row);
     };
-    let ci = bootstrap_difference_ci95(&base.rounds, &new.rounds, rng);
+    let mut ci = bootstrap_difference_ci95(&base.rounds, &new.rounds, rng);
+    if let Some(estimator) = base.rounds.estimator() {
+        // As wide as the reports' own intervals are drawn, by the file with fewer rounds.
+        let rounds = base.rounds.len().min(new.rounds.len());
+        ci = estimator.interval_over(new_value - base_value, ci, rounds);
+    }
     row.change = Some(new_value - base_value);
     row.change_pct = (base_value > 0.0).then(|| (new_value - base_value) / base_value * 100.0);
     row.change_ci95 = Some(ci);

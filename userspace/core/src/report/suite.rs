@@ -9,7 +9,7 @@ use crate::{
     reference::PublishedFigures,
     report::chart::{BarSeries, Chart, ChartKind, Palette},
     result::{ScenarioStatus, Suite},
-    stats::{ControlSpread, FloorOverRounds},
+    stats::{ControlSpread, FloorOverRounds, RoundsInterval},
     tracer::Tracer,
 };
 
@@ -160,8 +160,12 @@ impl Findings for Suite {
                 q = self.estimator.floor_quantile.name()
             ),
         };
+        let interval = match self.estimator.interval {
+            RoundsInterval::TWidened => "95% interval over rounds (widened for few rounds)",
+            RoundsInterval::Percentile => "95% interval over rounds",
+        };
         vec![format!(
-            "ns/event: the floor, {floor}, with its 95% interval over rounds; typical: the median \
+            "ns/event: the floor, {floor}, with its {interval}; typical: the median \
              over rounds of (traced run's mean - control run's) per event, bursts included. \
              `†`: bursty, the typical cost is beyond the floor by more than the control's own \
              gap and the noise. `*`: on a substitute attach point (see the JSON `reason`). \

@@ -217,7 +217,7 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nns/event = the floor: (traced side's floor - control side's floor) per event, a side's floor being the median of its runs in the machine's fast state (within 8 % of its second-lowest run), a run's floor a low quantile of its ~200 µs batches; 95% bootstrap CI over rounds (±% = half its width, % of ns/event; rounds = run pairs).\ntypical = the median over rounds of (traced run's mean - control run's mean) per event, bursts included; † = bursty: typical beyond the floor by more than the control's own gap and the noise."
+        "\nns/event = the floor: (traced side's floor - control side's floor) per event, a side's floor being the median of its runs in the machine's fast state (within 8 % of its second-lowest run), a run's floor a low quantile of its ~200 µs batches; 95% bootstrap CI over rounds, widened by t(0.975, rounds - 1) / 1.96 for few rounds (±% = half its width, % of ns/event; rounds = run pairs).\ntypical = the median over rounds of (traced run's mean - control run's mean) per event, bursts included; † = bursty: typical beyond the floor by more than the control's own gap and the noise."
     );
     let _ = writeln!(
         out,

@@ -16,12 +16,15 @@
 //! * **typical**: the median over rounds of (traced run's mean - control run's mean) / events
 //!   per operation, with its bootstrap interval over rounds.
 //!
+//! Both intervals are widened for few rounds ([`RoundsInterval::TWidened`]).
+//!
 //! docs/methodology.md ("The estimator") gives the measurements the choice was made by.
 
 use serde::{Deserialize, Serialize};
 
 use super::{
-    bootstrap_median_ci95, bootstrap_rounds_ci95, median, BatchQuantile, RunSummary, SplitMix64,
+    bootstrap_median_ci95, bootstrap_rounds_ci95, median, t_widening, widen, BatchQuantile,
+    RunSummary, SplitMix64,
 };
 
 /// Resamples of each bootstrap.
@@ -62,6 +65,29 @@ impl FloorOverRounds {
     }
 }
 
+/// How the 95% intervals over rounds are drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoundsInterval {
+    /// The percentile bootstrap as it comes: the reports written before `t-widened`, which
+    /// lack this field.
+    #[default]
+    Percentile,
+    /// The percentile bootstrap scaled about its point by t(0.975, rounds - 1) / z(0.975)
+    /// (see `small_sample.rs`), so that few rounds do not give too narrow an interval.
+    TWidened,
+}
+
+impl RoundsInterval {
+    /// Its name in reports and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Percentile => "percentile",
+            Self::TWidened => "t-widened",
+        }
+    }
+}
+
 /// How a report's per-event costs were estimated; reports made differently are not compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Estimator {
@@ -70,6 +96,9 @@ pub struct Estimator {
     /// How each side's run floors over its rounds become one figure.
     #[serde(default)]
     pub over_rounds: FloorOverRounds,
+    /// How the intervals over rounds are drawn.
+    #[serde(default)]
+    pub interval: RoundsInterval,
 }
 
 impl Default for Estimator {
@@ -77,6 +106,7 @@ impl Default for Estimator {
         Self {
             floor_quantile: DEFAULT_FLOOR_QUANTILE,
             over_rounds: FloorOverRounds::FastState,
+            interval: RoundsInterval::TWidened,
         }
     }
 }
@@ -85,9 +115,10 @@ impl std::fmt::Display for Estimator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "the {} floor over {} rounds",
+            "the {} floor over {} rounds ({} intervals)",
             self.floor_quantile.name(),
-            self.over_rounds.name()
+            self.over_rounds.name(),
+            self.interval.name()
         )
     }
 }
@@ -135,16 +166,6 @@ pub struct PerEventCost {
     /// typical-over-floor gap and the two intervals' noise: the probe's cost comes in
     /// bursts (a ring buffer's drain, output, wake-ups) that the floor leaves out.
     pub bursty: bool,
-}
-
-impl Estimate {
-    /// The median of `costs` (one per round) and its bootstrap interval over rounds.
-    fn of_rounds(costs: &[f64], rng: &mut SplitMix64) -> Self {
-        Self {
-            ns: median(costs),
-            ci95_ns: bootstrap_median_ci95(costs, RESAMPLES, rng),
-        }
-    }
 }
 
 /// The median floor of the runs in the machine's fast state: those within
@@ -209,6 +230,24 @@ impl Estimator {
         }
     }
 
+    /// A bootstrap `interval` of `point` from `rounds` rounds, as [`Self::interval`] draws it.
+    pub fn interval_over(&self, point: f64, interval: [f64; 2], rounds: usize) -> [f64; 2] {
+        match self.interval {
+            RoundsInterval::Percentile => interval,
+            RoundsInterval::TWidened => widen(point, interval, t_widening(rounds)),
+        }
+    }
+
+    /// The median of `costs` (one per round) and its bootstrap interval over rounds.
+    fn median_estimate(&self, costs: &[f64], rng: &mut SplitMix64) -> Estimate {
+        let ns = median(costs);
+        let interval = bootstrap_median_ci95(costs, RESAMPLES, rng);
+        Estimate {
+            ns,
+            ci95_ns: self.interval_over(ns, interval, costs.len()),
+        }
+    }
+
     /// [`Self::floor_cost`] and its 95% bootstrap interval over whole rounds.
     pub fn floor_estimate(
         &self,
@@ -220,15 +259,17 @@ impl Estimator {
         let rounds = control.len().min(traced.len());
         let (control, traced) = (&control[..rounds], &traced[..rounds]);
         let (mut c, mut t) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+        let ns = self.floor_cost(control, traced, events_per_op);
+        let interval = bootstrap_rounds_ci95(rounds, RESAMPLES, rng, |picks| {
+            c.clear();
+            t.clear();
+            c.extend(picks.iter().map(|&i| control[i]));
+            t.extend(picks.iter().map(|&i| traced[i]));
+            self.floor_cost(&c, &t, events_per_op)
+        });
         Estimate {
-            ns: self.floor_cost(control, traced, events_per_op),
-            ci95_ns: bootstrap_rounds_ci95(rounds, RESAMPLES, rng, |picks| {
-                c.clear();
-                t.clear();
-                c.extend(picks.iter().map(|&i| control[i]));
-                t.extend(picks.iter().map(|&i| traced[i]));
-                self.floor_cost(&c, &t, events_per_op)
-            }),
+            ns,
+            ci95_ns: self.interval_over(ns, interval, rounds),
         }
     }
 
@@ -257,7 +298,7 @@ impl Estimator {
         let mut rng = SplitMix64::new(seed);
         let (control_floors, traced_floors) = (self.floors(control), self.floors(traced));
         let floor = self.floor_estimate(&control_floors, &traced_floors, events_per_op, &mut rng);
-        let typical = Estimate::of_rounds(
+        let typical = self.median_estimate(
             &self.round_costs(control, traced, events_per_op, RunFigure::Mean),
             &mut rng,
         );
@@ -371,6 +412,7 @@ mod tests {
         let estimator = Estimator {
             floor_quantile: BatchQuantile::P5,
             over_rounds: FloorOverRounds::PairedMedian,
+            interval: RoundsInterval::Percentile,
         };
         let costs = estimator.round_costs(&control, &traced, 1.0, RunFigure::Floor);
         assert_eq!(median(&costs), 66.0);
@@ -420,8 +462,35 @@ mod tests {
     fn estimators_name_themselves() {
         assert_eq!(
             Estimator::default().to_string(),
-            "the p1 floor over fast-state rounds"
+            "the p1 floor over fast-state rounds (t-widened intervals)"
         );
+    }
+
+    #[test]
+    fn few_rounds_get_a_wider_interval() {
+        let control: Vec<_> = [500.0, 503.0, 507.0, 501.0, 505.0]
+            .iter()
+            .map(|&f| run(f + 40.0, f + 1.0))
+            .collect();
+        let traced: Vec<_> = [800.0, 809.0, 802.0, 806.0, 804.0]
+            .iter()
+            .map(|&f| run(f + 60.0, f + 1.0))
+            .collect();
+        let percentile = Estimator {
+            interval: RoundsInterval::Percentile,
+            ..Estimator::default()
+        };
+        let plain = percentile
+            .per_event_cost(&control, &traced, 1.0, 7)
+            .unwrap();
+        let widened = Estimator::default()
+            .per_event_cost(&control, &traced, 1.0, 7)
+            .unwrap();
+        assert_eq!(plain.floor.ns, widened.floor.ns);
+        let ratio = widened.floor.half_width_ns() / plain.floor.half_width_ns();
+        assert!((ratio - t_widening(5)).abs() < 1e-9, "{ratio}");
+        let ratio = widened.typical.half_width_ns() / plain.typical.half_width_ns();
+        assert!((ratio - t_widening(5)).abs() < 1e-9, "{ratio}");
     }
 
     #[test]
