@@ -9,7 +9,7 @@ use crate::{
     reference::PublishedFigures,
     report::chart::{BarSeries, Chart, ChartKind, Palette},
     result::{ScenarioStatus, Suite},
-    stats::{ControlSpread, FloorOverRounds, RoundsInterval},
+    stats::ControlSpread,
     tracer::Tracer,
 };
 
@@ -59,7 +59,7 @@ impl Suite {
 impl Findings for Suite {
     fn text(&self) -> String {
         let mut out = format!("workload: {}\n\n", self.workload);
-        out.push_str(&render_table(&self.scenarios));
+        out.push_str(&render_table(&self.scenarios, &self.estimator));
         if let Some(spread) = self.control_spread() {
             let _ = writeln!(out, "\n{}", spread.describe());
         }
@@ -147,29 +147,14 @@ impl Findings for Suite {
     }
 
     fn notes(&self) -> Vec<String> {
-        let floor = match self.estimator.over_rounds {
-            FloorOverRounds::FastState => format!(
-                "(traced side's floor - control side's) per event, a side's floor being the \
-                 median of its runs in the machine's fast state (within 8 % of its second-lowest \
-                 run) and a run's floor the {q} of its batch costs",
-                q = self.estimator.floor_quantile.name()
-            ),
-            FloorOverRounds::PairedMedian => format!(
-                "the median over rounds of (traced run's {q} batch cost - control run's) per \
-                 event",
-                q = self.estimator.floor_quantile.name()
-            ),
-        };
-        let interval = match self.estimator.interval {
-            RoundsInterval::TWidened => "95% interval over rounds (widened for few rounds)",
-            RoundsInterval::Percentile => "95% interval over rounds",
-        };
         vec![format!(
-            "ns/event: the floor, {floor}, with its {interval}; typical: the median \
-             over rounds of (traced run's mean - control run's) per event, bursts included. \
-             `†`: bursty, the typical cost is beyond the floor by more than the control's own \
-             gap and the noise. `*`: on a substitute attach point (see the JSON `reason`). \
-             Published columns: other machines, for reference."
+            "ns/event: the floor, {}, with its {}; typical: the median over rounds of (traced \
+             run's mean - control run's) per event, bursts included. `†`: bursty, the typical \
+             cost is beyond the floor by more than the control's own gap and the noise. `*`: on \
+             a substitute attach point (see the JSON `reason`). Published columns: other \
+             machines, for reference.",
+            self.estimator.floor_in_words(),
+            self.estimator.interval_in_words()
         )]
         .into_iter()
         .chain(self.control_spread().map(|s| format!("{}.", s.describe())))

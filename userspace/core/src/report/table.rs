@@ -7,6 +7,7 @@ use super::number_or_dash as num;
 use crate::{
     environment::Environment,
     result::{ScenarioResult, ScenarioStatus},
+    stats::Estimator,
     tracer::Tracer,
 };
 
@@ -63,8 +64,9 @@ pub fn ratio_pair(results: &[ScenarioResult]) -> Option<[Tracer; 2]> {
 }
 
 /// The summary (one ns/event column per tracer, the probecost/bpftrace ratios, the published
-/// figures), the detail per tracer, then notes on delivery and substitutions.
-pub fn render_table(results: &[ScenarioResult]) -> String {
+/// figures), the detail per tracer, then notes on delivery and substitutions; `estimator` is
+/// how the results' figures were made.
+pub fn render_table(results: &[ScenarioResult], estimator: &Estimator) -> String {
     let mut out = String::new();
     let tracers = tracer_names(results);
     let pair = ratio_pair(results);
@@ -217,7 +219,9 @@ pub fn render_table(results: &[ScenarioResult]) -> String {
     }
     let _ = writeln!(
         out,
-        "\nns/event = the floor: (traced side's floor - control side's floor) per event, a side's floor being the median of its runs in the machine's fast state (within 8 % of its second-lowest run), a run's floor a low quantile of its ~200 µs batches; 95% bootstrap CI over rounds, widened by t(0.975, rounds - 1) / 1.96 for few rounds (±% = half its width, % of ns/event; rounds = run pairs).\ntypical = the median over rounds of (traced run's mean - control run's mean) per event, bursts included; † = bursty: typical beyond the floor by more than the control's own gap and the noise."
+        "\nns/event = the floor: {}; its {} (±% = half its width, % of ns/event; rounds = run pairs).\ntypical = the median over rounds of (traced run's mean - control run's mean) per event, bursts included; † = bursty: typical beyond the floor by more than the control's own gap and the noise.",
+        estimator.floor_in_words(),
+        estimator.interval_in_words()
     );
     let _ = writeln!(
         out,

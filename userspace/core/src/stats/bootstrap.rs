@@ -31,22 +31,12 @@ impl SplitMix64 {
 /// 95% percentile-bootstrap confidence interval of the median of `samples`, from `resamples`
 /// resamples drawn with replacement. A single sample gives a zero-width interval.
 pub fn bootstrap_median_ci95(samples: &[f64], resamples: usize, rng: &mut SplitMix64) -> [f64; 2] {
-    match samples.len() {
-        0 => return [f64::NAN, f64::NAN],
-        1 => return [samples[0], samples[0]],
-        _ => {}
-    }
-    let mut medians = Vec::with_capacity(resamples);
-    let mut resample = vec![0.0; samples.len()];
-    for _ in 0..resamples {
-        for slot in resample.iter_mut() {
-            *slot = samples[rng.below(samples.len())];
-        }
-        medians.push(median(&resample));
-    }
-    medians.sort_by(f64::total_cmp);
-    let at = |q: f64| medians[((q * (medians.len() - 1) as f64).round()) as usize];
-    [at(0.025), at(0.975)]
+    let mut resample = Vec::with_capacity(samples.len());
+    bootstrap_rounds_ci95(samples.len(), resamples, rng, |picks| {
+        resample.clear();
+        resample.extend(picks.iter().map(|&i| samples[i]));
+        median(&resample)
+    })
 }
 
 /// 95% percentile-bootstrap confidence interval of `statistic` over `rounds` rounds: each
@@ -77,33 +67,6 @@ pub fn bootstrap_rounds_ci95(
     }
     values.sort_by(f64::total_cmp);
     let at = |q: f64| values[((q * (values.len() - 1) as f64).round()) as usize];
-    [at(0.025), at(0.975)]
-}
-
-/// 95% percentile-bootstrap confidence interval of `median(new) - median(base)`, resampling
-/// each side with replacement on its own (the two sides are independent runs).
-pub fn bootstrap_median_difference_ci95(
-    base: &[f64],
-    new: &[f64],
-    resamples: usize,
-    rng: &mut SplitMix64,
-) -> [f64; 2] {
-    if base.is_empty() || new.is_empty() {
-        return [f64::NAN, f64::NAN];
-    }
-    let mut differences = Vec::with_capacity(resamples);
-    let (mut base_resample, mut new_resample) = (vec![0.0; base.len()], vec![0.0; new.len()]);
-    for _ in 0..resamples {
-        for slot in base_resample.iter_mut() {
-            *slot = base[rng.below(base.len())];
-        }
-        for slot in new_resample.iter_mut() {
-            *slot = new[rng.below(new.len())];
-        }
-        differences.push(median(&new_resample) - median(&base_resample));
-    }
-    differences.sort_by(f64::total_cmp);
-    let at = |q: f64| differences[((q * (differences.len() - 1) as f64).round()) as usize];
     [at(0.025), at(0.975)]
 }
 

@@ -170,7 +170,7 @@ pub struct PerEventCost {
 
 /// The median floor of the runs in the machine's fast state: those within
 /// [`FAST_STATE_WINDOW`] of the anchor, the second-lowest floor (NaN for no runs).
-pub fn fast_state_floor(floors: &[f64]) -> f64 {
+fn fast_state_floor(floors: &[f64]) -> f64 {
     if floors.is_empty() {
         return f64::NAN;
     }
@@ -217,7 +217,7 @@ impl Estimator {
                 median(&costs) / events
             }
             FloorOverRounds::FastState => {
-                (fast_state_floor(traced) - fast_state_floor(control)) / events
+                (self.side_floor(traced) - self.side_floor(control)) / events
             }
         }
     }
@@ -227,6 +227,34 @@ impl Estimator {
         match self.over_rounds {
             FloorOverRounds::PairedMedian => median(floors),
             FloorOverRounds::FastState => fast_state_floor(floors),
+        }
+    }
+
+    /// How the floor is taken, in words, for the notes under a report's tables.
+    pub fn floor_in_words(&self) -> String {
+        let quantile = self.floor_quantile.name();
+        match self.over_rounds {
+            FloorOverRounds::FastState => format!(
+                "(traced side's floor - control side's) per event, a side's floor being the \
+                 median of its runs in the machine's fast state (within {window:.0} % of its \
+                 second-lowest run) and a run's floor the {quantile} of its ~200 µs batch costs",
+                window = FAST_STATE_WINDOW * 100.0
+            ),
+            FloorOverRounds::PairedMedian => format!(
+                "the median over rounds of (traced run's {quantile} batch cost - control run's) \
+                 per event"
+            ),
+        }
+    }
+
+    /// How its intervals are drawn, in words.
+    pub fn interval_in_words(&self) -> &'static str {
+        match self.interval {
+            RoundsInterval::TWidened => {
+                "95% bootstrap interval over rounds, widened by t(0.975, rounds - 1) / 1.96 for \
+                 few rounds"
+            }
+            RoundsInterval::Percentile => "95% bootstrap interval over rounds",
         }
     }
 

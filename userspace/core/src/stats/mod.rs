@@ -8,13 +8,11 @@ mod estimator;
 mod run_summary;
 mod small_sample;
 
-pub use bootstrap::{
-    bootstrap_median_ci95, bootstrap_median_difference_ci95, bootstrap_rounds_ci95, SplitMix64,
-};
+pub use bootstrap::{bootstrap_median_ci95, bootstrap_rounds_ci95, SplitMix64};
 pub use control_spread::{ControlSpread, CHANGED_STATE_SPREAD_PCT};
 pub use estimator::{
-    fast_state_floor, Estimate, Estimator, FloorOverRounds, PerEventCost, RoundsInterval,
-    RunFigure, DEFAULT_FLOOR_QUANTILE,
+    Estimate, Estimator, FloorOverRounds, PerEventCost, RoundsInterval, RunFigure,
+    DEFAULT_FLOOR_QUANTILE,
 };
 pub use run_summary::{BatchQuantile, BatchQuantiles, RunSummary};
 pub use small_sample::{t_widening, widen};
