@@ -3,10 +3,25 @@
 use std::{path::PathBuf, time::Duration};
 
 use clap::{ArgGroup, Args};
-use probecost_core::platform::{CommandRequest, ObjectRequest};
+use probecost_core::{
+    benchmark::{RoundPolicy, TargetCi},
+    platform::{CommandRequest, ObjectRequest},
+};
 
 use super::{positive, MeasuringArgs, RoundArgs};
 use crate::commands::{MeasureCommand, MeasuredTool, WorkloadChoice};
+
+/// `measure`'s rounds when neither --rounds nor --target-ci is given: one program's cost is
+/// worth its precision, so rounds until the floor is within ±2 % (at most 100 rounds or 60 s).
+/// At least 20: asked after every round, a bootstrap over a handful of rounds now and then
+/// comes out narrow by chance and would stop there with an interval too narrow.
+const PRECISION_BY_DEFAULT: RoundPolicy = RoundPolicy::TargetCi(TargetCi {
+    pct: 2.0,
+    floor_ns: 100.0,
+    min_rounds: 20,
+    max_rounds: 100,
+    max_time: Some(Duration::from_secs(60)),
+});
 
 #[derive(Args, Debug)]
 #[command(group(
@@ -105,7 +120,7 @@ impl MeasureArgs {
             },
             command: self.command.clone(),
             workload: self.workload,
-            rounds: self.rounds.policy(),
+            rounds: self.rounds.policy_or(PRECISION_BY_DEFAULT),
             ops: self.ops,
             run_time: self.rounds.run_time(),
             cpu: self.rounds.cpu,

@@ -94,8 +94,9 @@ impl RunArgs {
 /// How many rounds `run` and `measure` give a row, how long each run lasts, and where.
 #[derive(Args, Debug)]
 pub struct RoundArgs {
-    /// Rounds per scenario, 1 to 1000 (default 12; with --target-ci, the minimum, default 5). A
-    /// round is one control run and one traced run per tracer (`--runs` is its old name).
+    /// Rounds per scenario, 1 to 1000 (default 12; with --target-ci, the minimum, default 5;
+    /// `measure` without either runs 20 to 100 rounds, to ±2 % or for 60 s). A round is one
+    /// control run and one traced run per tracer (`--runs` is its old name).
     #[arg(long, visible_alias = "runs", value_parser = clap::value_parser!(u64).range(1..=1000))]
     rounds: Option<u64>,
     /// Precision on demand: keeps giving a scenario rounds until the half-width of its
@@ -115,7 +116,7 @@ pub struct RoundArgs {
     #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
     ci_floor_ns: f64,
     /// Target duration of a traced run, in milliseconds, when --ops is not given.
-    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(10..=600_000))]
     run_time_ms: u64,
     /// CPU to pin the workload to (default: the last one this process may use).
     #[arg(long)]
@@ -133,6 +134,15 @@ impl RoundArgs {
                 max_time: self.max_time.map(Duration::from_secs),
             }),
             None => RoundPolicy::Fixed(self.rounds.unwrap_or(12) as usize),
+        }
+    }
+
+    /// The policy asked for, or `default` when neither --rounds nor --target-ci is given.
+    pub(super) fn policy_or(&self, default: RoundPolicy) -> RoundPolicy {
+        if self.rounds.is_none() && self.target_ci.is_none() {
+            default
+        } else {
+            self.policy()
         }
     }
 

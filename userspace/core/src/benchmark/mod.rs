@@ -72,7 +72,7 @@ impl Default for BenchmarkSettings {
         Self {
             rounds: RoundPolicy::Fixed(12),
             ops: None,
-            run_time: Duration::from_millis(150),
+            run_time: Duration::from_millis(50),
             verify: true,
             seed: 0x5EED,
             events: EventsPerOp::One,
