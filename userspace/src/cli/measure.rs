@@ -8,7 +8,7 @@ use probecost_core::{
     platform::{CommandRequest, ObjectRequest},
 };
 
-use super::{positive, MeasuringArgs, RoundArgs};
+use super::{positive, run::DEFAULT_CI_FLOOR_NS, MeasuringArgs, RoundArgs};
 use crate::commands::{MeasureCommand, MeasuredTool, WorkloadChoice};
 
 /// `measure`'s rounds when neither --rounds nor --target-ci is given: one program's cost is
@@ -17,7 +17,7 @@ use crate::commands::{MeasureCommand, MeasuredTool, WorkloadChoice};
 /// comes out narrow by chance and would stop there with an interval too narrow.
 const PRECISION_BY_DEFAULT: RoundPolicy = RoundPolicy::TargetCi(TargetCi {
     pct: 2.0,
-    floor_ns: 100.0,
+    floor_ns: DEFAULT_CI_FLOOR_NS,
     min_rounds: 20,
     max_rounds: 100,
     max_time: Some(Duration::from_secs(60)),

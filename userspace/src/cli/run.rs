@@ -91,6 +91,9 @@ impl RunArgs {
     }
 }
 
+/// `--ci-floor-ns` when not given: costs below it are held to the target's percent of it.
+pub(super) const DEFAULT_CI_FLOOR_NS: f64 = 100.0;
+
 /// How many rounds `run` and `measure` give a row, how long each run lasts, and where.
 #[derive(Args, Debug)]
 pub struct RoundArgs {
@@ -113,7 +116,7 @@ pub struct RoundArgs {
     #[arg(long, value_name = "SECONDS", requires = "target_ci", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     max_time: Option<u64>,
     /// With --target-ci: costs below this many ns are held to PCT percent of it.
-    #[arg(long, default_value_t = 100.0, requires = "target_ci", value_parser = non_negative)]
+    #[arg(long, default_value_t = DEFAULT_CI_FLOOR_NS, requires = "target_ci", value_parser = non_negative)]
     ci_floor_ns: f64,
     /// Target duration of a traced run, in milliseconds, when --ops is not given.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(10..=600_000))]

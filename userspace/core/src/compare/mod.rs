@@ -133,15 +133,13 @@ pub type CompareReport = Measured<ReportComparison>;
 /// 95% percentile-bootstrap interval of `new`'s figure minus `base`'s, resampling each
 /// file's rounds on their own (the two files are independent runs).
 fn bootstrap_difference_ci95(base: &Rounds, new: &Rounds, rng: &mut SplitMix64) -> [f64; 2] {
-    let mut differences: Vec<f64> = (0..RESAMPLES)
+    let differences = (0..RESAMPLES)
         .map(|_| {
             let base = base.resampled_figure(rng);
             new.resampled_figure(rng) - base
         })
         .collect();
-    differences.sort_by(f64::total_cmp);
-    let at = |q: f64| differences[((q * (RESAMPLES - 1) as f64).round()) as usize];
-    [at(0.025), at(0.975)]
+    stats::percentile_ci95(differences)
 }
 
 fn compare_row(

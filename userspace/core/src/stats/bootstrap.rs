@@ -65,8 +65,14 @@ pub fn bootstrap_rounds_ci95(
         }
         values.push(statistic(&picks));
     }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((q * (values.len() - 1) as f64).round()) as usize];
+    percentile_ci95(values)
+}
+
+/// The 2.5th and 97.5th percentiles of a bootstrap's resampled statistics (at least one): its
+/// 95% percentile interval.
+pub fn percentile_ci95(mut resampled: Vec<f64>) -> [f64; 2] {
+    resampled.sort_by(f64::total_cmp);
+    let at = |q: f64| resampled[((q * (resampled.len() - 1) as f64).round()) as usize];
     [at(0.025), at(0.975)]
 }
 

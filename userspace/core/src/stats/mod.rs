@@ -8,7 +8,7 @@ mod estimator;
 mod run_summary;
 mod small_sample;
 
-pub use bootstrap::{bootstrap_median_ci95, bootstrap_rounds_ci95, SplitMix64};
+pub use bootstrap::{bootstrap_median_ci95, bootstrap_rounds_ci95, percentile_ci95, SplitMix64};
 pub use control_spread::{ControlSpread, CHANGED_STATE_SPREAD_PCT};
 pub use estimator::{
     Estimate, Estimator, FloorOverRounds, PerEventCost, RoundsInterval, RunFigure,
