@@ -454,6 +454,131 @@ fn measured_report() -> serde_json::Value {
     probecost_integration_tests::read_report(path)
 }
 
+/// Asserts that the comparison exported to `csv` found no change on any measured row; an
+/// unsupported one (aya-log through libbpf) has nothing to compare.
+fn assert_no_change(csv: &std::path::Path) {
+    let records = csv_records(&std::fs::read_to_string(csv).unwrap());
+    assert!(
+        records.iter().all(|r| r["verdict"] == "no change"
+            || (r["verdict"] == "not comparable" && r["base ns/event"].is_empty())),
+        "{records:?}"
+    );
+}
+
+/// Asserts that `compare --fail-if-slower` exited 1 with one line naming `row`.
+fn assert_gate_names(output: &std::process::Output, row: &str) {
+    let stderr = stderr_lines(output);
+    assert_eq!(output.status.code(), Some(1), "{stderr:?}");
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].contains(row), "{stderr:?}");
+}
+
+/// Every figure of `run` (a report's control or traced run) times `factor`.
+fn scaled_run(run: &mut serde_json::Value, factor: f64) {
+    let scale = |v: &mut serde_json::Value| *v = (v.as_f64().unwrap() * factor).into();
+    scale(&mut run["mean_ns_per_op"]);
+    for (_, quantile) in run["batch_ns_per_op"].as_object_mut().unwrap() {
+        scale(quantile);
+    }
+}
+
+#[test]
+fn compare_at_base_speed_sees_through_a_machine_slower_as_a_whole() {
+    let dir = std::env::temp_dir().join(format!("probecost-speed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A report of the current estimator, whose rows are within about ±2 %.
+    let base = probecost_integration_tests::read_report(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/results/2026-12-03-shorter-runs/benchmark1-run-3.json"
+    ));
+    // The machine 8 % slower as a whole: every run of every row, control and traced.
+    let mut machine = base.clone();
+    for scenario in machine["scenarios"].as_array_mut().unwrap() {
+        for run in scenario["control_runs"].as_array_mut().unwrap() {
+            scaled_run(run, 1.08);
+        }
+        for tracer in scenario["tracers"].as_array_mut().unwrap() {
+            for run in tracer["traced_runs"].as_array_mut().unwrap() {
+                scaled_run(run, 1.08);
+            }
+        }
+    }
+    // ... and, on top of it, one row's probe 10 % dearer (its traced runs' cost above the
+    // control's).
+    let mut regressed = machine.clone();
+    for scenario in regressed["scenarios"].as_array_mut().unwrap() {
+        if scenario["name"] == "kernel-stack" {
+            let control = scenario["control_runs"][0]["batch_ns_per_op"]["p1"]
+                .as_f64()
+                .unwrap();
+            let traced = &scenario["tracers"][0]["traced_runs"][0]["batch_ns_per_op"]["p1"];
+            let factor =
+                1.0 + 0.1 * (traced.as_f64().unwrap() - control) / traced.as_f64().unwrap();
+            for run in scenario["tracers"][0]["traced_runs"]
+                .as_array_mut()
+                .unwrap()
+            {
+                scaled_run(run, factor);
+            }
+        }
+    }
+    let write = |name: &str, value: &serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        path
+    };
+    let base_path = write("base.json", &base);
+    let compared = dir.join("compared.csv");
+    let gate = |new: &serde_json::Value, name: &str, at_base_speed: bool| {
+        let mut command = Command::new(probecost_bin());
+        command
+            .arg("compare")
+            .arg(&base_path)
+            .arg(write(name, new))
+            .args([
+                "--noise-threshold",
+                "2",
+                "--fail-if-slower",
+                "2",
+                "--export-csv",
+            ])
+            .arg(&compared);
+        if at_base_speed {
+            command.arg("--at-base-speed");
+        }
+        command.output().unwrap()
+    };
+
+    let as_measured = gate(&machine, "machine.json", false);
+    assert_eq!(
+        as_measured.status.code(),
+        Some(1),
+        "{:?}",
+        stderr_lines(&as_measured)
+    );
+    let stdout = String::from_utf8_lossy(&as_measured.stdout);
+    assert!(
+        stdout.contains("machine.json: +8.0 % against the base")
+            && stdout.contains("--at-base-speed"),
+        "{stdout}"
+    );
+
+    let at_base_speed = gate(&machine, "machine.json", true);
+    assert_eq!(
+        at_base_speed.status.code(),
+        Some(0),
+        "{:?}",
+        stderr_lines(&at_base_speed)
+    );
+    assert_no_change(&compared);
+
+    assert_gate_names(
+        &gate(&regressed, "regressed.json", true),
+        "kernel-stack (aya",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn compare_finds_an_injected_regression_and_only_it() {
     let dir = std::env::temp_dir().join(format!("probecost-compare-{}", std::process::id()));
@@ -468,11 +593,7 @@ fn compare_finds_an_injected_regression_and_only_it() {
                 .as_array_mut()
                 .unwrap();
             for run in runs {
-                let slower = |v: &mut serde_json::Value| *v = (v.as_f64().unwrap() * 1.1).into();
-                slower(&mut run["mean_ns_per_op"]);
-                for (_, quantile) in run["batch_ns_per_op"].as_object_mut().unwrap() {
-                    slower(quantile);
-                }
+                scaled_run(run, 1.1);
             }
         }
     }
@@ -499,24 +620,9 @@ fn compare_finds_an_injected_regression_and_only_it() {
         "{:?}",
         stderr_lines(&unchanged)
     );
-    let records = csv_records(&std::fs::read_to_string(&compared).unwrap());
-    // Every measured row; an unsupported one (aya-log through libbpf) has nothing to compare.
-    assert!(
-        records.iter().all(|r| r["verdict"] == "no change"
-            || (r["verdict"] == "not comparable" && r["base ns/event"].is_empty())),
-        "{records:?}"
-    );
+    assert_no_change(&compared);
 
-    let regressed = gate(&slower_path);
-    assert_eq!(
-        regressed.status.code(),
-        Some(1),
-        "{:?}",
-        stderr_lines(&regressed)
-    );
-    let stderr = stderr_lines(&regressed);
-    assert_eq!(stderr.len(), 1, "{stderr:?}");
-    assert!(stderr[0].contains("kernel-stack (aya"), "{stderr:?}");
+    assert_gate_names(&gate(&slower_path), "kernel-stack (aya");
     let records = csv_records(&std::fs::read_to_string(&compared).unwrap());
     let slower_rows: Vec<_> = records
         .iter()

@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::{
     attach_scale::{AttachScale, AttachScaleRow, PerEventTrade},
     compare::{
-        ComparedRow, EnvironmentDifference, ReportComparison, ReportKind, RunFindings, Verdict,
+        ComparedRow, ControlChange, CostScale, EnvironmentDifference, ReportComparison, ReportKind,
+        RunFindings, Verdict,
     },
     complex_workload::{ComplexWorkload, SetUsed, WorkloadResult},
     environment::Environment,
@@ -227,6 +228,11 @@ fn comparison() -> ReportComparison {
         kind: ReportKind::Run,
         unit: "ns/event",
         noise_threshold_pct: 5.0,
+        scale: CostScale::AtBaseSpeed,
+        control_changes: vec![ControlChange {
+            file: "new.json".into(),
+            control_change_pct: 4.3,
+        }],
         files: vec!["base.json".into(), "new.json".into()],
         environment_differences: vec![EnvironmentDifference {
             field: "kernel_release",
@@ -242,6 +248,7 @@ fn comparison() -> ReportComparison {
             change_pct: Some(20.0),
             typical_change_pct: Some(25.0),
             change_ci95: Some([8.0, 12.0]),
+            control_change_pct: Some(4.1),
             verdict: Verdict::Slower,
             reason: Some("not comparable because".into()),
         }],

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use probecost_core::compare::DEFAULT_NOISE_THRESHOLD_PCT;
+use probecost_core::compare::{CompareSettings, CostScale, DEFAULT_NOISE_THRESHOLD_PCT};
 
 use super::{non_negative, ExportArgs};
 use crate::commands::CompareCommand;
@@ -30,6 +30,12 @@ pub struct CompareArgs {
     /// the base (the machine's drift between runs; 0 for the bare interval).
     #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_THRESHOLD_PCT, value_parser = non_negative)]
     noise_threshold: f64,
+    /// Compares `run` reports' per-event costs at the base's machine speed: each newer row's
+    /// cost times the base row's control floor over its own. For runs of one kernel on a
+    /// machine whose speed moved between them (the control line says so); not across
+    /// kernels, where the control operation itself changes.
+    #[arg(long)]
+    at_base_speed: bool,
     #[command(flatten)]
     export: ExportArgs,
 }
@@ -40,7 +46,14 @@ impl CompareArgs {
             files: self.files.clone(),
             fail_if_slower: self.fail_if_slower,
             only: self.only.clone(),
-            noise_threshold_pct: self.noise_threshold,
+            settings: CompareSettings {
+                noise_threshold_pct: self.noise_threshold,
+                scale: if self.at_base_speed {
+                    CostScale::AtBaseSpeed
+                } else {
+                    CostScale::AsMeasured
+                },
+            },
             baseline: self.baseline.clone(),
             exports: self.export.paths(),
         }

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use super::{print_and_export, ExportPaths, Outcome};
 use probecost_core::{
-    compare::{compare as compare_files, BaselineStore, CompareReport, ReportFile, Verdict},
+    compare::{
+        compare as compare_files, BaselineStore, CompareReport, CompareSettings, ReportFile,
+        Verdict,
+    },
     environment::Environment,
     error::{Error, Result},
     report::Measured,
@@ -23,8 +26,8 @@ pub struct CompareCommand {
     /// Rows (scenarios, attach-scale steps, workload configurations) the gate looks at (all
     /// when empty).
     pub only: Vec<String>,
-    /// Changes whose 95% interval reaches within this percentage of the base are `no change`.
-    pub noise_threshold_pct: f64,
+    /// The noise threshold, and whether costs are compared at the base's machine speed.
+    pub settings: CompareSettings,
     /// A saved baseline to use as the base, before `files`.
     pub baseline: Option<String>,
     /// Result files.
@@ -51,7 +54,7 @@ pub fn compare(command: &CompareCommand) -> Result<Outcome> {
     let report: CompareReport = Measured {
         environment: Environment::probe(None, Vec::new()),
         interrupted: false,
-        findings: compare_files(&files, command.noise_threshold_pct)?,
+        findings: compare_files(&files, command.settings)?,
     };
     print_and_export(&report, outputs)?;
     let Some(limit) = command.fail_if_slower else {

@@ -227,7 +227,7 @@ pub fn run(platform: &dyn Platform, command: &RunCommand) -> Result<Outcome> {
             .map_err(|e| Error::operation(format!("reading back this run's report: {e}")))?;
         let comparison = probecost_core::compare::compare(
             &[base, ("this run".into(), this)],
-            probecost_core::compare::DEFAULT_NOISE_THRESHOLD_PCT,
+            probecost_core::compare::CompareSettings::default(),
         )?;
         report.findings.baseline_comparison = Some(comparison);
     }

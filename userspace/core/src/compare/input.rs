@@ -118,14 +118,20 @@ impl Rounds {
         (!self.is_empty()).then(|| self.figure_of(&all))
     }
 
-    /// The row's figure from as many rounds drawn with replacement (a bootstrap resample).
-    pub fn resampled_figure(&self, rng: &mut SplitMix64) -> f64 {
-        let picks: Vec<usize> = (0..self.len()).map(|_| rng.below(self.len())).collect();
-        self.figure_of(&picks)
+    /// The control side's floor over all rounds, ns per operation: the machine's speed while
+    /// the row ran; `None` for plain values or without a round.
+    pub fn control_floor(&self) -> Option<f64> {
+        let all: Vec<usize> = (0..self.len()).collect();
+        self.control_floor_of(&all)
+    }
+
+    /// As many round indices drawn with replacement (a bootstrap resample).
+    pub fn resample(&self, rng: &mut SplitMix64) -> Vec<usize> {
+        (0..self.len()).map(|_| rng.below(self.len())).collect()
     }
 
     /// The figure of the rounds `picks` (indices, repeats allowed).
-    fn figure_of(&self, picks: &[usize]) -> f64 {
+    pub fn figure_of(&self, picks: &[usize]) -> f64 {
         match self {
             Self::Values(values) => median(&picks.iter().map(|&i| values[i]).collect::<Vec<_>>()),
             Self::Floors {
@@ -137,6 +143,18 @@ impl Rounds {
                 let side = |runs: &[f64]| picks.iter().map(|&i| runs[i]).collect::<Vec<_>>();
                 estimator.floor_cost(&side(control), &side(traced), *events_per_op)
             }
+        }
+    }
+
+    /// The control side's floor of the rounds `picks`; `None` for plain values or no picks.
+    pub fn control_floor_of(&self, picks: &[usize]) -> Option<f64> {
+        match self {
+            Self::Values(_) => None,
+            Self::Floors {
+                control, estimator, ..
+            } => (!picks.is_empty()).then(|| {
+                estimator.side_floor(&picks.iter().map(|&i| control[i]).collect::<Vec<_>>())
+            }),
         }
     }
 }

@@ -64,6 +64,31 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// How a comparison sets the newer files' per-event costs beside the base's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CostScale {
+    /// As each file measured them.
+    #[default]
+    AsMeasured,
+    /// At the base's machine speed: each newer row's cost times the base row's control floor
+    /// over its own. Where the machine's speed moves between runs (as this project's cloud
+    /// instances' do), every per-event cost moves with the control operation (docs/methodology.md,
+    /// "The machine's speed"), so for one kernel this compares the probes rather than the
+    /// machine. Across kernels the control operation itself may change: not for them.
+    AtBaseSpeed,
+}
+
+/// How much a newer `run` report's control operation moved against the base's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ControlChange {
+    /// The newer file.
+    pub file: String,
+    /// Its rows' control floors against the base's, percent (the median over rows): how much
+    /// slower (positive) the machine ran as a whole.
+    pub control_change_pct: f64,
+}
+
 /// One environment fact that differs between the files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EnvironmentDifference {
@@ -96,6 +121,9 @@ pub struct ComparedRow {
     pub typical_change_pct: Option<f64>,
     /// 95% bootstrap interval of the change.
     pub change_ci95: Option<[f64; 2]>,
+    /// For `run` reports, the row's control floor against the base's, percent: the machine's
+    /// speed, which `new` is scaled by with `at-base-speed`.
+    pub control_change_pct: Option<f64>,
     /// What the change says.
     pub verdict: Verdict,
     /// Why a row is not comparable.
@@ -119,6 +147,10 @@ pub struct ReportComparison {
     pub unit: &'static str,
     /// Changes whose interval reaches within this percentage of the base are `no change`.
     pub noise_threshold_pct: f64,
+    /// Whether the newer files' costs are as measured or at the base's machine speed.
+    pub scale: CostScale,
+    /// For `run` reports, how much each newer file's control operation moved.
+    pub control_changes: Vec<ControlChange>,
     /// The files, the base first.
     pub files: Vec<String>,
     /// Environment facts that differ between the files.
@@ -130,23 +162,44 @@ pub struct ReportComparison {
 /// Everything one `probecost compare` found (the environment is where it compared).
 pub type CompareReport = Measured<ReportComparison>;
 
-/// 95% percentile-bootstrap interval of `new`'s figure minus `base`'s, resampling each
-/// file's rounds on their own (the two files are independent runs).
-fn bootstrap_difference_ci95(base: &Rounds, new: &Rounds, rng: &mut SplitMix64) -> [f64; 2] {
+/// 95% percentile-bootstrap interval of `new`'s figure (at `scale`) minus `base`'s,
+/// resampling each file's rounds on their own (the two files are independent runs).
+fn bootstrap_difference_ci95(
+    base: &Rounds,
+    new: &Rounds,
+    scale: CostScale,
+    rng: &mut SplitMix64,
+) -> [f64; 2] {
     let differences = (0..RESAMPLES)
         .map(|_| {
-            let base = base.resampled_figure(rng);
-            new.resampled_figure(rng) - base
+            let base_picks = base.resample(rng);
+            let new_picks = new.resample(rng);
+            let speed = match scale {
+                CostScale::AsMeasured => None,
+                CostScale::AtBaseSpeed => speed_ratio(
+                    base.control_floor_of(&base_picks),
+                    new.control_floor_of(&new_picks),
+                ),
+            };
+            new.figure_of(&new_picks) / speed.unwrap_or(1.0) - base.figure_of(&base_picks)
         })
         .collect();
     stats::percentile_ci95(differences)
+}
+
+/// The newer control floor over the base's: how much slower the machine ran.
+fn speed_ratio(base_control: Option<f64>, new_control: Option<f64>) -> Option<f64> {
+    match (base_control, new_control) {
+        (Some(base), Some(new)) if base > 0.0 && new > 0.0 => Some(new / base),
+        _ => None,
+    }
 }
 
 fn compare_row(
     base: Option<&Sample>,
     new: Option<&Sample>,
     file: &str,
-    noise_threshold_pct: f64,
+    settings: CompareSettings,
     rng: &mut SplitMix64,
 ) -> Option<ComparedRow> {
     let either = base.or(new)?;
@@ -160,6 +213,7 @@ fn compare_row(
         change_pct: None,
         typical_change_pct: None,
         change_ci95: None,
+        control_change_pct: None,
         verdict: Verdict::NoChange,
         reason: None,
     };
@@ -182,12 +236,21 @@ fn compare_row(
         row.reason = Some(format!("{} in the base, {} here", base.setup, new.setup));
         return Some(row);
     }
-    let (Some(base_value), Some(new_value)) = (row.base, row.new) else {
+    let (Some(base_value), Some(measured)) = (row.base, row.new) else {
         row.verdict = Verdict::NotComparable;
         row.reason = Some("no completed rounds in one of the files".into());
         return Some(row);
     };
-    let mut ci = bootstrap_difference_ci95(&base.rounds, &new.rounds, rng);
+    let speed = speed_ratio(base.rounds.control_floor(), new.rounds.control_floor());
+    row.control_change_pct = speed.map(|s| (s - 1.0) * 100.0);
+    // The newer file's costs at the base's speed, typical costs included.
+    let at_scale = |cost: f64| match settings.scale {
+        CostScale::AsMeasured => cost,
+        CostScale::AtBaseSpeed => cost / speed.unwrap_or(1.0),
+    };
+    let new_value = at_scale(measured);
+    row.new = Some(new_value);
+    let mut ci = bootstrap_difference_ci95(&base.rounds, &new.rounds, settings.scale, rng);
     if let Some(estimator) = base.rounds.estimator() {
         // As wide as the reports' own intervals are drawn, by the file with fewer rounds.
         let rounds = base.rounds.len().min(new.rounds.len());
@@ -197,10 +260,11 @@ fn compare_row(
     row.change_pct = (base_value > 0.0).then(|| (new_value - base_value) / base_value * 100.0);
     row.change_ci95 = Some(ci);
     if let (Some(base_typical), Some(new_typical)) = (median(&base.typical), median(&new.typical)) {
+        let new_typical = at_scale(new_typical);
         row.typical_change_pct =
             (base_typical > 0.0).then(|| (new_typical - base_typical) / base_typical * 100.0);
     }
-    let noise = noise_threshold_pct / 100.0 * base_value.abs();
+    let noise = settings.noise_threshold_pct / 100.0 * base_value.abs();
     row.verdict = if ci[0] > noise {
         Verdict::Slower
     } else if ci[1] < -noise {
@@ -228,16 +292,39 @@ fn environment_facts(file: &ReportFile) -> [(&'static str, String); 7] {
     ]
 }
 
+/// How `compare` judges a change.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareSettings {
+    /// A row is `slower` or `faster` only when the whole 95% interval of its change lies
+    /// beyond this percentage of its base value.
+    pub noise_threshold_pct: f64,
+    /// The newer files' costs as measured or at the base's machine speed (`run` reports).
+    pub scale: CostScale,
+}
+
+impl Default for CompareSettings {
+    fn default() -> Self {
+        Self {
+            noise_threshold_pct: DEFAULT_NOISE_THRESHOLD_PCT,
+            scale: CostScale::AsMeasured,
+        }
+    }
+}
+
 /// Compares every file after the first against the first; every file must come from the same
 /// command.
-///
-/// A row is `slower` or `faster` only when the whole 95% interval of its change lies beyond
-/// `noise_threshold_pct` percent of its base value.
 pub fn compare(
     files: &[(String, ReportFile)],
-    noise_threshold_pct: f64,
+    settings: CompareSettings,
 ) -> Result<ReportComparison> {
     let kind = files.first().map_or(ReportKind::Run, |(_, f)| f.kind);
+    if settings.scale == CostScale::AtBaseSpeed && kind != ReportKind::Run {
+        return Err(Error::Input(format!(
+            "--at-base-speed scales per-event costs by their rows' control runs, which only \
+             `run` reports have; these are `{}` reports",
+            kind.command()
+        )));
+    }
     if let Some((name, other)) = files.iter().find(|(_, f)| f.kind != kind) {
         return Err(Error::Input(format!(
             "{name} is a `{}` report and {} a `{}` report: compare compares reports of one \
@@ -276,6 +363,7 @@ pub fn compare(
         })
         .collect();
     let mut rows = Vec::new();
+    let mut control_changes = Vec::new();
     if let Some(((_, base), newer)) = files.split_first() {
         for (name, new) in newer {
             // The base's rows in its order, then those only the newer file has.
@@ -292,16 +380,29 @@ pub fn compare(
                     base.find(key),
                     new.find(key),
                     name,
-                    noise_threshold_pct,
+                    settings,
                     &mut rng,
                 ));
+            }
+            let moved: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.file == *name)
+                .filter_map(|r| r.control_change_pct)
+                .collect();
+            if !moved.is_empty() {
+                control_changes.push(ControlChange {
+                    file: name.clone(),
+                    control_change_pct: stats::median(&moved),
+                });
             }
         }
     }
     Ok(ReportComparison {
         kind,
         unit: kind.unit(),
-        noise_threshold_pct,
+        noise_threshold_pct: settings.noise_threshold_pct,
+        scale: settings.scale,
+        control_changes,
         files: files.iter().map(|(name, _)| name.clone()).collect(),
         environment_differences,
         rows,

@@ -4,11 +4,17 @@
 
 use std::fmt::Write as _;
 
-use super::{ComparedRow, ReportComparison, ReportKind, Verdict};
+use super::{ComparedRow, CostScale, ReportComparison, ReportKind, Verdict};
 use crate::{
     report::chart::{Chart, ChartKind, Interval, IntervalSeries, Palette},
     report::{cell, number_or_dash as num, Findings, Table},
 };
+
+/// How far, percent, a newer report's control operation may move before the text says that the
+/// machine's speed changed: where the control moved by 4-5 % between runs, the costs moved with
+/// it; where it moved by up to 3 % (its own floor's noise on an instance switching levels within
+/// runs), they did not (docs/methodology.md, "The machine's speed").
+const SPEED_HINT_PCT: f64 = 3.0;
 
 impl ReportComparison {
     /// The column headings, with the comparison's row kind and unit.
@@ -89,6 +95,34 @@ impl ReportComparison {
         out
     }
 
+    /// One line per newer `run` report: how far its control operation moved against the base,
+    /// and what that means for its costs.
+    fn control_lines(&self) -> Vec<String> {
+        self.control_changes
+            .iter()
+            .map(|c| {
+                let pct = c.control_change_pct;
+                let meaning = match self.scale {
+                    CostScale::AtBaseSpeed => {
+                        ": its costs are compared at the base's speed (times each row's \
+                         control floor in the base over its own)"
+                    }
+                    CostScale::AsMeasured if pct.abs() >= SPEED_HINT_PCT => {
+                        ": the machine ran at another speed as a whole, and per-event costs \
+                         move with it; for one kernel, --at-base-speed compares them at the \
+                         base's speed"
+                    }
+                    CostScale::AsMeasured => "",
+                };
+                format!(
+                    "control operation in {}: {pct:+.1} % against the base (median over \
+                     rows){meaning}",
+                    c.file
+                )
+            })
+            .collect()
+    }
+
     /// Decimals worth printing for the unit.
     fn decimals(&self) -> usize {
         match self.kind {
@@ -154,6 +188,9 @@ impl Findings for ReportComparison {
                 "environments: the same kernel, CPU, virtualization and tools"
             );
         }
+        for line in self.control_lines() {
+            let _ = writeln!(out, "{line}");
+        }
         if self.files.len() > 2 {
             out.push_str(&self.side_by_side());
             return out;
@@ -204,6 +241,7 @@ impl Findings for ReportComparison {
         self.environment_differences
             .iter()
             .map(|d| format!("- {} differs: {}", d.field, d.values.join(" | ")))
+            .chain(self.control_lines().into_iter().map(|l| format!("- {l}")))
             .collect()
     }
 

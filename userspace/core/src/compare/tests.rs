@@ -75,6 +75,14 @@ const ROWS: [(&str, f64, f64); 3] = [
     ("map", 250.0, 310.0),
 ];
 
+/// Compared as measured, with noise threshold `pct`.
+fn at(pct: f64) -> CompareSettings {
+    CompareSettings {
+        noise_threshold_pct: pct,
+        scale: CostScale::AsMeasured,
+    }
+}
+
 fn verdicts(comparison: &ReportComparison) -> Vec<(String, Verdict)> {
     comparison
         .rows
@@ -89,7 +97,7 @@ fn the_same_runs_change_nothing() {
         ("a.json".to_string(), run_file("6.18", &ROWS, 7)),
         ("b.json".to_string(), run_file("6.18", &ROWS, 7)),
     ];
-    let comparison = compare(&files, 0.0).unwrap();
+    let comparison = compare(&files, at(0.0)).unwrap();
     assert!(comparison.environment_differences.is_empty());
     assert!(
         comparison
@@ -114,7 +122,7 @@ fn a_slower_row_is_the_only_one_called_slower() {
             ("base.json".into(), base.into()),
             ("new.json".into(), new.into()),
         ],
-        0.0,
+        at(0.0),
     )
     .unwrap();
     assert_eq!(
@@ -138,7 +146,7 @@ fn a_different_attach_point_is_not_comparable_and_missing_rows_are_named() {
     new.scenarios[1].tracers[0].attach = "kprobe:vfs_read".into();
     let comparison = compare(
         &[("6.1.json".into(), base), ("6.12.json".into(), new.into())],
-        0.0,
+        at(0.0),
     )
     .unwrap();
     assert_eq!(
@@ -205,7 +213,7 @@ fn attach_scale_reports_compare_attach_and_detach_times() {
     values.iter_mut().for_each(|v| *v *= 3.0);
     let comparison = compare(
         &[("a.json".into(), base.clone()), ("b.json".into(), new)],
-        0.0,
+        at(0.0),
     )
     .unwrap();
     assert_eq!(comparison.unit, "ms");
@@ -225,7 +233,7 @@ fn workload_reports_compare_wall_times_and_a_different_mechanism_is_not_comparab
     assert_eq!(base.kind, ReportKind::Workload);
     let mut new = base.clone();
     new.samples[1].setup = new.samples[1].setup.replace("raw-syscalls", "perf-event");
-    let comparison = compare(&[("a.json".into(), base), ("b.json".into(), new)], 0.0).unwrap();
+    let comparison = compare(&[("a.json".into(), base), ("b.json".into(), new)], at(0.0)).unwrap();
     assert_eq!(comparison.unit, "s");
     assert_eq!(comparison.rows[0].row, "baseline");
     assert_eq!(comparison.rows[0].verdict, Verdict::NoChange);
@@ -243,7 +251,7 @@ fn reports_of_different_commands_are_refused_in_one_line() {
     let workload = ReportFile::parse(WORKLOAD).unwrap();
     let error = compare(
         &[("run.json".into(), run), ("w.json".into(), workload)],
-        0.0,
+        at(0.0),
     )
     .unwrap_err();
     let message = error.to_string();
@@ -267,7 +275,7 @@ fn a_change_inside_the_noise_threshold_is_no_change() {
             ("base.json".to_string(), base.clone().into()),
             ("new.json".to_string(), slower_by(factor).into()),
         ];
-        compare(&files, threshold).unwrap().rows[0].verdict
+        compare(&files, at(threshold)).unwrap().rows[0].verdict
     };
     assert_eq!(verdict(0.03, 0.0), Verdict::Slower);
     assert_eq!(verdict(0.03, 5.0), Verdict::NoChange);
@@ -281,7 +289,7 @@ fn several_files_are_one_column_each_against_the_base() {
         .iter()
         .map(|k| (format!("{k}.json"), run_file(k, &ROWS, 5)))
         .collect();
-    let text = compare(&files, 5.0).unwrap().text();
+    let text = compare(&files, at(5.0)).unwrap().text();
     assert!(text.contains("#3: 6.18.json (against the base)"), "{text}");
     let header = text.lines().find(|l| l.starts_with("scenario")).unwrap();
     assert!(header.contains("#2 change % [95% CI]") && header.contains("#3 change %"));
@@ -302,7 +310,7 @@ fn reports_of_different_estimators_are_refused() {
         ("base.json".to_string(), base.into()),
         ("min.json".to_string(), other.into()),
     ];
-    let message = compare(&files, 0.0).unwrap_err().to_string();
+    let message = compare(&files, at(0.0)).unwrap_err().to_string();
     assert!(
         message.contains("the min floor") && message.contains("the p1 floor"),
         "{message}"
@@ -329,10 +337,110 @@ fn the_typical_change_stands_beside_the_floors() {
             ("base.json".into(), base.into()),
             ("new.json".into(), new.into()),
         ],
-        2.0,
+        at(2.0),
     )
     .unwrap();
     let map = &comparison.rows[2];
     assert_eq!(map.verdict, Verdict::NoChange, "{map:?}");
     assert!(map.typical_change_pct.unwrap() > 100.0, "{map:?}");
+}
+
+/// `base` and a copy whose control and traced runs are all `factor` times slower, as on a
+/// machine that ran slower as a whole, compared at `scale` with a 2 % noise threshold.
+fn machine_slower(factor: f64, scale: CostScale) -> ReportComparison {
+    let base = run_report("6.18", &ROWS, 7);
+    let mut new = base.clone();
+    for scenario in &mut new.scenarios {
+        let tracer_runs = scenario.tracers.iter_mut().flat_map(|t| &mut t.traced_runs);
+        for run in scenario.control_runs.iter_mut().chain(tracer_runs) {
+            changed(run, |v| v * factor);
+        }
+    }
+    let settings = CompareSettings {
+        noise_threshold_pct: 2.0,
+        scale,
+    };
+    compare(
+        &[
+            ("base.json".into(), base.into()),
+            ("new.json".into(), new.into()),
+        ],
+        settings,
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_machine_slower_as_a_whole_is_named_and_at_base_speed_changes_nothing() {
+    let measured = machine_slower(1.1, CostScale::AsMeasured);
+    assert_eq!(measured.rows[1].verdict, Verdict::Slower, "{measured:?}");
+    assert!((measured.control_changes[0].control_change_pct - 10.0).abs() < 1e-9);
+    assert!(
+        measured.text().contains("--at-base-speed"),
+        "{}",
+        measured.text()
+    );
+    let scaled = machine_slower(1.1, CostScale::AtBaseSpeed);
+    for row in &scaled.rows[1..] {
+        assert_eq!(row.verdict, Verdict::NoChange, "{row:?}");
+        assert!(row.change.unwrap().abs() < 1e-9, "{row:?}");
+        assert!(row.typical_change_pct.unwrap().abs() < 1e-9, "{row:?}");
+    }
+}
+
+#[test]
+fn at_base_speed_still_sees_a_slower_probe() {
+    let base = run_report("6.18", &ROWS, 7);
+    let mut new = base.clone();
+    // The machine 4 % slower, and the map row's probe 10 % on top of it.
+    for scenario in &mut new.scenarios {
+        let tracer_runs = scenario.tracers.iter_mut().flat_map(|t| &mut t.traced_runs);
+        for run in scenario.control_runs.iter_mut().chain(tracer_runs) {
+            changed(run, |v| v * 1.04);
+        }
+    }
+    for run in &mut new.scenarios[2].tracers[0].traced_runs {
+        changed(run, |v| v + 0.1 * 60.0 * 1.04);
+    }
+    let settings = CompareSettings {
+        noise_threshold_pct: 2.0,
+        scale: CostScale::AtBaseSpeed,
+    };
+    let comparison = compare(
+        &[
+            ("base.json".into(), base.into()),
+            ("new.json".into(), new.into()),
+        ],
+        settings,
+    )
+    .unwrap();
+    assert_eq!(
+        verdicts(&comparison)[1..],
+        [
+            ("kprobe".to_string(), Verdict::NoChange),
+            ("map".to_string(), Verdict::Slower)
+        ],
+        "{comparison:?}"
+    );
+    assert!((comparison.rows[2].change_pct.unwrap() - 10.0).abs() < 0.5);
+}
+
+#[test]
+fn at_base_speed_is_refused_for_reports_without_control_runs() {
+    let files = [
+        (
+            "a.json".to_string(),
+            ReportFile::parse(ATTACH_SCALE).unwrap(),
+        ),
+        (
+            "b.json".to_string(),
+            ReportFile::parse(ATTACH_SCALE).unwrap(),
+        ),
+    ];
+    let settings = CompareSettings {
+        noise_threshold_pct: 2.0,
+        scale: CostScale::AtBaseSpeed,
+    };
+    let message = compare(&files, settings).unwrap_err().to_string();
+    assert!(message.contains("only `run` reports"), "{message}");
 }

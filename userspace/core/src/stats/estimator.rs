@@ -222,8 +222,9 @@ impl Estimator {
         }
     }
 
-    /// One side's floor over its rounds, ns per operation.
-    fn side_floor(&self, floors: &[f64]) -> f64 {
+    /// One side's floor over its rounds (a control side's is the machine's speed at the
+    /// time), ns per operation.
+    pub fn side_floor(&self, floors: &[f64]) -> f64 {
         match self.over_rounds {
             FloorOverRounds::PairedMedian => median(floors),
             FloorOverRounds::FastState => fast_state_floor(floors),
