@@ -465,10 +465,20 @@ fn assert_no_change(csv: &std::path::Path) {
     );
 }
 
+/// Asserts that the command exited with `code`, showing its stderr otherwise.
+fn assert_exits(output: &std::process::Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{:?}",
+        stderr_lines(output)
+    );
+}
+
 /// Asserts that `compare --fail-if-slower` exited 1 with one line naming `row`.
 fn assert_gate_names(output: &std::process::Output, row: &str) {
+    assert_exits(output, 1);
     let stderr = stderr_lines(output);
-    assert_eq!(output.status.code(), Some(1), "{stderr:?}");
     assert_eq!(stderr.len(), 1, "{stderr:?}");
     assert!(stderr[0].contains(row), "{stderr:?}");
 }
@@ -550,12 +560,7 @@ fn compare_at_base_speed_sees_through_a_machine_slower_as_a_whole() {
     };
 
     let as_measured = gate(&machine, "machine.json", false);
-    assert_eq!(
-        as_measured.status.code(),
-        Some(1),
-        "{:?}",
-        stderr_lines(&as_measured)
-    );
+    assert_exits(&as_measured, 1);
     let stdout = String::from_utf8_lossy(&as_measured.stdout);
     assert!(
         stdout.contains("machine.json: +8.0 % against the base")
@@ -564,12 +569,7 @@ fn compare_at_base_speed_sees_through_a_machine_slower_as_a_whole() {
     );
 
     let at_base_speed = gate(&machine, "machine.json", true);
-    assert_eq!(
-        at_base_speed.status.code(),
-        Some(0),
-        "{:?}",
-        stderr_lines(&at_base_speed)
-    );
+    assert_exits(&at_base_speed, 0);
     assert_no_change(&compared);
 
     assert_gate_names(
@@ -614,12 +614,7 @@ fn compare_finds_an_injected_regression_and_only_it() {
             .unwrap()
     };
     let unchanged = gate(&base_path);
-    assert_eq!(
-        unchanged.status.code(),
-        Some(0),
-        "{:?}",
-        stderr_lines(&unchanged)
-    );
+    assert_exits(&unchanged, 0);
     assert_no_change(&compared);
 
     assert_gate_names(&gate(&slower_path), "kernel-stack (aya");
