@@ -12,7 +12,10 @@ use probecost_core::{benchmark::PreparedScenario as _, scenario::ScenarioCatalog
 use probecost_integration_tests::{
     bpftrace_processes, csv_records, exit_code_and_stdout, have_root, probecost_bin, ProgramCensus,
 };
-use probecost_linux::{bpftrace::BpftraceBackend, KernelFeatures};
+use probecost_linux::{
+    bpftrace::{AttachedProbes, BpftraceBackend, BpftraceProcess},
+    KernelFeatures,
+};
 
 fn assert_nothing_left(programs_before: ProgramCensus) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -206,6 +209,67 @@ fn interrupt_mid_run(signal: libc::c_int, name: &str) {
     probecost_integration_tests::send_signal(&child, signal);
     let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
     assert_eq!(code, Some(130), "{stdout}");
+    assert_nothing_left(before);
+}
+
+/// The runner starts the next run once `detach` returns, before bpftrace has exited: by then
+/// its probe must be off: the kernel answers for none of its descriptors as an attached probe,
+/// bpftrace is not inside the `close` that unhooks one, and reads made right after are not in
+/// the count bpftrace prints at exit.
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn a_detached_bpftrace_counts_no_more_reads_and_its_output_comes_after() {
+    if !have_root("a_detached_bpftrace_counts_no_more_reads_and_its_output_comes_after") {
+        return;
+    }
+    const READS_AFTER: u64 = 200_000;
+    let before = ProgramCensus::take();
+    let sink = std::env::temp_dir().join(format!("probecost-detach-{}", std::process::id()));
+    let script = "tracepoint:syscalls:sys_enter_read { @reads = count(); }";
+    let (process, _) = BpftraceProcess::start(script, 1, &sink).expect("bpftrace attaches");
+    let pid = process.pid();
+    assert!(
+        !AttachedProbes::of(pid).is_empty(),
+        "the kernel answers for bpftrace's probe while it is attached"
+    );
+    let detached = process.detach().expect("bpftrace detaches");
+    assert!(
+        AttachedProbes::of(pid).is_empty(),
+        "a probe of bpftrace still attached after detach returned"
+    );
+    // The kernel unhooks a perf-event probe inside the `close` of its descriptor, after the
+    // descriptor has left the table: that close must have returned too.
+    let in_close = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|task| {
+            std::fs::read_to_string(task.path().join("syscall")).is_ok_and(|text| {
+                text.split_whitespace().next() == Some(libc::SYS_close.to_string().as_str())
+            })
+        });
+    assert!(
+        !in_close,
+        "bpftrace was still closing a descriptor when detach returned"
+    );
+    let mut zero = std::fs::File::open("/dev/zero").unwrap();
+    let mut byte = [0u8; 1];
+    for _ in 0..READS_AFTER {
+        std::io::Read::read_exact(&mut zero, &mut byte).unwrap();
+    }
+    let finished = detached.finish().expect("bpftrace exits cleanly");
+    let printed = std::fs::read_to_string(&sink).unwrap_or_default();
+    let _ = std::fs::remove_file(&sink);
+    let counted: u64 = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("@reads: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no @reads line in bpftrace's output: {printed}"));
+    assert!(
+        counted < READS_AFTER / 4,
+        "bpftrace counted {counted} reads: the {READS_AFTER} made after detach were traced"
+    );
+    assert!(finished.output.lines >= 1, "its map is printed at exit");
     assert_nothing_left(before);
 }
 

@@ -92,8 +92,8 @@ pub struct AttachTimes {
     /// From starting to attach until the probes were live, ms (for bpftrace: process start,
     /// compilation and attachment).
     pub attach_ms: f64,
-    /// From asking to detach until the probes were gone, ms (for bpftrace: until its process
-    /// exited).
+    /// From asking to detach until the probes were gone, ms (for bpftrace: from SIGINT until
+    /// it had closed every probe descriptor; it exits later).
     pub detach_ms: f64,
 }
 

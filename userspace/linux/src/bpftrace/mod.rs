@@ -1,6 +1,7 @@
 //! bpftrace as a second tracer: the same scenario as a bpftrace script on the same attach point
 //! probecost chose, run as a child process around each traced run.
 
+mod attached_probes;
 mod process;
 pub mod script;
 mod talk_scripts;
@@ -8,7 +9,11 @@ mod user_script;
 
 use std::{collections::BTreeSet, path::PathBuf, process::Command};
 
-pub use process::{BpftraceError, BpftraceOutput, BpftraceProcess, READY_TIMEOUT};
+pub use attached_probes::AttachedProbes;
+pub use process::{
+    BpftraceError, BpftraceOutput, BpftraceProcess, DetachedBpftrace, FinishedBpftrace,
+    READY_TIMEOUT,
+};
 pub use user_script::UserScript;
 
 use super::{bpf_stats, choose_attach, features::KernelFeatures, programs::libc_path};
@@ -134,6 +139,9 @@ pub struct BpftraceScenario {
     sink: PathBuf,
     workload_cpu: usize,
     process: Option<BpftraceProcess>,
+    /// The last run's bpftrace, its probes detached, still draining and exiting: the next
+    /// run need not wait for that (about 100 ms), so it is reaped before the next start.
+    detached: Option<DetachedBpftrace>,
     timer: AttachTimer,
     output: BpftraceOutput,
 }
@@ -157,9 +165,22 @@ impl BpftraceScenario {
             sink,
             workload_cpu,
             process: None,
+            detached: None,
             timer: AttachTimer::default(),
             output: BpftraceOutput::default(),
         }
+    }
+
+    /// Waits for the last run's bpftrace to exit and adds up what it printed.
+    fn reap_detached(&mut self) -> Result<(), BackendError> {
+        let Some(detached) = self.detached.take() else {
+            return Ok(());
+        };
+        let finished = detached.finish().map_err(|e| self.error("detach", e))?;
+        self.output.lines += finished.output.lines;
+        self.output.lost += finished.output.lost;
+        self.output.attach_warnings = finished.output.attach_warnings;
+        Ok(())
     }
 
     fn error(&self, action: &'static str, error: BpftraceError) -> BackendError {
@@ -207,6 +228,7 @@ impl PreparedScenario for BpftraceScenario {
         if self.process.is_some() {
             return Ok(());
         }
+        self.reap_detached()?;
         let (process, took) = BpftraceProcess::start(&self.script, self.workload_cpu, &self.sink)
             .map_err(|e| self.error("attach", e))?;
         self.timer.attached(took);
@@ -218,11 +240,9 @@ impl PreparedScenario for BpftraceScenario {
         let Some(process) = self.process.take() else {
             return Ok(());
         };
-        let (took, output) = process.stop().map_err(|e| self.error("detach", e))?;
-        self.timer.detached(took);
-        self.output.lines += output.lines;
-        self.output.lost += output.lost;
-        self.output.attach_warnings = output.attach_warnings;
+        let detached = process.detach().map_err(|e| self.error("detach", e))?;
+        self.timer.detached(detached.took());
+        self.detached = Some(detached);
         Ok(())
     }
 
@@ -241,6 +261,7 @@ impl PreparedScenario for BpftraceScenario {
         let outcome = ready.go();
         let end = ours(loaded_programs());
         self.detach()?;
+        self.reap_detached()?;
         drop(stats_enabled);
         outcome?;
         // A script whose event probes bpftrace could not attach: its warnings say why.
@@ -301,6 +322,7 @@ impl PreparedScenario for BpftraceScenario {
     }
 
     fn delivery(&mut self) -> Result<Option<DeliveryCounts>, BackendError> {
+        self.reap_detached()?;
         let counts = DeliveryCounts::from_output(self.output.lines, self.output.lost);
         Ok(self.reports_delivery.then_some(counts))
     }

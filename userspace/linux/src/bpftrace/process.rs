@@ -12,11 +12,12 @@ use std::{
     fs::File,
     io::{BufRead, BufReader, Read, Write},
     path::Path,
-    process::{Child, Command, Stdio},
+    process::{Child, Command, ExitStatus, Stdio},
     thread,
     time::{Duration, Instant},
 };
 
+use super::attached_probes::AttachedProbes;
 use crate::tracer_process::off_the_workload_and_dying_with_us;
 
 /// The line bpftrace writes to stderr once every probe is attached.
@@ -72,6 +73,8 @@ pub struct BpftraceProcess {
     output: OutputFiles,
     sink: std::path::PathBuf,
     reaped: bool,
+    /// Its probe descriptors, found once it is ready.
+    probes: AttachedProbes,
 }
 
 /// bpftrace's stdout and stderr, as files in a directory of their own, removed on drop.
@@ -150,11 +153,13 @@ impl BpftraceProcess {
             output,
             sink: sink.to_path_buf(),
             reaped: false,
+            probes: AttachedProbes::default(),
         };
         loop {
             if process.output.stderr_text().contains(READY_LINE) {
                 let attached = started.elapsed();
                 wait_until_idle(process.child.id());
+                process.probes = AttachedProbes::of(process.child.id());
                 return Ok((process, attached));
             }
             if let Ok(Some(status)) = process.child.try_wait() {
@@ -172,58 +177,155 @@ impl BpftraceProcess {
         }
     }
 
+    /// bpftrace's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends SIGINT, waits for bpftrace to detach, print its maps and exit, and returns how
-    /// long that took and what it printed. bpftrace 0.17 can miss a SIGINT that lands while it
-    /// is still setting up (it resets its exit flag before its final drain), so the signal is
-    /// repeated every half second while it still sits in its poll loop; after
-    /// [`EXIT_TIMEOUT`] it is killed (its probes go with it) and that is an error.
-    pub fn stop(mut self) -> Result<(Duration, BpftraceOutput), BpftraceError> {
+    /// long that took and what it printed.
+    pub fn stop(self) -> Result<(Duration, BpftraceOutput), BpftraceError> {
         let started = Instant::now();
+        let finished = self.detach()?.finish()?;
+        Ok((started.elapsed(), finished.output))
+    }
+
+    /// Sends SIGINT and returns once bpftrace's probes are detached (its probe descriptors
+    /// closed, see [`AttachedProbes`]), with how long that took. bpftrace is then in its final
+    /// drain, idle for 100 ms before it prints its maps and exits: [`DetachedBpftrace::finish`]
+    /// waits for that later. Where its probes could not be told apart, this waits for the exit.
+    ///
+    /// bpftrace 0.17 can miss a SIGINT that lands while it is still setting up (it resets its
+    /// exit flag before its final drain), so the signal is repeated every half second while it
+    /// still sits in its poll loop; after [`EXIT_TIMEOUT`] it is killed (its probes go with
+    /// it) and that is an error.
+    pub fn detach(mut self) -> Result<DetachedBpftrace, BpftraceError> {
+        let mut signals = Signals::default();
+        let probes = std::mem::take(&mut self.probes);
+        let exited =
+            self.interrupt_until(&mut signals, || !probes.is_empty() && probes.all_closed())?;
+        Ok(DetachedBpftrace {
+            took: signals.started.elapsed(),
+            process: self,
+            signals,
+            exited,
+        })
+    }
+
+    /// Signals bpftrace (see [`Self::detach`]) until it exits, which returns its status, or
+    /// until `detached` holds, which returns `None`.
+    fn interrupt_until(
+        &mut self,
+        signals: &mut Signals,
+        mut detached: impl FnMut() -> bool,
+    ) -> Result<Option<ExitStatus>, BpftraceError> {
         let pid = self.child.id() as libc::pid_t;
-        let mut last_signal: Option<Instant> = None;
-        let status = loop {
+        loop {
             if let Some(status) = self
                 .child
                 .try_wait()
                 .map_err(|e| BpftraceError::Stop(e.to_string()))?
             {
                 self.reaped = true;
-                break status;
+                return Ok(Some(status));
             }
-            if started.elapsed() > EXIT_TIMEOUT {
+            if signals.last.is_some() && detached() {
+                return Ok(None);
+            }
+            if signals.started.elapsed() > EXIT_TIMEOUT {
                 return Err(BpftraceError::Stop(format!(
                     "bpftrace did not exit within {EXIT_TIMEOUT:?} of SIGINT; killed it"
                 )));
             }
             // Repeat the signal only while bpftrace still waits in its poll loop (the first
             // was missed): once it is detaching, another SIGINT would kill it mid-way.
-            let missed = last_signal.is_some_and(|at| at.elapsed() >= RESIGNAL_INTERVAL)
+            let missed = signals
+                .last
+                .is_some_and(|at| at.elapsed() >= RESIGNAL_INTERVAL)
                 && waits_in_poll_loop(pid);
-            if last_signal.is_none() || missed {
+            if signals.last.is_none() || missed {
                 // SAFETY: signalling our own child, which has not been reaped yet.
                 unsafe { libc::kill(pid, libc::SIGINT) };
-                last_signal = Some(Instant::now());
+                signals.last = Some(Instant::now());
             }
-            thread::sleep(Duration::from_millis(2));
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+/// When bpftrace was first signalled to stop, and last.
+struct Signals {
+    started: Instant,
+    last: Option<Instant>,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Self {
+            started: Instant::now(),
+            last: None,
+        }
+    }
+}
+
+/// A bpftrace whose probes are detached, finishing its final drain and exit in the background
+/// (off the workload's CPU, with nothing of it attached). Dropping it kills and reaps it.
+pub struct DetachedBpftrace {
+    process: BpftraceProcess,
+    signals: Signals,
+    exited: Option<ExitStatus>,
+    took: Duration,
+}
+
+/// What a stopped bpftrace printed, and how long its detach took.
+pub struct FinishedBpftrace {
+    /// From SIGINT until its probes were detached.
+    pub detach: Duration,
+    /// What it printed.
+    pub output: BpftraceOutput,
+}
+
+impl DetachedBpftrace {
+    /// bpftrace's process id.
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// From SIGINT until the probes were detached.
+    pub fn took(&self) -> Duration {
+        self.took
+    }
+
+    /// Waits for bpftrace to exit and returns what it printed.
+    pub fn finish(mut self) -> Result<FinishedBpftrace, BpftraceError> {
+        let status = match self.exited {
+            Some(status) => status,
+            None => self
+                .process
+                .interrupt_until(&mut self.signals, || false)?
+                .expect("only an exit ends the wait"),
         };
-        let took = started.elapsed();
+        let process = &self.process;
         if !status.success() {
             return Err(BpftraceError::Stop(format!(
                 "bpftrace exited with {status}: {}",
-                self.output.stderr_text().trim()
+                process.output.stderr_text().trim()
             )));
         }
         let stdout =
-            File::open(self.output.stdout()).map_err(|e| BpftraceError::Stop(e.to_string()))?;
+            File::open(process.output.stdout()).map_err(|e| BpftraceError::Stop(e.to_string()))?;
         let sink = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(false)
-            .open(&self.sink)
-            .map_err(|e| BpftraceError::Stop(format!("{}: {e}", self.sink.display())))?;
+            .open(&process.sink)
+            .map_err(|e| BpftraceError::Stop(format!("{}: {e}", process.sink.display())))?;
         let mut output = drain_stdout(stdout, sink);
-        output.attach_warnings = attach_warnings(&self.output.stderr_text());
-        Ok((took, output))
+        output.attach_warnings = attach_warnings(&process.output.stderr_text());
+        Ok(FinishedBpftrace {
+            detach: self.took,
+            output,
+        })
     }
 }
 
