@@ -175,9 +175,14 @@ fn without_bpftrace_the_tracer_is_a_one_line_error() {
     assert!(stderr.contains("cargo xtask setup"), "{stderr}");
 }
 
-/// A long `run --tracer bpftrace`, returned once its bpftrace child is attached.
-fn run_with_bpftrace_attached() -> Child {
-    let child = Command::new(probecost_bin())
+/// A long `run --tracer bpftrace`, returned once its bpftrace child is attached; in a process
+/// group of its own (as a shell's job) when `own_group`.
+fn run_with_bpftrace_attached(own_group: bool) -> Child {
+    let mut command = Command::new(probecost_bin());
+    if own_group {
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    }
+    let child = command
         .args([
             "run",
             "--tracer",
@@ -205,7 +210,7 @@ fn interrupt_mid_run(signal: libc::c_int, name: &str) {
         return;
     }
     let before = ProgramCensus::take();
-    let mut child = run_with_bpftrace_attached();
+    let mut child = run_with_bpftrace_attached(false);
     probecost_integration_tests::send_signal(&child, signal);
     let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
     assert_eq!(code, Some(130), "{stdout}");
@@ -285,6 +290,26 @@ fn sigterm_reaps_bpftrace_and_leaves_no_probe() {
     interrupt_mid_run(libc::SIGTERM, "sigterm_reaps_bpftrace_and_leaves_no_probe");
 }
 
+/// Ctrl-C in a terminal signals the whole job, bpftrace included, which may die of it while it
+/// starts or stops: still the interruption, not an error.
+#[cfg_attr(probecost_not_root, ignore = "needs root")]
+#[test]
+fn sigint_to_the_whole_process_group_is_an_interruption() {
+    if !have_root("sigint_to_the_whole_process_group_is_an_interruption") {
+        return;
+    }
+    let before = ProgramCensus::take();
+    let mut child = run_with_bpftrace_attached(true);
+    // SAFETY: signalling the process group of a child of this test that has not been reaped.
+    assert_eq!(
+        unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGINT) },
+        0
+    );
+    let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
+    assert_eq!(code, Some(130), "{stdout}");
+    assert_nothing_left(before);
+}
+
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigkill_takes_bpftrace_down_too() {
@@ -292,7 +317,7 @@ fn sigkill_takes_bpftrace_down_too() {
         return;
     }
     let before = ProgramCensus::take();
-    let mut child = run_with_bpftrace_attached();
+    let mut child = run_with_bpftrace_attached(false);
     child.kill().unwrap();
     child.wait().unwrap();
     assert_nothing_left(before);

@@ -101,11 +101,14 @@ pub struct RoundProgress {
     pub took: Duration,
 }
 
-/// Stops the benchmark on a workload or tracer failure; an interruption is `Ok(true)`.
-fn interrupted(outcome: Result<(), MeasureError>) -> Result<bool, Error> {
+/// Stops the benchmark on a workload or tracer failure; an interruption is `Ok(true)`, and so
+/// is a failure once probecost was asked to stop (`stop_asked`): a Ctrl-C reaches the tracer's
+/// process too (bpftrace, a user's command), which may then die while it starts or stops.
+fn interrupted(outcome: Result<(), MeasureError>, stop_asked: bool) -> Result<bool, Error> {
     match outcome.map_err(Error::from) {
         Ok(()) => Ok(false),
         Err(Error::Interrupted) => Ok(true),
+        Err(_) if stop_asked => Ok(true),
         Err(e) => Err(e),
     }
 }
@@ -158,7 +161,7 @@ pub fn run_suite(
                 }
                 run.run_round(workload, stop)
             };
-            if stopped() || interrupted(run.entered(round))? {
+            if stopped() || interrupted(run.entered(round), stopped())? {
                 was_interrupted = true;
                 break;
             }
@@ -189,7 +192,7 @@ pub fn run_suite(
     if settings.verify && !was_interrupted {
         for run in runs.iter_mut() {
             let verify = |run: &mut ScenarioRun| run.verify(workload, settings.events, stop);
-            if stopped() || interrupted(run.entered(verify))? {
+            if stopped() || interrupted(run.entered(verify), stopped())? {
                 was_interrupted = true;
                 break;
             }
@@ -209,4 +212,24 @@ pub fn run_suite(
     }
     tracer_ratio::fill_ratios(&mut results, settings.ratio);
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::BackendError;
+
+    fn tracer_failure() -> Result<(), MeasureError> {
+        Err(MeasureError::Backend(BackendError::Read {
+            what: "bpftrace".into(),
+            error: "it exited (signal: 2 (SIGINT)) before it was ready".into(),
+        }))
+    }
+
+    #[test]
+    fn a_tracer_failure_once_a_stop_was_asked_is_the_interruption() {
+        assert!(interrupted(tracer_failure(), true).unwrap());
+        assert!(interrupted(tracer_failure(), false).is_err());
+        assert!(!interrupted(Ok(()), true).unwrap());
+    }
 }

@@ -246,7 +246,13 @@ impl ScenarioRun<'_> {
         for mut side in std::mem::take(&mut self.sides) {
             if let Some(prepared) = side.prepared.as_mut() {
                 prepared.detach()?;
-                side.result.delivery = prepared.delivery()?;
+                side.result.delivery = match prepared.delivery() {
+                    Ok(delivery) => delivery,
+                    // An interruption may have reached the tracer's process before its output
+                    // was read: the row is marked interrupted, without its delivery counts.
+                    Err(_) if self.result.interrupted => None,
+                    Err(e) => return Err(e.into()),
+                };
                 side.result.attach_times = prepared.attach_times();
             }
             finish_estimates(
