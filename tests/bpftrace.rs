@@ -205,13 +205,23 @@ fn run_with_bpftrace_attached(own_group: bool) -> Child {
     child
 }
 
-fn interrupt_mid_run(signal: libc::c_int, name: &str) {
+/// Sends `signal` to probecost, or to its whole process group (bpftrace included, as Ctrl-C in
+/// a terminal does) when `whole_group`, once bpftrace is attached: exit 130, nothing left.
+fn interrupt_mid_run(signal: libc::c_int, name: &str, whole_group: bool) {
     if !have_root(name) {
         return;
     }
     let before = ProgramCensus::take();
-    let mut child = run_with_bpftrace_attached(false);
-    probecost_integration_tests::send_signal(&child, signal);
+    let mut child = run_with_bpftrace_attached(whole_group);
+    if whole_group {
+        // SAFETY: signalling the process group of a child of this test that is not reaped.
+        assert_eq!(
+            unsafe { libc::kill(-(child.id() as libc::pid_t), signal) },
+            0
+        );
+    } else {
+        probecost_integration_tests::send_signal(&child, signal);
+    }
     let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
     assert_eq!(code, Some(130), "{stdout}");
     assert_nothing_left(before);
@@ -281,13 +291,21 @@ fn a_detached_bpftrace_counts_no_more_reads_and_its_output_comes_after() {
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigint_reaps_bpftrace_and_leaves_no_probe() {
-    interrupt_mid_run(libc::SIGINT, "sigint_reaps_bpftrace_and_leaves_no_probe");
+    interrupt_mid_run(
+        libc::SIGINT,
+        "sigint_reaps_bpftrace_and_leaves_no_probe",
+        false,
+    );
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigterm_reaps_bpftrace_and_leaves_no_probe() {
-    interrupt_mid_run(libc::SIGTERM, "sigterm_reaps_bpftrace_and_leaves_no_probe");
+    interrupt_mid_run(
+        libc::SIGTERM,
+        "sigterm_reaps_bpftrace_and_leaves_no_probe",
+        false,
+    );
 }
 
 /// Ctrl-C in a terminal signals the whole job, bpftrace included, which may die of it while it
@@ -295,19 +313,11 @@ fn sigterm_reaps_bpftrace_and_leaves_no_probe() {
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
 #[test]
 fn sigint_to_the_whole_process_group_is_an_interruption() {
-    if !have_root("sigint_to_the_whole_process_group_is_an_interruption") {
-        return;
-    }
-    let before = ProgramCensus::take();
-    let mut child = run_with_bpftrace_attached(true);
-    // SAFETY: signalling the process group of a child of this test that has not been reaped.
-    assert_eq!(
-        unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGINT) },
-        0
+    interrupt_mid_run(
+        libc::SIGINT,
+        "sigint_to_the_whole_process_group_is_an_interruption",
+        true,
     );
-    let (code, stdout) = exit_code_and_stdout(&mut child, Duration::from_secs(30));
-    assert_eq!(code, Some(130), "{stdout}");
-    assert_nothing_left(before);
 }
 
 #[cfg_attr(probecost_not_root, ignore = "needs root")]
