@@ -11,8 +11,7 @@ use std::{collections::BTreeSet, path::PathBuf, process::Command};
 
 pub use attached_probes::AttachedProbes;
 pub use process::{
-    BpftraceError, BpftraceOutput, BpftraceProcess, DetachedBpftrace, FinishedBpftrace,
-    READY_TIMEOUT,
+    BpftraceError, BpftraceOutput, BpftraceProcess, DetachedBpftrace, READY_TIMEOUT,
 };
 pub use user_script::UserScript;
 
@@ -176,10 +175,10 @@ impl BpftraceScenario {
         let Some(detached) = self.detached.take() else {
             return Ok(());
         };
-        let finished = detached.finish().map_err(|e| self.error("detach", e))?;
-        self.output.lines += finished.output.lines;
-        self.output.lost += finished.output.lost;
-        self.output.attach_warnings = finished.output.attach_warnings;
+        let output = detached.finish().map_err(|e| self.error("detach", e))?;
+        self.output.lines += output.lines;
+        self.output.lost += output.lost;
+        self.output.attach_warnings = output.attach_warnings;
         Ok(())
     }
 

@@ -186,8 +186,8 @@ impl BpftraceProcess {
     /// long that took and what it printed.
     pub fn stop(self) -> Result<(Duration, BpftraceOutput), BpftraceError> {
         let started = Instant::now();
-        let finished = self.detach()?.finish()?;
-        Ok((started.elapsed(), finished.output))
+        let output = self.detach()?.finish()?;
+        Ok((started.elapsed(), output))
     }
 
     /// Sends SIGINT and returns once bpftrace's probes are detached (its probe descriptors
@@ -202,13 +202,12 @@ impl BpftraceProcess {
     pub fn detach(mut self) -> Result<DetachedBpftrace, BpftraceError> {
         let mut signals = Signals::default();
         let probes = std::mem::take(&mut self.probes);
-        let exited =
-            self.interrupt_until(&mut signals, || !probes.is_empty() && probes.all_closed())?;
+        // An exit ends the wait too: `finish` finds its status again (the child keeps it).
+        self.interrupt_until(&mut signals, || !probes.is_empty() && probes.all_closed())?;
         Ok(DetachedBpftrace {
             took: signals.started.elapsed(),
             process: self,
             signals,
-            exited,
         })
     }
 
@@ -273,38 +272,21 @@ impl Default for Signals {
 pub struct DetachedBpftrace {
     process: BpftraceProcess,
     signals: Signals,
-    exited: Option<ExitStatus>,
     took: Duration,
 }
 
-/// What a stopped bpftrace printed, and how long its detach took.
-pub struct FinishedBpftrace {
-    /// From SIGINT until its probes were detached.
-    pub detach: Duration,
-    /// What it printed.
-    pub output: BpftraceOutput,
-}
-
 impl DetachedBpftrace {
-    /// bpftrace's process id.
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
-    }
-
     /// From SIGINT until the probes were detached.
     pub fn took(&self) -> Duration {
         self.took
     }
 
     /// Waits for bpftrace to exit and returns what it printed.
-    pub fn finish(mut self) -> Result<FinishedBpftrace, BpftraceError> {
-        let status = match self.exited {
-            Some(status) => status,
-            None => self
-                .process
-                .interrupt_until(&mut self.signals, || false)?
-                .expect("only an exit ends the wait"),
-        };
+    pub fn finish(mut self) -> Result<BpftraceOutput, BpftraceError> {
+        let status = self
+            .process
+            .interrupt_until(&mut self.signals, || false)?
+            .expect("only an exit ends the wait");
         let process = &self.process;
         if !status.success() {
             return Err(BpftraceError::Stop(format!(
@@ -322,10 +304,7 @@ impl DetachedBpftrace {
             .map_err(|e| BpftraceError::Stop(format!("{}: {e}", process.sink.display())))?;
         let mut output = drain_stdout(stdout, sink);
         output.attach_warnings = attach_warnings(&process.output.stderr_text());
-        Ok(FinishedBpftrace {
-            detach: self.took,
-            output,
-        })
+        Ok(output)
     }
 }
 
