@@ -345,17 +345,23 @@ fn the_typical_change_stands_beside_the_floors() {
     assert!(map.typical_change_pct.unwrap() > 100.0, "{map:?}");
 }
 
-/// `base` and a copy whose control and traced runs are all `factor` times slower, as on a
-/// machine that ran slower as a whole, compared at `scale` with a 2 % noise threshold.
-fn machine_slower(factor: f64, scale: CostScale) -> ReportComparison {
-    let base = run_report("6.18", &ROWS, 7);
-    let mut new = base.clone();
-    for scenario in &mut new.scenarios {
+/// Every control and traced run of `report` `factor` times slower, as on a machine that ran
+/// slower as a whole.
+fn on_a_slower_machine(report: &mut RunFile, factor: f64) {
+    for scenario in &mut report.scenarios {
         let tracer_runs = scenario.tracers.iter_mut().flat_map(|t| &mut t.traced_runs);
         for run in scenario.control_runs.iter_mut().chain(tracer_runs) {
             changed(run, |v| v * factor);
         }
     }
+}
+
+/// `base` and a copy on a machine `factor` times slower, compared at `scale` with a 2 % noise
+/// threshold.
+fn machine_slower(factor: f64, scale: CostScale) -> ReportComparison {
+    let base = run_report("6.18", &ROWS, 7);
+    let mut new = base.clone();
+    on_a_slower_machine(&mut new, factor);
     let settings = CompareSettings {
         noise_threshold_pct: 2.0,
         scale,
@@ -393,12 +399,7 @@ fn at_base_speed_still_sees_a_slower_probe() {
     let base = run_report("6.18", &ROWS, 7);
     let mut new = base.clone();
     // The machine 4 % slower, and the map row's probe 10 % on top of it.
-    for scenario in &mut new.scenarios {
-        let tracer_runs = scenario.tracers.iter_mut().flat_map(|t| &mut t.traced_runs);
-        for run in scenario.control_runs.iter_mut().chain(tracer_runs) {
-            changed(run, |v| v * 1.04);
-        }
-    }
+    on_a_slower_machine(&mut new, 1.04);
     for run in &mut new.scenarios[2].tracers[0].traced_runs {
         changed(run, |v| v + 0.1 * 60.0 * 1.04);
     }
