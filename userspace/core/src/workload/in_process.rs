@@ -197,11 +197,7 @@ impl Workload for PinnedWorkload {
                 stop,
             )?));
         }
-        Ok(Box::new(super::DeferredRun {
-            workload: self,
-            ops,
-            stop,
-        }))
+        Ok(super::DeferredRun::boxed(self, ops, stop))
     }
 }
 

@@ -81,11 +81,7 @@ pub trait Workload {
         ops: u64,
         stop: &'a AtomicBool,
     ) -> Result<Box<dyn ReadyRun + 'a>, WorkloadError> {
-        Ok(Box::new(DeferredRun {
-            workload: self,
-            ops,
-            stop,
-        }))
+        Ok(DeferredRun::boxed(self, ops, stop))
     }
 
     /// Runs for about `duration` and returns how long one operation took, to size later runs.
@@ -105,6 +101,17 @@ struct DeferredRun<'a, W: ?Sized> {
     workload: &'a W,
     ops: u64,
     stop: &'a AtomicBool,
+}
+
+impl<'a, W: Workload + ?Sized> DeferredRun<'a, W> {
+    /// `ops` operations of `workload`, all of them done in [`ReadyRun::go`].
+    fn boxed(workload: &'a W, ops: u64, stop: &'a AtomicBool) -> Box<dyn ReadyRun + 'a> {
+        Box::new(Self {
+            workload,
+            ops,
+            stop,
+        })
+    }
 }
 
 impl<W: Workload + ?Sized> ReadyRun for DeferredRun<'_, W> {
