@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::{
     attach_scale::{AttachScale, AttachScaleRow, PerEventTrade},
     compare::{
-        ComparedRow, ControlChange, CostScale, EnvironmentDifference, ReportComparison, ReportKind,
-        RunFindings, Verdict,
+        Agreement, ComparedRow, ControlChange, CostScale, EnvironmentDifference, ReportComparison,
+        ReportKind, RunFindings, Verdict,
     },
     complex_workload::{ComplexWorkload, SetUsed, WorkloadResult},
     environment::Environment,
@@ -251,6 +251,14 @@ fn comparison() -> ReportComparison {
             control_change_pct: Some(4.1),
             verdict: Verdict::Slower,
             reason: Some("not comparable because".into()),
+            measures_a_probe: true,
         }],
+        agreement: Some(Agreement {
+            rows: 53,
+            figures: 265,
+            within: 223,
+            within_pct: 84.2,
+            within_ns: Some(3.0),
+        }),
     }
 }

@@ -67,6 +67,9 @@ pub struct Sample {
     /// How the row was measured (status and attach point, mechanism, command): rows that
     /// differ here are not comparable.
     pub setup: String,
+    /// Whether the row measured something attached: false for a `run` report's control row,
+    /// whose figure is the method's noise around zero.
+    pub measures_a_probe: bool,
 }
 
 /// A row's rounds, and how they become the row's figure.
@@ -263,6 +266,9 @@ impl VirtualizationFile {
     }
 }
 
+/// A `run` report tracer's `attach` when nothing was attached: the control row.
+const NOTHING_ATTACHED: &str = "none";
+
 /// A `probecost run` report.
 #[derive(Clone, Debug, Deserialize)]
 pub struct RunFile {
@@ -330,6 +336,7 @@ impl From<RunFile> for ReportFile {
                             RunFigure::Mean,
                         ),
                         setup: format!("{} at {}", tracer.status, tracer.attach),
+                        measures_a_probe: tracer.attach != NOTHING_ATTACHED,
                     }
                 })
             })
@@ -391,6 +398,7 @@ impl From<AttachScaleFile> for ReportFile {
                         .clone()
                         .filter(|m| m != "bpftrace")
                         .unwrap_or_else(|| format!("{}'s own", row.tracer)),
+                    measures_a_probe: true,
                 })
             })
             .collect();
@@ -459,6 +467,7 @@ impl From<WorkloadFile> for ReportFile {
                     } else {
                         format!("`{command}` with {}", sets.join(", "))
                     },
+                    measures_a_probe: true,
                 }
             })
             .collect();

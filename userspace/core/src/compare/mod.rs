@@ -5,6 +5,7 @@
 //! first. Run reports compare per-event costs, attach-scale reports attach and detach times,
 //! workload reports wall times.
 
+mod agreement;
 mod baseline;
 mod input;
 mod render;
@@ -12,6 +13,7 @@ mod run_report;
 
 use serde::Serialize;
 
+pub use agreement::{Agreement, AGREEMENT_NS, AGREEMENT_PCT};
 pub use baseline::BaselineStore;
 pub use input::{ReportFile, ReportKind, Rounds, RunFile, Sample, ScenarioFile, TracerFile};
 pub use run_report::{RunFindings, SuiteReport};
@@ -128,6 +130,10 @@ pub struct ComparedRow {
     pub verdict: Verdict,
     /// Why a row is not comparable.
     pub reason: Option<String>,
+    /// Whether the row measured something attached (not a `run` report's control row); the
+    /// JSON leaves it out, as the rows' names say it.
+    #[serde(skip)]
+    pub measures_a_probe: bool,
 }
 
 impl ComparedRow {
@@ -157,6 +163,9 @@ pub struct ReportComparison {
     pub environment_differences: Vec<EnvironmentDifference>,
     /// One row per row and tracer of each newer file.
     pub rows: Vec<ComparedRow>,
+    /// With three or more files, how well their figures agree (for runs of one build: how
+    /// reproducible they are on that machine).
+    pub agreement: Option<Agreement>,
 }
 
 /// Everything one `probecost compare` found (the environment is where it compared).
@@ -216,6 +225,10 @@ fn compare_row(
         control_change_pct: None,
         verdict: Verdict::NoChange,
         reason: None,
+        measures_a_probe: [base, new]
+            .into_iter()
+            .flatten()
+            .all(|s| s.measures_a_probe),
     };
     let (base, new) = match (base, new) {
         (Some(b), Some(n)) => (b, n),
@@ -397,13 +410,15 @@ pub fn compare(
             }
         }
     }
+    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
     Ok(ReportComparison {
+        agreement: agreement::agreement(kind, &names, &rows),
         kind,
         unit: kind.unit(),
         noise_threshold_pct: settings.noise_threshold_pct,
         scale: settings.scale,
         control_changes,
-        files: files.iter().map(|(name, _)| name.clone()).collect(),
+        files: names,
         environment_differences,
         rows,
     })

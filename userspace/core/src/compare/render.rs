@@ -123,6 +123,13 @@ impl ReportComparison {
             .collect()
     }
 
+    /// With three or more files, how well their figures agree.
+    fn agreement_line(&self) -> Option<String> {
+        self.agreement
+            .as_ref()
+            .map(|a| a.describe(self.files.len(), self.scale == CostScale::AtBaseSpeed))
+    }
+
     /// Decimals worth printing for the unit.
     fn decimals(&self) -> usize {
         match self.kind {
@@ -191,6 +198,9 @@ impl Findings for ReportComparison {
         for line in self.control_lines() {
             let _ = writeln!(out, "{line}");
         }
+        if let Some(line) = self.agreement_line() {
+            let _ = writeln!(out, "{line}");
+        }
         if self.files.len() > 2 {
             out.push_str(&self.side_by_side());
             return out;
@@ -242,6 +252,7 @@ impl Findings for ReportComparison {
             .iter()
             .map(|d| format!("- {} differs: {}", d.field, d.values.join(" | ")))
             .chain(self.control_lines().into_iter().map(|l| format!("- {l}")))
+            .chain(self.agreement_line().map(|l| format!("- {l}")))
             .collect()
     }
 

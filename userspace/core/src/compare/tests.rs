@@ -445,3 +445,77 @@ fn at_base_speed_is_refused_for_reports_without_control_runs() {
     let message = compare(&files, settings).unwrap_err().to_string();
     assert!(message.contains("only `run` reports"), "{message}");
 }
+
+/// `base`, its copy and `third`, compared at `scale` (the control row marked as nothing
+/// attached in each, as `run` writes it).
+fn three_files(third: RunFile, scale: CostScale) -> ReportComparison {
+    let base = run_report("6.18", &ROWS, 7);
+    let files = [base.clone(), base, third].map(|mut report| {
+        report.scenarios[0].tracers[0].attach = "none".into();
+        report
+    });
+    let [a, b, c] = files;
+    let settings = CompareSettings {
+        noise_threshold_pct: 5.0,
+        scale,
+    };
+    compare(
+        &[
+            ("a.json".into(), a.into()),
+            ("b.json".into(), b.into()),
+            ("c.json".into(), c.into()),
+        ],
+        settings,
+    )
+    .unwrap()
+}
+
+#[test]
+fn three_files_say_how_many_figures_agree_and_two_do_not() {
+    let mut slower = run_report("6.18", &ROWS, 7);
+    // kprobe's traced runs 20 % slower: its cost 50 -> 110 ns in the third file only.
+    for run in &mut slower.scenarios[1].tracers[0].traced_runs {
+        changed(run, |v| v * 1.2);
+    }
+    let comparison = three_files(slower, CostScale::AsMeasured);
+    let agreement = comparison.agreement.clone().unwrap();
+    // The control row is left out; kprobe's third figure is off its median, map agrees.
+    assert_eq!(
+        (agreement.rows, agreement.figures, agreement.within),
+        (2, 6, 5)
+    );
+    assert!((agreement.within_pct - 500.0 / 6.0).abs() < 1e-9);
+    let text = comparison.text();
+    assert!(
+        text.contains("agreement of the 3 files: 5 of 6 figures (83.3 %) within 3 % (or 3 ns)"),
+        "{text}"
+    );
+    assert!(compare_two_same().agreement.is_none());
+}
+
+fn compare_two_same() -> ReportComparison {
+    let files = [
+        ("a.json".to_string(), run_file("6.18", &ROWS, 7)),
+        ("b.json".to_string(), run_file("6.18", &ROWS, 7)),
+    ];
+    compare(&files, at(5.0)).unwrap()
+}
+
+#[test]
+fn at_base_speed_the_files_agree_where_only_the_machine_moved() {
+    let mut slower = run_report("6.18", &ROWS, 7);
+    on_a_slower_machine(&mut slower, 1.1);
+    let measured = three_files(slower.clone(), CostScale::AsMeasured);
+    assert_eq!(
+        measured.agreement.unwrap().within,
+        4,
+        "the third file's two costs are 10 % off"
+    );
+    let scaled = three_files(slower, CostScale::AtBaseSpeed);
+    assert_eq!(scaled.agreement.clone().unwrap().within, 6);
+    assert!(
+        scaled.text().contains("at the base's speed)"),
+        "{}",
+        scaled.text()
+    );
+}
