@@ -2,6 +2,8 @@
 //! machine this is how reproducible the figures are there, which no report's own intervals
 //! say: each run keeps a level of its own (docs/methodology.md, "Comparing runs").
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::{ComparedRow, ReportKind, Verdict};
@@ -32,39 +34,37 @@ pub struct Agreement {
     pub within_ns: Option<f64>,
 }
 
-/// The agreement of the compared files' figures (the newer files' as compared: at the base's
-/// speed when asked), for three or more files; `None` for two, or when no row has a figure in
-/// every file.
-pub fn agreement(kind: ReportKind, files: &[String], rows: &[ComparedRow]) -> Option<Agreement> {
-    if files.len() < 3 {
+/// The agreement of the figures of `files` compared files, from the comparison's `rows` (the
+/// newer files' figures as compared: at the base's speed when asked); `None` for fewer than
+/// three files, or when no row has a figure in every file.
+pub fn agreement(kind: ReportKind, files: usize, rows: &[ComparedRow]) -> Option<Agreement> {
+    if files < 3 {
         return None;
     }
-    let newer = files.len() - 1;
+    let newer = files - 1;
     let within_ns = match kind {
         ReportKind::Run => Some(AGREEMENT_NS),
         ReportKind::AttachScale | ReportKind::Workload => None,
     };
     let tolerance =
         |middle: f64| (AGREEMENT_PCT / 100.0 * middle.abs()).max(within_ns.unwrap_or(0.0));
+    let mut by_row: BTreeMap<(&str, &str), Vec<&ComparedRow>> = BTreeMap::new();
+    for row in rows {
+        by_row
+            .entry((row.row.as_str(), row.tracer.as_str()))
+            .or_default()
+            .push(row);
+    }
     let (mut counted, mut within) = (0, 0);
-    let mut seen: Vec<(&str, &str)> = Vec::new();
-    for first in rows {
-        let key = (first.row.as_str(), first.tracer.as_str());
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key);
-        let of_row: Vec<&ComparedRow> = rows
-            .iter()
-            .filter(|r| (r.row.as_str(), r.tracer.as_str()) == key)
-            .collect();
-        let figures: Option<Vec<f64>> = std::iter::once(first.base)
-            .chain(of_row.iter().map(|r| r.new))
-            .collect();
+    for of_row in by_row.values() {
         let comparable = of_row.len() == newer
             && of_row
                 .iter()
                 .all(|r| r.measures_a_probe && r.verdict != Verdict::NotComparable);
+        // The base's figure (the same in each of the row's comparisons), then each newer file's.
+        let figures: Option<Vec<f64>> = std::iter::once(of_row[0].base)
+            .chain(of_row.iter().map(|r| r.new))
+            .collect();
         let Some(figures) = figures.filter(|_| comparable) else {
             continue;
         };
@@ -76,7 +76,7 @@ pub fn agreement(kind: ReportKind, files: &[String], rows: &[ComparedRow]) -> Op
             .count();
     }
     (counted > 0).then(|| {
-        let figures = counted * files.len();
+        let figures = counted * files;
         Agreement {
             rows: counted,
             figures,

@@ -410,15 +410,14 @@ pub fn compare(
             }
         }
     }
-    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
     Ok(ReportComparison {
-        agreement: agreement::agreement(kind, &names, &rows),
+        agreement: agreement::agreement(kind, files.len(), &rows),
         kind,
         unit: kind.unit(),
         noise_threshold_pct: settings.noise_threshold_pct,
         scale: settings.scale,
         control_changes,
-        files: names,
+        files: files.iter().map(|(name, _)| name.clone()).collect(),
         environment_differences,
         rows,
     })
