@@ -36,6 +36,7 @@ SETS = [
     "2026-12-03-shorter-runs/benchmark1-run-*.json",
     "2026-12-03-machine-speed/benchmark1-run-*.json",
     "2026-12-03-early-release/benchmark1-run-*.json",
+    "2026-12-03-interval-checks/five-runs/benchmark1-run-*.json",
 ]
 
 
