@@ -11,10 +11,10 @@ use crate::stats::median;
 
 /// A figure agrees with its row when it is within this percentage of the row's median over the
 /// files...
-pub const AGREEMENT_PCT: f64 = 3.0;
+const AGREEMENT_PCT: f64 = 3.0;
 /// ...or, for per-event costs, within this many nanoseconds: a few-ns probe within 3 % of
 /// itself would be sub-nanosecond, below what a run of the workload resolves.
-pub const AGREEMENT_NS: f64 = 3.0;
+const AGREEMENT_NS: f64 = 3.0;
 
 /// How the files' figures of each row spread about the row's median over the files.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -89,7 +89,8 @@ pub fn agreement(kind: ReportKind, files: usize, rows: &[ComparedRow]) -> Option
 
 impl Agreement {
     /// One line for the terminal and the notes.
-    pub fn describe(&self, files: usize, at_base_speed: bool) -> String {
+    pub fn describe(&self, at_base_speed: bool) -> String {
+        let files = self.figures / self.rows;
         let speed = if at_base_speed {
             ", the newer files' at the base's speed"
         } else {

@@ -13,7 +13,7 @@ mod run_report;
 
 use serde::Serialize;
 
-pub use agreement::{Agreement, AGREEMENT_NS, AGREEMENT_PCT};
+pub use agreement::Agreement;
 pub use baseline::BaselineStore;
 pub use input::{ReportFile, ReportKind, Rounds, RunFile, Sample, ScenarioFile, TracerFile};
 pub use run_report::{RunFindings, SuiteReport};

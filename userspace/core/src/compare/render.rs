@@ -127,7 +127,7 @@ impl ReportComparison {
     fn agreement_line(&self) -> Option<String> {
         self.agreement
             .as_ref()
-            .map(|a| a.describe(self.files.len(), self.scale == CostScale::AtBaseSpeed))
+            .map(|a| a.describe(self.scale == CostScale::AtBaseSpeed))
     }
 
     /// Decimals worth printing for the unit.
