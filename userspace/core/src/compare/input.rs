@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::{
     error::{Error, Result},
-    stats::{median, Estimator, RunFigure, RunSummary, SplitMix64},
+    stats::{median, Estimator, RunSummary, SplitMix64},
 };
 
 /// Which command wrote a report.
@@ -329,11 +329,10 @@ impl From<RunFile> for ReportFile {
                             events_per_op: scenario.events_per_op,
                             estimator,
                         },
-                        typical: estimator.round_costs(
+                        typical: estimator.typical_round_costs(
                             control,
                             traced,
                             scenario.events_per_op,
-                            RunFigure::Mean,
                         ),
                         setup: format!("{} at {}", tracer.status, tracer.attach),
                         measures_a_probe: tracer.attach != NOTHING_ATTACHED,

@@ -123,15 +123,6 @@ impl std::fmt::Display for Estimator {
     }
 }
 
-/// Which figure of each run an estimate is made from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunFigure {
-    /// The run's floor (a low quantile of its batches).
-    Floor,
-    /// The run's mean cost per operation.
-    Mean,
-}
-
 /// A point estimate and its 95% interval, ns per event.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Estimate {
@@ -185,20 +176,19 @@ fn fast_state_floor(floors: &[f64]) -> f64 {
 }
 
 impl Estimator {
-    /// Each round's (traced - control) / events per operation, from `figure` of the two runs,
-    /// for rounds with both sides.
-    pub fn round_costs(
+    /// Each round's typical cost: (traced run's mean - control run's mean) / events per
+    /// operation, for rounds with both sides.
+    pub fn typical_round_costs(
         &self,
         control: &[RunSummary],
         traced: &[RunSummary],
         events_per_op: f64,
-        figure: RunFigure,
     ) -> Vec<f64> {
         let events = events_per_op.max(f64::EPSILON);
         control
             .iter()
             .zip(traced)
-            .map(|(c, t)| (self.figure(t, figure) - self.figure(c, figure)) / events)
+            .map(|(c, t)| (t.mean_ns_per_op - c.mean_ns_per_op) / events)
             .collect()
     }
 
@@ -302,14 +292,6 @@ impl Estimator {
         }
     }
 
-    /// `figure` of one run, ns per operation.
-    fn figure(&self, run: &RunSummary, figure: RunFigure) -> f64 {
-        match figure {
-            RunFigure::Floor => run.floor(self.floor_quantile),
-            RunFigure::Mean => run.mean_ns_per_op,
-        }
-    }
-
     /// The per-event cost from rounds of paired runs (`control[i]` and `traced[i]` interleaved
     /// on one CPU); `None` without a pair.
     pub fn per_event_cost(
@@ -328,7 +310,7 @@ impl Estimator {
         let (control_floors, traced_floors) = (self.floors(control), self.floors(traced));
         let floor = self.floor_estimate(&control_floors, &traced_floors, events_per_op, &mut rng);
         let typical = self.median_estimate(
-            &self.round_costs(control, traced, events_per_op, RunFigure::Mean),
+            &self.typical_round_costs(control, traced, events_per_op),
             &mut rng,
         );
         let control_gaps: Vec<f64> = control
@@ -407,9 +389,11 @@ mod tests {
             floor_quantile: BatchQuantile::P25,
             ..Estimator::default()
         };
+        let floors = |runs: &[RunSummary]| estimator.floors(runs);
+        assert_eq!(floors(&control), vec![283.0]);
         assert_eq!(
-            estimator.round_costs(&control, &traced, 1.0, RunFigure::Floor),
-            vec![200.0]
+            estimator.floor_cost(&floors(&control), &floors(&traced), 1.0),
+            200.0
         );
     }
 
@@ -443,8 +427,7 @@ mod tests {
             over_rounds: FloorOverRounds::PairedMedian,
             interval: RoundsInterval::Percentile,
         };
-        let costs = estimator.round_costs(&control, &traced, 1.0, RunFigure::Floor);
-        assert_eq!(median(&costs), 66.0);
+        // The rounds' differences of p5 floors are 66, 27 and 66.
         let cost = estimator.per_event_cost(&control, &traced, 1.0, 1).unwrap();
         assert_eq!(cost.floor.ns, 66.0);
         assert!(

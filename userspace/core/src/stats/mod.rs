@@ -11,8 +11,7 @@ mod small_sample;
 pub use bootstrap::{bootstrap_median_ci95, bootstrap_rounds_ci95, percentile_ci95, SplitMix64};
 pub use control_spread::{ControlSpread, CHANGED_STATE_SPREAD_PCT};
 pub use estimator::{
-    Estimate, Estimator, FloorOverRounds, PerEventCost, RoundsInterval, RunFigure,
-    DEFAULT_FLOOR_QUANTILE,
+    Estimate, Estimator, FloorOverRounds, PerEventCost, RoundsInterval, DEFAULT_FLOOR_QUANTILE,
 };
 pub use run_summary::{BatchQuantile, BatchQuantiles, RunSummary};
 pub use small_sample::{t_widening, widen};
