@@ -135,8 +135,24 @@ impl Rounds {
 
     /// The figure of the rounds `picks` (indices, repeats allowed).
     pub fn figure_of(&self, picks: &[usize]) -> f64 {
+        self.figure_and_control_floor_of(picks).0
+    }
+
+    /// The control side's floor of the rounds `picks`; `None` for plain values or no picks.
+    pub fn control_floor_of(&self, picks: &[usize]) -> Option<f64> {
+        self.figure_and_control_floor_of(picks)
+            .1
+            .filter(|_| !picks.is_empty())
+    }
+
+    /// [`Self::figure_of`] and [`Self::control_floor_of`] together, the control side's floor
+    /// taken once (a bootstrap at the base's speed needs both of every resample).
+    pub fn figure_and_control_floor_of(&self, picks: &[usize]) -> (f64, Option<f64>) {
         match self {
-            Self::Values(values) => median(&picks.iter().map(|&i| values[i]).collect::<Vec<_>>()),
+            Self::Values(values) => (
+                median(&picks.iter().map(|&i| values[i]).collect::<Vec<_>>()),
+                None,
+            ),
             Self::Floors {
                 control,
                 traced,
@@ -144,20 +160,13 @@ impl Rounds {
                 estimator,
             } => {
                 let side = |runs: &[f64]| picks.iter().map(|&i| runs[i]).collect::<Vec<_>>();
-                estimator.floor_cost(&side(control), &side(traced), *events_per_op)
+                let (cost, control_floor) = estimator.floor_cost_and_control_floor(
+                    &side(control),
+                    &side(traced),
+                    *events_per_op,
+                );
+                (cost, Some(control_floor))
             }
-        }
-    }
-
-    /// The control side's floor of the rounds `picks`; `None` for plain values or no picks.
-    pub fn control_floor_of(&self, picks: &[usize]) -> Option<f64> {
-        match self {
-            Self::Values(_) => None,
-            Self::Floors {
-                control, estimator, ..
-            } => (!picks.is_empty()).then(|| {
-                estimator.side_floor(&picks.iter().map(|&i| control[i]).collect::<Vec<_>>())
-            }),
         }
     }
 }

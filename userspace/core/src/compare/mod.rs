@@ -181,16 +181,13 @@ fn bootstrap_difference_ci95(
 ) -> [f64; 2] {
     let differences = (0..RESAMPLES)
         .map(|_| {
-            let base_picks = base.resample(rng);
-            let new_picks = new.resample(rng);
+            let (base_figure, base_control) = base.figure_and_control_floor_of(&base.resample(rng));
+            let (new_figure, new_control) = new.figure_and_control_floor_of(&new.resample(rng));
             let speed = match scale {
                 CostScale::AsMeasured => None,
-                CostScale::AtBaseSpeed => speed_ratio(
-                    base.control_floor_of(&base_picks),
-                    new.control_floor_of(&new_picks),
-                ),
+                CostScale::AtBaseSpeed => speed_ratio(base_control, new_control),
             };
-            new.figure_of(&new_picks) / speed.unwrap_or(1.0) - base.figure_of(&base_picks)
+            new_figure / speed.unwrap_or(1.0) - base_figure
         })
         .collect();
     stats::percentile_ci95(differences)

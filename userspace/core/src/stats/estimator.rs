@@ -207,7 +207,32 @@ impl Estimator {
                 median(&costs) / events
             }
             FloorOverRounds::FastState => {
-                (self.side_floor(traced) - self.side_floor(control)) / events
+                self.floor_cost_and_control_floor(control, traced, events_per_op)
+                    .0
+            }
+        }
+    }
+
+    /// [`Self::floor_cost`] and, beside it, the control side's floor ([`Self::side_floor`]):
+    /// the machine's speed while the rounds ran. Each side's floor is taken once.
+    pub fn floor_cost_and_control_floor(
+        &self,
+        control: &[f64],
+        traced: &[f64],
+        events_per_op: f64,
+    ) -> (f64, f64) {
+        match self.over_rounds {
+            FloorOverRounds::PairedMedian => (
+                self.floor_cost(control, traced, events_per_op),
+                self.side_floor(control),
+            ),
+            FloorOverRounds::FastState => {
+                let control_floor = self.side_floor(control);
+                let events = events_per_op.max(f64::EPSILON);
+                (
+                    (self.side_floor(traced) - control_floor) / events,
+                    control_floor,
+                )
             }
         }
     }
