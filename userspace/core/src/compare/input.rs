@@ -117,15 +117,19 @@ impl Rounds {
 
     /// The row's figure; `None` without a round.
     pub fn figure(&self) -> Option<f64> {
-        let all: Vec<usize> = (0..self.len()).collect();
-        (!self.is_empty()).then(|| self.figure_of(&all))
+        self.over_all_rounds().map(|(figure, _)| figure)
     }
 
     /// The control side's floor over all rounds, ns per operation: the machine's speed while
     /// the row ran; `None` for plain values or without a round.
     pub fn control_floor(&self) -> Option<f64> {
+        self.over_all_rounds().and_then(|(_, control)| control)
+    }
+
+    /// [`Self::figure_and_control_floor_of`] every round; `None` without a round.
+    fn over_all_rounds(&self) -> Option<(f64, Option<f64>)> {
         let all: Vec<usize> = (0..self.len()).collect();
-        self.control_floor_of(&all)
+        (!self.is_empty()).then(|| self.figure_and_control_floor_of(&all))
     }
 
     /// As many round indices drawn with replacement (a bootstrap resample).
@@ -133,20 +137,9 @@ impl Rounds {
         (0..self.len()).map(|_| rng.below(self.len())).collect()
     }
 
-    /// The figure of the rounds `picks` (indices, repeats allowed).
-    pub fn figure_of(&self, picks: &[usize]) -> f64 {
-        self.figure_and_control_floor_of(picks).0
-    }
-
-    /// The control side's floor of the rounds `picks`; `None` for plain values or no picks.
-    pub fn control_floor_of(&self, picks: &[usize]) -> Option<f64> {
-        self.figure_and_control_floor_of(picks)
-            .1
-            .filter(|_| !picks.is_empty())
-    }
-
-    /// [`Self::figure_of`] and [`Self::control_floor_of`] together, the control side's floor
-    /// taken once (a bootstrap at the base's speed needs both of every resample).
+    /// The figure of the rounds `picks` (indices, repeats allowed) and, for a `run` report,
+    /// their control side's floor (`None` for plain values), the control's floor taken once:
+    /// a bootstrap at the base's speed needs both of every resample.
     pub fn figure_and_control_floor_of(&self, picks: &[usize]) -> (f64, Option<f64>) {
         match self {
             Self::Values(values) => (
