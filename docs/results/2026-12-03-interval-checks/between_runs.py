@@ -14,30 +14,9 @@ import json
 import math
 import statistics
 
-SETS = [
-    "2026-12-01-fresh-task/benchmark1-run-*.json",
-    "2026-12-02-noisy-instance/benchmark1-run-*.json",
-    "2026-12-02-layout/started-ahead/started-ahead-a*.json",
-    "2026-12-02-layout/started-ahead/started-ahead-b*.json",
-    "2026-12-02-layout/started-ahead/forked-a*.json",
-    "2026-12-02-layout/started-ahead/forked-b*.json",
-    "2026-12-02-layout/new-process/new-process-a*.json",
-    "2026-12-02-layout/new-process/new-process-b*.json",
-    "2026-12-02-layout/new-process/forked-a*.json",
-    "2026-12-02-layout/new-process/forked-b*.json",
-    "2026-12-02-layout/aslr/fixed-a*.json",
-    "2026-12-02-layout/aslr/fixed-b*.json",
-    "2026-12-02-layout/aslr/fixed-c*.json",
-    "2026-12-02-layout/aslr/randomized-a*.json",
-    "2026-12-02-layout/aslr/randomized-b*.json",
-    "2026-12-02-layout/aslr/randomized-c*.json",
-    "2026-12-03-fast-state/benchmark1-run-*.json",
-    "2026-12-03-fast-state/benchmark1-final-run-*.json",
-    "2026-12-03-shorter-runs/benchmark1-run-*.json",
-    "2026-12-03-machine-speed/benchmark1-run-*.json",
-    "2026-12-03-early-release/benchmark1-run-*.json",
-    "2026-12-03-interval-checks/five-runs/benchmark1-run-*.json",
-]
+from kept_sets import SETS as KEPT_SETS
+
+SETS = KEPT_SETS + ["2026-12-03-interval-checks/five-runs/benchmark1-run-*.json"]
 
 
 def figures(path):

@@ -23,7 +23,8 @@ import statistics
 
 import numpy as np
 
-from sequential_stop import SETS, load, t_widening, fast_state
+from kept_sets import SETS
+from sequential_stop import load, t_widening, fast_state
 
 RESAMPLES = 400
 

@@ -20,29 +20,8 @@ import sys
 
 import numpy as np
 
-SETS = [
-    "2026-12-01-fresh-task/benchmark1-run-*.json",
-    "2026-12-02-noisy-instance/benchmark1-run-*.json",
-    "2026-12-02-layout/started-ahead/started-ahead-a*.json",
-    "2026-12-02-layout/started-ahead/started-ahead-b*.json",
-    "2026-12-02-layout/started-ahead/forked-a*.json",
-    "2026-12-02-layout/started-ahead/forked-b*.json",
-    "2026-12-02-layout/new-process/new-process-a*.json",
-    "2026-12-02-layout/new-process/new-process-b*.json",
-    "2026-12-02-layout/new-process/forked-a*.json",
-    "2026-12-02-layout/new-process/forked-b*.json",
-    "2026-12-02-layout/aslr/fixed-a*.json",
-    "2026-12-02-layout/aslr/fixed-b*.json",
-    "2026-12-02-layout/aslr/fixed-c*.json",
-    "2026-12-02-layout/aslr/randomized-a*.json",
-    "2026-12-02-layout/aslr/randomized-b*.json",
-    "2026-12-02-layout/aslr/randomized-c*.json",
-    "2026-12-03-fast-state/benchmark1-run-*.json",
-    "2026-12-03-fast-state/benchmark1-final-run-*.json",
-    "2026-12-03-shorter-runs/benchmark1-run-*.json",
-    "2026-12-03-machine-speed/benchmark1-run-*.json",
-    "2026-12-03-early-release/benchmark1-run-*.json",
-]
+from kept_sets import SETS
+
 MINIMA = [5, 8, 10, 12, 15, 20]
 # With an argument N, only row-runs that had at least N rounds, so that every minimum is tried
 # on the same rows.
@@ -108,7 +87,7 @@ def main():
             continue
         sets += 1
         keys = set.intersection(*(set(r) for r in runs))
-        for key in keys:
+        for key in sorted(keys):
             paths = []
             for rows in runs:
                 control, traced, events = rows[key]
