@@ -9,8 +9,8 @@
 //! * **floor** (the headline): a run's floor is a low quantile of its ~200 µs batch costs, so
 //!   the slow stretches within a run drop out. Whole runs still fall in slow stretches (they
 //!   last up to seconds, longer than a run), and a probe costs more there too, so each side's
-//!   floor over its rounds is taken from the runs that met the machine's fast state
-//!   ([`FloorOverRounds::FastState`]); the per-event cost is the traced side's minus the
+//!   floor over its rounds is the mean of the runs that met the machine's fast state
+//!   ([`FloorOverRounds::FastStateMean`]); the per-event cost is the traced side's minus the
 //!   control side's, per event, and its 95% interval a bootstrap over whole rounds (never
 //!   over batches within a run);
 //! * **typical**: the median over rounds of (traced run's mean - control run's mean) / events
@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    bootstrap_median_ci95, bootstrap_rounds_ci95, median, t_widening, widen, BatchQuantile,
+    bootstrap_median_ci95, bootstrap_rounds_ci95, mean, median, t_widening, widen, BatchQuantile,
     RunSummary, SplitMix64,
 };
 
@@ -51,8 +51,13 @@ pub enum FloorOverRounds {
     #[default]
     PairedMedian,
     /// For each side, the median floor of the runs that met the machine's fast state (within
-    /// 8 % of the side's second-lowest run floor); the traced side's minus the control's.
+    /// 8 % of the side's second-lowest run floor); the traced side's minus the control's: the
+    /// estimator of the reports written before `fast-state-mean`.
     FastState,
+    /// For each side, the mean floor of the runs that met the machine's fast state; the
+    /// traced side's minus the control's. The window already leaves the slow runs out, so the
+    /// mean of the rest is as robust as their median and less noisy.
+    FastStateMean,
 }
 
 impl FloorOverRounds {
@@ -61,6 +66,7 @@ impl FloorOverRounds {
         match self {
             Self::PairedMedian => "paired-median",
             Self::FastState => "fast-state",
+            Self::FastStateMean => "fast-state-mean",
         }
     }
 }
@@ -105,7 +111,7 @@ impl Default for Estimator {
     fn default() -> Self {
         Self {
             floor_quantile: DEFAULT_FLOOR_QUANTILE,
-            over_rounds: FloorOverRounds::FastState,
+            over_rounds: FloorOverRounds::FastStateMean,
             interval: RoundsInterval::TWidened,
         }
     }
@@ -159,20 +165,16 @@ pub struct PerEventCost {
     pub bursty: bool,
 }
 
-/// The median floor of the runs in the machine's fast state: those within
-/// [`FAST_STATE_WINDOW`] of the anchor, the second-lowest floor (NaN for no runs).
-fn fast_state_floor(floors: &[f64]) -> f64 {
-    if floors.is_empty() {
-        return f64::NAN;
-    }
+/// The run floors in the machine's fast state: those within [`FAST_STATE_WINDOW`] of the
+/// anchor, the second-lowest floor.
+fn fast_state_runs(floors: &[f64]) -> Vec<f64> {
     let mut sorted = floors.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let anchor = sorted[FAST_STATE_ANCHOR.min(sorted.len() - 1)];
-    let fast: Vec<f64> = sorted
-        .into_iter()
-        .take_while(|f| *f <= anchor * (1.0 + FAST_STATE_WINDOW))
-        .collect();
-    median(&fast)
+    let Some(&anchor) = sorted.get(FAST_STATE_ANCHOR.min(sorted.len().saturating_sub(1))) else {
+        return sorted;
+    };
+    sorted.retain(|f| *f <= anchor * (1.0 + FAST_STATE_WINDOW));
+    sorted
 }
 
 impl Estimator {
@@ -206,7 +208,7 @@ impl Estimator {
                 let costs: Vec<f64> = control.iter().zip(traced).map(|(c, t)| t - c).collect();
                 median(&costs) / events
             }
-            FloorOverRounds::FastState => {
+            FloorOverRounds::FastState | FloorOverRounds::FastStateMean => {
                 self.floor_cost_and_control_floor(control, traced, events_per_op)
                     .0
             }
@@ -226,7 +228,7 @@ impl Estimator {
                 self.floor_cost(control, traced, events_per_op),
                 self.side_floor(control),
             ),
-            FloorOverRounds::FastState => {
+            FloorOverRounds::FastState | FloorOverRounds::FastStateMean => {
                 let control_floor = self.side_floor(control);
                 let events = events_per_op.max(f64::EPSILON);
                 (
@@ -242,7 +244,8 @@ impl Estimator {
     pub fn side_floor(&self, floors: &[f64]) -> f64 {
         match self.over_rounds {
             FloorOverRounds::PairedMedian => median(floors),
-            FloorOverRounds::FastState => fast_state_floor(floors),
+            FloorOverRounds::FastState => median(&fast_state_runs(floors)),
+            FloorOverRounds::FastStateMean => mean(&fast_state_runs(floors)),
         }
     }
 
@@ -250,10 +253,15 @@ impl Estimator {
     pub fn floor_in_words(&self) -> String {
         let quantile = self.floor_quantile.name();
         match self.over_rounds {
-            FloorOverRounds::FastState => format!(
+            FloorOverRounds::FastState | FloorOverRounds::FastStateMean => format!(
                 "(traced side's floor - control side's) per event, a side's floor being the \
-                 median of its runs in the machine's fast state (within {window:.0} % of its \
+                 {statistic} of its runs in the machine's fast state (within {window:.0} % of its \
                  second-lowest run) and a run's floor the {quantile} of its ~200 µs batch costs",
+                statistic = if self.over_rounds == FloorOverRounds::FastState {
+                    "median"
+                } else {
+                    "mean"
+                },
                 window = FAST_STATE_WINDOW * 100.0
             ),
             FloorOverRounds::PairedMedian => format!(
@@ -465,16 +473,15 @@ mod tests {
     fn the_fast_state_leaves_out_runs_in_a_slow_state() {
         // Five of eight runs met a slow state 18 % up, where the probe costs 18 % more too;
         // one run is unusually fast.
-        let fast = [500.0, 505.0, 510.0];
         assert_eq!(
-            fast_state_floor(&[590.0, 505.0, 600.0, 510.0, 500.0, 595.0]),
-            505.0
+            fast_state_runs(&[590.0, 505.0, 600.0, 510.0, 500.0, 595.0]),
+            [500.0, 505.0, 510.0]
         );
         assert_eq!(
-            fast_state_floor(&[450.0, 505.0, 600.0, 510.0, 500.0]),
-            502.5
+            fast_state_runs(&[450.0, 505.0, 600.0, 510.0, 500.0]),
+            [450.0, 500.0, 505.0, 510.0]
         );
-        assert!(fast_state_floor(&[]).is_nan());
+        assert!(fast_state_runs(&[]).is_empty());
         let control: Vec<_> = [590.0, 600.0, 500.0, 595.0, 505.0, 605.0, 510.0, 598.0]
             .iter()
             .map(|&f| run(f + 40.0, f + 1.0))
@@ -484,22 +491,44 @@ mod tests {
             .iter()
             .map(|&f| run(f + 60.0, f + 1.0))
             .collect();
-        let cost = Estimator::default()
-            .per_event_cost(&control, &traced, 1.0, 1)
-            .unwrap();
-        assert_eq!(cost.floor.ns, 300.0);
-        assert!(
-            cost.floor.ci95_ns[0] <= 300.0 && cost.floor.ci95_ns[1] >= 300.0,
-            "{cost:?}"
+        for over_rounds in [FloorOverRounds::FastState, FloorOverRounds::FastStateMean] {
+            let estimator = Estimator {
+                over_rounds,
+                ..Estimator::default()
+            };
+            let cost = estimator.per_event_cost(&control, &traced, 1.0, 1).unwrap();
+            assert_eq!(cost.floor.ns, 300.0, "{over_rounds:?}");
+            assert!(
+                cost.floor.ci95_ns[0] <= 300.0 && cost.floor.ci95_ns[1] >= 300.0,
+                "{cost:?}"
+            );
+            assert!((cost.slowdown_pct - 300.0 / 505.0 * 100.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn the_fast_state_mean_weighs_every_fast_run_and_the_median_the_middle_one() {
+        let estimator = |over_rounds| Estimator {
+            over_rounds,
+            ..Estimator::default()
+        };
+        // Four fast runs, one at the top of the window; one slow run left out by both.
+        let floors = [500.0, 502.0, 504.0, 530.0, 600.0];
+        assert_eq!(
+            estimator(FloorOverRounds::FastState).side_floor(&floors),
+            503.0
         );
-        assert!((cost.slowdown_pct - 300.0 / fast[1] * 100.0).abs() < 1e-9);
+        assert_eq!(
+            estimator(FloorOverRounds::FastStateMean).side_floor(&floors),
+            509.0
+        );
     }
 
     #[test]
     fn estimators_name_themselves() {
         assert_eq!(
             Estimator::default().to_string(),
-            "the p1 floor over fast-state rounds (t-widened intervals)"
+            "the p1 floor over fast-state-mean rounds (t-widened intervals)"
         );
     }
 

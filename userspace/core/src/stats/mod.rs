@@ -21,6 +21,11 @@ pub fn min(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
 }
 
+/// Arithmetic mean; NaN for no values.
+pub fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
 /// Median (mean of the middle two for an even count); NaN for no values.
 pub fn median(values: &[f64]) -> f64 {
     if values.is_empty() {
