@@ -346,13 +346,21 @@ impl Estimator {
             &self.typical_round_costs(control, traced, events_per_op),
             &mut rng,
         );
-        let control_gaps: Vec<f64> = control
+        let control_ratios: Vec<f64> = control
             .iter()
             .map(|r| r.mean_ns_per_op / r.floor(self.floor_quantile) - 1.0)
             .collect();
+        let control_gaps: Vec<f64> = control
+            .iter()
+            .map(|r| r.mean_ns_per_op - r.floor(self.floor_quantile))
+            .collect();
         // A probe that only makes each operation longer stretches the mean over the floor by
-        // the control's own ratio; a burstier one goes beyond it and beyond the noise.
-        let expected_gap = floor.ns.max(0.0) * median(&control_gaps).max(0.0);
+        // the control's own ratio, or, since a probe costs more in the machine's slow
+        // stretches, by up to about the control's own gap per operation: the bare probes
+        // (empty programs, never bursty) sit there on this machine kind. A burstier one goes
+        // beyond both and beyond the noise.
+        let expected_gap = (floor.ns.max(0.0) * median(&control_ratios).max(0.0))
+            .max(median(&control_gaps).max(0.0) / events_per_op);
         let noise = floor.half_width_ns() + typical.half_width_ns();
         let (control_side, traced_side) = (
             self.side_floor(&control_floors),
@@ -448,6 +456,19 @@ mod tests {
                 .unwrap()
                 .bursty
         );
+    }
+
+    #[test]
+    fn a_probe_that_costs_more_in_slow_stretches_is_not_bursty() {
+        // The control's mean is 6 ns over its floor (2.5 %); the probe's typical cost exceeds
+        // its 107 ns floor by 5 ns, more than 2.5 % of it but less than the control's gap.
+        let control: Vec<_> = (0..7).map(|_| run(244.0, 239.0)).collect();
+        let bare: Vec<_> = (0..7).map(|_| run(356.0, 346.0)).collect();
+        let cost = Estimator::default()
+            .per_event_cost(&control, &bare, 1.0, 1)
+            .unwrap();
+        assert_eq!((cost.floor.ns, cost.typical.ns), (107.0, 112.0));
+        assert!(!cost.bursty, "{cost:?}");
     }
 
     #[test]
