@@ -4,8 +4,8 @@
 For each row of a set of `run` reports: each run's floor cost and interval as the report gives
 them, and the same at the set's common speed, that is, times (the median over the runs of the
 row's control floor) / (this run's control floor). The control floor is the control side's
-fast-state floor, as the estimator takes it (median of the run floors within 8 % of the
-second-lowest). Prints, for both: the share of rows within 3 % (or 3 ns) of their median over
+fast-state floor, as the report's estimator takes it (median, or with `fast-state-mean` mean, of
+the run floors within 8 % of the second-lowest). Prints, for both: the share of rows within 3 % (or 3 ns) of their median over
 the runs; "cover" (a run's figure inside another run's interval) and "z < 1" (two runs'
 figures closer than the root of the sum of squares of their half-widths), as
 2026-12-03-fast-state/reproducibility.py counts them; and how a row's cost moved against its
@@ -22,18 +22,22 @@ import statistics
 import sys
 
 
-def fast_state_floor(floors):
+def fast_state_floor(floors, over_rounds):
     ordered = sorted(floors)
     anchor = ordered[min(1, len(ordered) - 1)]
-    return statistics.median([f for f in ordered if f <= anchor * 1.08])
+    fast = [f for f in ordered if f <= anchor * 1.08]
+    return statistics.mean(fast) if over_rounds == "fast-state-mean" else statistics.median(fast)
 
 
 def rows(path):
     found = {}
-    for scenario in json.load(open(path))["scenarios"]:
+    report = json.load(open(path))
+    over_rounds = report.get("estimator", {}).get("over_rounds")
+    for scenario in report["scenarios"]:
         if scenario["name"] == "control" or not scenario["control_runs"]:
             continue
-        control = fast_state_floor([r["batch_ns_per_op"]["p1"] for r in scenario["control_runs"]])
+        control = fast_state_floor([r["batch_ns_per_op"]["p1"] for r in scenario["control_runs"]],
+                                   over_rounds)
         for tracer in scenario["tracers"]:
             if tracer.get("per_event_ns") is not None:
                 found[(scenario["name"], tracer["tracer"])] = (

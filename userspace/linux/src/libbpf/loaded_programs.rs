@@ -71,6 +71,9 @@ pub struct PlannedProgram {
     pub attachment: Attachment,
 }
 
+/// Loads a fresh copy of an object's programs.
+pub type Reload = Box<dyn FnMut() -> Result<Object, BackendError>>;
+
 /// Programs loaded with libbpf, attached around each traced run: probecost's C programs for
 /// one scenario, or a user's object. Field order is drop order: the drain stops first, then
 /// the links detach, then the object (programs and maps) goes.
@@ -80,6 +83,7 @@ pub struct LoadedPrograms {
     object: Object,
     programs: Vec<PlannedProgram>,
     timer: AttachTimer,
+    reload: Option<Reload>,
 }
 
 impl LoadedPrograms {
@@ -127,7 +131,19 @@ impl LoadedPrograms {
             object,
             programs,
             timer: AttachTimer::default(),
+            reload: None,
         }
+    }
+
+    /// Loads the programs anew before each round's runs ([`PreparedScenario::enter`]), so
+    /// that the rounds sample what a load fixes for as long as it lasts (where the JIT puts
+    /// the code, which the kernel randomizes), instead of one load keeping its level for the
+    /// whole measurement. Programs without a per-event drain only.
+    pub fn reloading_each_round(mut self, reload: Reload) -> Self {
+        if self.drain.is_none() {
+            self.reload = Some(reload);
+        }
+        self
     }
 
     fn program(&self, name: &str) -> Result<ProgramMut<'_>, BackendError> {
@@ -227,6 +243,11 @@ fn start_drain(
 
 impl PreparedScenario for LoadedPrograms {
     fn enter(&mut self) -> Result<(), BackendError> {
+        if let Some(reload) = self.reload.as_mut() {
+            if self.links.is_empty() {
+                self.object = reload()?;
+            }
+        }
         scenario_probe::resume_drain(&mut self.drain)
     }
 

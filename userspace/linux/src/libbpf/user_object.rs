@@ -8,13 +8,13 @@ use libbpf_rs::ErrorKind;
 
 use super::{
     attach_point::{AttachPoint, ATTACH_POINT_FORMS},
-    loaded_programs::{Attachment, LoadedPrograms, PlannedProgram},
+    loaded_programs::{Attachment, LoadedPrograms, PlannedProgram, Reload},
     loader::{self, LoadError, ProgramChoice},
     messages, LIBBPF_VERSION,
 };
 use probecost_core::{
     benchmark::{AttachChoice, Prepared, SuiteRow, TracerBackend},
-    error::Error,
+    error::{BackendError, Error},
     platform::ObjectRequest,
     scenario::Scenario,
     tracer::Tracer,
@@ -194,6 +194,28 @@ impl TracerBackend for UserObject {
 }
 
 impl UserObject {
+    /// Loads the object's chosen programs again, as [`Self::load`] first did.
+    fn reload(&self) -> Reload {
+        let path = self.path.clone();
+        let origin = self.origin();
+        let names: Vec<String> = self.plan.iter().map(|p| p.name.clone()).collect();
+        Box::new(move || {
+            let chosen: Vec<ProgramChoice<'_>> = names
+                .iter()
+                .map(|name| ProgramChoice {
+                    name,
+                    attach_type: None,
+                })
+                .collect();
+            loader::open_file(&path)
+                .and_then(|open| loader::load(open, &origin, &chosen))
+                .map_err(|error| BackendError::Load {
+                    what: origin.clone(),
+                    error: error.to_string(),
+                })
+        })
+    }
+
     /// Loads the object's chosen programs and checks that each can attach, before anything is
     /// timed.
     fn load(&mut self) -> Result<Prepared, Error> {
@@ -245,7 +267,10 @@ impl UserObject {
                 attach,
                 substitution_reason: None,
             },
-            programs: Box::new(LoadedPrograms::new(object, self.plan.clone(), None)),
+            programs: Box::new(
+                LoadedPrograms::new(object, self.plan.clone(), None)
+                    .reloading_each_round(self.reload()),
+            ),
         })
     }
 }
