@@ -80,12 +80,7 @@ impl AyaScenario {
         kind: AttachKind,
         drain: &DrainSettings,
     ) -> Result<Self, BackendError> {
-        let mut ebpf = object::load()?;
-        let raw_programs = scenario
-            .programs
-            .iter()
-            .map(|spec| programs::load(&mut ebpf, spec, kind))
-            .collect::<Result<_, _>>()?;
+        let (mut ebpf, raw_programs) = load_programs(scenario.programs, kind)?;
         let drain = start_drain(&mut ebpf, scenario.delivery, drain)?;
         Ok(Self {
             drain,
@@ -119,6 +114,19 @@ impl AyaScenario {
         let values = counters.get(&slot, 0).map_err(|e| read_error(&e))?;
         Ok(values.iter().sum())
     }
+}
+
+/// A fresh copy of the object with `specs`' programs loaded for `kind`.
+fn load_programs(
+    specs: &[ProgramSpec],
+    kind: AttachKind,
+) -> Result<(Ebpf, Vec<Option<OwnedFd>>), BackendError> {
+    let mut ebpf = object::load()?;
+    let raw_programs = specs
+        .iter()
+        .map(|spec| programs::load(&mut ebpf, spec, kind))
+        .collect::<Result<_, _>>()?;
+    Ok((ebpf, raw_programs))
 }
 
 fn start_drain(
@@ -158,7 +166,14 @@ fn start_drain(
 }
 
 impl PreparedScenario for AyaScenario {
+    /// Loads the programs anew for each round (see `LoadedPrograms::reloading_each_round`),
+    /// except a per-event scenario's, whose drain reads the loaded object's maps.
     fn enter(&mut self) -> Result<(), BackendError> {
+        if self.drain.is_none() && self.links.is_empty() {
+            // The old programs and maps go first, as they would between two invocations.
+            self.raw_programs.clear();
+            (self.ebpf, self.raw_programs) = load_programs(self.specs, self.kind)?;
+        }
         resume_drain(&mut self.drain)
     }
 

@@ -113,10 +113,20 @@ impl LoadedPrograms {
                 attach_type: attach_type.clone(),
             })
             .collect();
-        let open = loader::open_memory(object::ORIGIN, object::bytes()).map_err(backend_error)?;
-        let mut object = loader::load(open, object::ORIGIN, &chosen).map_err(backend_error)?;
+        let mut object = load_embedded(&chosen)?;
         let drain = start_drain(&mut object, scenario.delivery, drain)?;
-        Ok(Self::new(object, programs, drain))
+        let names: Vec<String> = programs.iter().map(|p| p.name.clone()).collect();
+        let reload = Box::new(move || {
+            let chosen: Vec<ProgramChoice<'_>> = names
+                .iter()
+                .map(|name| ProgramChoice {
+                    name,
+                    attach_type: attach_type.clone(),
+                })
+                .collect();
+            load_embedded(&chosen)
+        });
+        Ok(Self::new(object, programs, drain).reloading_each_round(reload))
     }
 
     /// `programs` of a loaded `object`.
@@ -188,6 +198,12 @@ impl LoadedPrograms {
             .filter_map(|v| v.get(..8)?.try_into().ok().map(u64::from_ne_bytes))
             .sum())
     }
+}
+
+/// A fresh copy of probecost's C object with the `chosen` programs loaded.
+fn load_embedded(chosen: &[ProgramChoice<'_>]) -> Result<Object, BackendError> {
+    let open = loader::open_memory(object::ORIGIN, object::bytes()).map_err(backend_error)?;
+    loader::load(open, object::ORIGIN, chosen).map_err(backend_error)
 }
 
 /// The errors of the embedded object, in the terms the runner reports.
