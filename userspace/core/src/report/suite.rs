@@ -152,9 +152,8 @@ impl Findings for Suite {
              run's mean - control run's) per event, bursts included. `†`: bursty, the typical \
              cost is beyond the floor by more than the control's own gap and the noise. `*`: on \
              a substitute attach point (see the JSON `reason`). Published columns: other \
-             machines, for reference. The interval is this run's precision: runs of one build \
-             also differ by a level each run keeps, which only repeated runs show (`probecost \
-             compare`).",
+             machines, for reference. The interval is this run's precision; how far runs of \
+             one build differ, only repeated runs show (`probecost compare`).",
             self.estimator.floor_in_words(),
             self.estimator.interval_in_words()
         )]

@@ -219,7 +219,7 @@ pub fn render_table(results: &[ScenarioResult], estimator: &Estimator) -> String
     }
     let _ = writeln!(
         out,
-        "\nns/event = the floor: {}; its {} (±% = half its width, % of ns/event; rounds = run pairs). The interval is this run's precision: runs of one build also differ by a level each run keeps, which only repeated runs show (compare them with `probecost compare`).\ntypical = the median over rounds of (traced run's mean - control run's mean) per event, bursts included; † = bursty: typical beyond the floor by more than the control's own gap and the noise.",
+        "\nns/event = the floor: {}; its {} (±% = half its width, % of ns/event; rounds = run pairs). The interval is this run's precision; how far runs of one build differ, only repeated runs show (compare them with `probecost compare`).\ntypical = the median over rounds of (traced run's mean - control run's mean) per event, bursts included; † = bursty: typical beyond the floor by more than the control's own gap and the noise.",
         estimator.floor_in_words(),
         estimator.interval_in_words()
     );
