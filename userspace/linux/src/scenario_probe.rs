@@ -170,7 +170,8 @@ impl PreparedScenario for AyaScenario {
     /// except a per-event scenario's, whose drain reads the loaded object's maps.
     fn enter(&mut self) -> Result<(), BackendError> {
         if self.drain.is_none() && self.links.is_empty() {
-            // The old programs and maps go first, as they would between two invocations.
+            // The programs loaded by hand are closed first; the old object (its programs and
+            // maps) goes once the new one is loaded.
             self.raw_programs.clear();
             (self.ebpf, self.raw_programs) = load_programs(self.specs, self.kind)?;
         }
