@@ -3,7 +3,7 @@
 
 use std::{os::fd::AsFd as _, time::Instant};
 
-use libbpf_rs::{Link, MapCore as _, MapFlags, Object, ProgramMut};
+use libbpf_rs::{Link, MapCore as _, MapFlags, Object, ProgramAttachType, ProgramMut};
 use probecost_common::{map_names, per_event_slot};
 
 use super::{
@@ -71,8 +71,29 @@ pub struct PlannedProgram {
     pub attachment: Attachment,
 }
 
-/// Loads a fresh copy of an object's programs.
-pub type Reload = Box<dyn FnMut() -> Result<Object, BackendError>>;
+/// Loads a fresh copy of an object with the chosen programs.
+pub type Load = Box<dyn FnMut(&[ProgramChoice<'_>]) -> Result<Object, BackendError>>;
+
+/// How [`LoadedPrograms`] loads its programs again before each round.
+struct Reload {
+    /// The attach type the programs were first loaded for, if not their sections'.
+    attach_type: Option<ProgramAttachType>,
+    load: Load,
+}
+
+/// `programs`, each to be loaded for `attach_type`.
+pub fn program_choices<'a>(
+    programs: &'a [PlannedProgram],
+    attach_type: &Option<ProgramAttachType>,
+) -> Vec<ProgramChoice<'a>> {
+    programs
+        .iter()
+        .map(|p| ProgramChoice {
+            name: &p.name,
+            attach_type: attach_type.clone(),
+        })
+        .collect()
+}
 
 /// Programs loaded with libbpf, attached around each traced run: probecost's C programs for
 /// one scenario, or a user's object. Field order is drop order: the drain stops first, then
@@ -106,27 +127,10 @@ impl LoadedPrograms {
             .collect();
         // A multi link needs its program loaded for that attach type.
         let attach_type = program_type(kind).libbpf_attach_type();
-        let chosen: Vec<ProgramChoice<'_>> = programs
-            .iter()
-            .map(|p| ProgramChoice {
-                name: &p.name,
-                attach_type: attach_type.clone(),
-            })
-            .collect();
-        let mut object = load_embedded(&chosen)?;
+        let mut object = load_embedded(&program_choices(&programs, &attach_type))?;
         let drain = start_drain(&mut object, scenario.delivery, drain)?;
-        let names: Vec<String> = programs.iter().map(|p| p.name.clone()).collect();
-        let reload = Box::new(move || {
-            let chosen: Vec<ProgramChoice<'_>> = names
-                .iter()
-                .map(|name| ProgramChoice {
-                    name,
-                    attach_type: attach_type.clone(),
-                })
-                .collect();
-            load_embedded(&chosen)
-        });
-        Ok(Self::new(object, programs, drain).reloading_each_round(reload))
+        Ok(Self::new(object, programs, drain)
+            .reloading_each_round(attach_type, Box::new(load_embedded)))
     }
 
     /// `programs` of a loaded `object`.
@@ -148,10 +152,15 @@ impl LoadedPrograms {
     /// Loads the programs anew before each round's runs ([`PreparedScenario::enter`]), so
     /// that the rounds sample what a load fixes for as long as it lasts (where the JIT puts
     /// the code, which the kernel randomizes), instead of one load keeping its level for the
-    /// whole measurement. Programs without a per-event drain only.
-    pub fn reloading_each_round(mut self, reload: Reload) -> Self {
+    /// whole measurement. `load` loads the programs for `attach_type` as they were first
+    /// loaded. Programs without a per-event drain only.
+    pub fn reloading_each_round(
+        mut self,
+        attach_type: Option<ProgramAttachType>,
+        load: Load,
+    ) -> Self {
         if self.drain.is_none() {
-            self.reload = Some(reload);
+            self.reload = Some(Reload { attach_type, load });
         }
         self
     }
@@ -261,7 +270,8 @@ impl PreparedScenario for LoadedPrograms {
     fn enter(&mut self) -> Result<(), BackendError> {
         if let Some(reload) = self.reload.as_mut() {
             if self.links.is_empty() {
-                self.object = reload()?;
+                let chosen = program_choices(&self.programs, &reload.attach_type);
+                self.object = (reload.load)(&chosen)?;
             }
         }
         scenario_probe::resume_drain(&mut self.drain)

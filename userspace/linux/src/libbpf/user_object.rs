@@ -8,8 +8,8 @@ use libbpf_rs::ErrorKind;
 
 use super::{
     attach_point::{AttachPoint, ATTACH_POINT_FORMS},
-    loaded_programs::{Attachment, LoadedPrograms, PlannedProgram, Reload},
-    loader::{self, LoadError, ProgramChoice},
+    loaded_programs::{program_choices, Attachment, Load, LoadedPrograms, PlannedProgram},
+    loader::{self, LoadError},
     messages, LIBBPF_VERSION,
 };
 use probecost_core::{
@@ -195,20 +195,12 @@ impl TracerBackend for UserObject {
 
 impl UserObject {
     /// Loads the object's chosen programs again, as [`Self::load`] first did.
-    fn reload(&self) -> Reload {
+    fn reload(&self) -> Load {
         let path = self.path.clone();
         let origin = self.origin();
-        let names: Vec<String> = self.plan.iter().map(|p| p.name.clone()).collect();
-        Box::new(move || {
-            let chosen: Vec<ProgramChoice<'_>> = names
-                .iter()
-                .map(|name| ProgramChoice {
-                    name,
-                    attach_type: None,
-                })
-                .collect();
+        Box::new(move |chosen| {
             loader::open_file(&path)
-                .and_then(|open| loader::load(open, &origin, &chosen))
+                .and_then(|open| loader::load(open, &origin, chosen))
                 .map_err(|error| BackendError::Load {
                     what: origin.clone(),
                     error: error.to_string(),
@@ -221,14 +213,7 @@ impl UserObject {
     fn load(&mut self) -> Result<Prepared, Error> {
         let origin = self.origin();
         let open = loader::open_file(Path::new(&self.path)).map_err(input_error)?;
-        let chosen: Vec<ProgramChoice<'_>> = self
-            .plan
-            .iter()
-            .map(|p| ProgramChoice {
-                name: &p.name,
-                attach_type: None,
-            })
-            .collect();
+        let chosen = program_choices(&self.plan, &None);
         let object = loader::load(open, &origin, &chosen).map_err(input_error)?;
         // A program that cannot attach is found here, before anything is timed.
         messages::take();
@@ -269,7 +254,7 @@ impl UserObject {
             },
             programs: Box::new(
                 LoadedPrograms::new(object, self.plan.clone(), None)
-                    .reloading_each_round(self.reload()),
+                    .reloading_each_round(None, self.reload()),
             ),
         })
     }
