@@ -20,30 +20,23 @@ intervals).
     cd docs/results && python3 2026-12-03-side-statistic/side_statistic.py
 """
 import glob
-import json
 import math
 import os
 import random
 import statistics
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "2026-12-03-interval-checks"))
+HERE = os.path.dirname(__file__)
+sys.path.insert(0, os.path.join(HERE, "..", "2026-12-03-interval-checks"))
+sys.path.insert(0, os.path.join(HERE, "..", "2026-12-03-fast-state"))
+from fast_state import load as load_reports  # noqa: E402
 from kept_sets import SETS as KEPT_SETS  # noqa: E402
+from widened_intervals import t_widening  # noqa: E402
 
 SETS = KEPT_SETS + [
     "2026-12-03-interval-checks/five-runs/benchmark1-run-*.json",
     "2026-12-03-side-statistic/five-runs/benchmark1-run-*.json",
 ]
-
-# t(0.975, d) for d = 1..30 degrees of freedom.
-T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-
-
-def t_widening(rounds):
-    d = rounds - 1
-    return 1.0 if d < 1 else (T_975[d - 1] if d <= 30 else 2.02) / 1.959964
 
 
 def trimmed_mean(cut):
@@ -68,18 +61,8 @@ def fast_state(floors):
 
 
 def load(path):
-    rows = {}
-    for scenario in json.load(open(path))["scenarios"]:
-        if scenario["name"] == "control":
-            continue
-        events = scenario.get("events_per_op") or 1.0
-        control = [r["batch_ns_per_op"]["p1"] for r in scenario["control_runs"]]
-        for tracer in scenario["tracers"]:
-            traced = [r["batch_ns_per_op"]["p1"] for r in tracer["traced_runs"]]
-            n = min(len(control), len(traced))
-            if n >= 3:
-                rows[(scenario["name"], tracer["tracer"])] = (control[:n], traced[:n], events)
-    return rows
+    """One report's rows: {(scenario, tracer): (control floors, traced floors, events)}."""
+    return load_reports([path])[0]
 
 
 def estimate(rows, side, rng):
