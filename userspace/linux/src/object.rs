@@ -6,15 +6,29 @@ use probecost_core::error::BackendError;
 
 static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/probecost"));
 
+/// aya-log's ring buffer for the scenario that logs every event. aya-log-ebpf sizes it at
+/// 128 KiB, under a millisecond of events: whenever the reader is a little late the ring fills,
+/// the records after it are dropped cheaply, and the batches that dropped them become the
+/// run's floor. 16 MiB holds tens of milliseconds, as probecost's own ring does for `per-event`.
+const AYA_LOG_RING_BYTES: u32 = 16 << 20;
+
 /// Loads a fresh copy of the object: new maps, no program loaded yet. Each scenario gets its
 /// own, so one scenario's map contents never change another's cost.
 pub fn load() -> Result<Ebpf, BackendError> {
-    EbpfLoader::new()
-        .load(OBJECT)
-        .map_err(|e| BackendError::Load {
-            what: "probecost's eBPF object".into(),
-            error: e.to_string(),
-        })
+    load_with(&mut EbpfLoader::new())
+}
+
+/// [`load`], with aya-log's ring buffer large enough for a record per event
+/// ([`AYA_LOG_RING_BYTES`]); only the scenario that logs every event needs it.
+pub fn load_logging_every_event() -> Result<Ebpf, BackendError> {
+    load_with(EbpfLoader::new().map_max_entries("AYA_LOGS", AYA_LOG_RING_BYTES))
+}
+
+fn load_with(loader: &mut EbpfLoader<'_>) -> Result<Ebpf, BackendError> {
+    loader.load(OBJECT).map_err(|e| BackendError::Load {
+        what: "probecost's eBPF object".into(),
+        error: e.to_string(),
+    })
 }
 
 /// The object's bytes, for loaders aya does not cover (kprobe.multi).

@@ -18,7 +18,6 @@ use aya::maps::{MapData, RingBuf};
 use aya_log::EbpfLogger;
 use bytes::Buf as _;
 use probecost_common::ReadRecord;
-use tokio::io::unix::AsyncFd;
 
 /// Where formatted lines go, and how many went. Cloning shares the sink.
 #[derive(Clone)]
@@ -126,12 +125,7 @@ impl PerEventDrain {
                     {
                         let _ = probecost_core::cpu::pin_current_thread(cpu);
                     }
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_io()
-                        .enable_time()
-                        .build()
-                        .expect("a current-thread tokio runtime builds");
-                    runtime.block_on(drain(source, sink, stop))
+                    drain(source, &sink, &stop)
                 })?
         };
         self.running = Some((stop, thread));
@@ -185,42 +179,27 @@ impl Drop for PerEventDrain {
     }
 }
 
+/// How often the drain reads the ring. Both sources are polled: aya-log's programs submit
+/// with the kernel's default wakeup, sent whenever the reader has caught up, so a reader that
+/// waited for it would be woken once per event whenever it keeps up, and the cost per event
+/// would follow the reader's pace rather than the probe's (docs/methodology.md, "Per-event
+/// output"); polled, a wakeup comes at most once per poll. The rings hold tens of milliseconds
+/// of events.
+const RING_POLL: Duration = Duration::from_millis(1);
+
 /// Drains `source` into `sink` until `stop`, then gives the source back.
-async fn drain(source: RecordSource, sink: Sink, stop: Arc<AtomicBool>) -> RecordSource {
-    const POLL: Duration = Duration::from_millis(20);
-    const RING_POLL: Duration = Duration::from_millis(1);
-    match source {
-        RecordSource::AyaLog(logger) => {
-            // SAFETY: the descriptor belongs to `logger`, which the AsyncFd owns until it is dropped.
-            let mut fd = match unsafe {
-                AsyncFd::register_with_interest(logger, tokio::io::Interest::READABLE)
-            } {
-                Ok(fd) => fd,
-                Err(e) => return RecordSource::AyaLog(e.into_parts().0),
-            };
-            loop {
-                if let Ok(Ok(mut guard)) = tokio::time::timeout(POLL, fd.readable_mut()).await {
-                    guard.get_inner_mut().flush();
-                    guard.clear_ready();
-                }
-                if stop.load(Ordering::Relaxed) {
-                    fd.get_mut().flush();
-                    return RecordSource::AyaLog(fd.into_inner());
-                }
-            }
+fn drain(source: RecordSource, sink: &Sink, stop: &AtomicBool) -> RecordSource {
+    let mut source = source;
+    loop {
+        let stopping = stop.load(Ordering::Relaxed);
+        match &mut source {
+            RecordSource::AyaLog(logger) => logger.flush(),
+            RecordSource::RingBuf(ring) => drain_ring(ring, sink),
         }
-        RecordSource::RingBuf(mut ring) => {
-            // The programs submit without a wakeup (one per event would cost more than the
-            // record), so the ring is polled; 1 MiB holds tens of milliseconds of events.
-            loop {
-                drain_ring(&mut ring, &sink);
-                if stop.load(Ordering::Relaxed) {
-                    drain_ring(&mut ring, &sink);
-                    return RecordSource::RingBuf(ring);
-                }
-                tokio::time::sleep(RING_POLL).await;
-            }
+        if stopping {
+            return source;
         }
+        std::thread::sleep(RING_POLL);
     }
 }
 

@@ -80,7 +80,7 @@ impl AyaScenario {
         kind: AttachKind,
         drain: &DrainSettings,
     ) -> Result<Self, BackendError> {
-        let (mut ebpf, raw_programs) = load_programs(scenario.programs, kind)?;
+        let (mut ebpf, raw_programs) = load_programs(scenario.programs, kind, scenario.delivery)?;
         let drain = start_drain(&mut ebpf, scenario.delivery, drain)?;
         Ok(Self {
             drain,
@@ -116,12 +116,17 @@ impl AyaScenario {
     }
 }
 
-/// A fresh copy of the object with `specs`' programs loaded for `kind`.
+/// A fresh copy of the object with `specs`' programs loaded for `kind`, its maps sized for
+/// `delivery`.
 fn load_programs(
     specs: &[ProgramSpec],
     kind: AttachKind,
+    delivery: Delivery,
 ) -> Result<(Ebpf, Vec<Option<OwnedFd>>), BackendError> {
-    let mut ebpf = object::load()?;
+    let mut ebpf = match delivery {
+        Delivery::AyaLog => object::load_logging_every_event()?,
+        Delivery::None | Delivery::RingBuf => object::load()?,
+    };
     let raw_programs = specs
         .iter()
         .map(|spec| programs::load(&mut ebpf, spec, kind))
@@ -173,7 +178,7 @@ impl PreparedScenario for AyaScenario {
             // The programs loaded by hand are closed first; the old object (its programs and
             // maps) goes once the new one is loaded.
             self.raw_programs.clear();
-            (self.ebpf, self.raw_programs) = load_programs(self.specs, self.kind)?;
+            (self.ebpf, self.raw_programs) = load_programs(self.specs, self.kind, Delivery::None)?;
         }
         resume_drain(&mut self.drain)
     }
